@@ -1,0 +1,1 @@
+"""Domain library shared by every Lambda function (packaged as the shared layer)."""

@@ -1,0 +1,72 @@
+"""Alert emails to the agency admin.
+
+An alert that cannot be sent is logged and counted (metric `AlertSendFailed`) and never
+raises: it must not hide or change the outcome it was reporting.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from shared.observability import logger, metrics
+from shared.ports import EmailSender
+from shared.settings import Settings
+
+SUBJECT_PREFIX = "[Paid Media Dashboard]"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert: a kind (for metrics and dedupe), a subject, a summary and detail lines."""
+
+    kind: str
+    subject: str
+    summary: str
+    details: list[tuple[str, str]] = field(default_factory=list)  # label, value
+    lines: list[str] = field(default_factory=list)  # e.g. rejected rows
+
+    def text(self) -> str:
+        parts = [self.summary, ""]
+        parts += [f"{label}: {value}" for label, value in self.details]
+        if self.lines:
+            parts += ["", *self.lines]
+        return "\n".join(parts).rstrip() + "\n"
+
+    def html(self) -> str:
+        rows = "".join(
+            f"<tr><th align='left'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+            for label, value in self.details
+        )
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.lines)
+        return (
+            f"<html><body><p>{html.escape(self.summary)}</p>"
+            + (f"<table>{rows}</table>" if rows else "")
+            + (f"<ul>{items}</ul>" if items else "")
+            + "</body></html>"
+        )
+
+
+def send_alert(alert: Alert, *, settings: Settings, sender: EmailSender) -> bool:
+    """Email `alert` to the admin recipients; return whether it was sent."""
+    if not settings.alert_sender or not settings.alert_recipients:
+        logger.warning("alert not sent: no sender or recipients configured", alert_kind=alert.kind)
+        metrics.add_metric(name="AlertSendFailed", unit=MetricUnit.Count, value=1)
+        return False
+    try:
+        sender.send(
+            sender=settings.alert_sender,
+            recipients=settings.alert_recipients,
+            subject=f"{SUBJECT_PREFIX} {alert.subject}",
+            text=alert.text(),
+            html=alert.html(),
+        )
+    except Exception:  # noqa: BLE001 - any failure to send is logged, counted and swallowed
+        logger.exception("alert send failed", alert_kind=alert.kind)
+        metrics.add_metric(name="AlertSendFailed", unit=MetricUnit.Count, value=1)
+        return False
+    logger.info("alert sent", alert_kind=alert.kind)
+    metrics.add_metric(name="AlertSent", unit=MetricUnit.Count, value=1)
+    return True

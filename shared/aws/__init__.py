@@ -1,0 +1,1 @@
+"""AWS adapters (boto3 lives here and nowhere else in `shared/`)."""

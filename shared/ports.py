@@ -1,0 +1,26 @@
+"""Ports: the interfaces domain code depends on. Adapters in `shared.aws` implement them;
+tests pass fakes or moto-backed adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO, Protocol
+
+
+class EmailSender(Protocol):
+    def send(self, *, sender: str, recipients: list[str], subject: str, text: str, html: str) -> None:
+        """Send one email; raise on failure."""
+
+
+class ObjectStore(Protocol):
+    def open(self, bucket: str, key: str) -> BinaryIO:
+        """A readable binary stream of the object (raises `StorageError`)."""
+
+    def size(self, bucket: str, key: str) -> int:
+        """The object's size in bytes (raises `StorageError`)."""
+
+    def list_keys(self, bucket: str, prefix: str) -> Iterator[tuple[str, str]]:
+        """(key, etag) of every object under `prefix`."""
+
+    def copy(self, source_bucket: str, source_key: str, bucket: str, key: str) -> None:
+        """Server-side copy of one object."""

@@ -1,0 +1,111 @@
+"""All environment configuration, read and validated once.
+
+Every other module receives a `Settings` (or reads `get_settings()` at its edge). Tests set
+the environment and call `get_settings.cache_clear()`.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def _csv(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)
+
+
+class Settings(BaseModel):
+    """Typed view of the environment. Field `x` is read from the variable `X`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    stage: str = "local"
+    aws_region: str = "us-east-1"
+
+    # Database. Locally a libpq URL; in AWS a Secrets Manager secret (RDS JSON format)
+    # for the role this function connects as.
+    database_url: str | None = None
+    database_secret_arn: str | None = None
+    # Role the runtime connects as (the URL's user is used by the migration runner).
+    db_user: str | None = None
+    db_password: str | None = None
+    db_connect_timeout: int = Field(default=5, ge=1, le=60)
+    db_statement_timeout_ms: int = Field(default=60_000, ge=100)
+
+    # Storage and ingestion.
+    landing_bucket: str | None = None
+    partner_bucket: str | None = None
+    partner_prefix: str = ""
+    max_file_bytes: int = Field(default=1_073_741_824, ge=1)  # 1 GiB
+    reject_threshold: Decimal = Field(default=Decimal("0.01"), ge=0, le=1)
+    reporting_timezone: str = "UTC"
+    missing_file_check_hour: int = Field(default=9, ge=0, le=23)
+
+    # Summaries.
+    ranking_min_impressions: int = Field(default=1000, ge=0)
+
+    # Alerts.
+    alert_sender: str | None = None
+    alert_recipients: list[str] = Field(default_factory=list)
+
+    # Auth.
+    jwt_secret: str | None = None  # local only; AWS reads jwt_secret_arn
+    jwt_secret_arn: str | None = None
+    jwt_issuer: str = "paid-media-dashboard"
+    jwt_audience: str = "paid-media-dashboard-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=120)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=900, ge=1)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    # API.
+    cors_origins: list[str] = Field(default_factory=list)
+    max_page_size: int = Field(default=500, ge=1)
+    max_date_span_days: int = Field(default=800, ge=1)
+
+    @field_validator("alert_recipients", "cors_origins", mode="before")
+    @classmethod
+    def _split_csv(cls, value: Any) -> list[str]:
+        return _csv(value)
+
+    @field_validator("reporting_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.reporting_timezone)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(name.upper())
+            if raw is not None:
+                values[name] = raw
+        if "aws_region" not in values and env.get("AWS_DEFAULT_REGION"):
+            values["aws_region"] = env["AWS_DEFAULT_REGION"]
+        return cls.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings.from_env()
