@@ -1,0 +1,1 @@
+"""CDK infrastructure (never imports runtime code)."""
