@@ -38,7 +38,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy shared functions infra local bench app.py
+	$(BIN)/mypy $(wildcard shared functions infra layers local bench app.py)
 
 pytest: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
