@@ -1,0 +1,1 @@
+"""The REST API: resolver factory, error mapping, authentication dependencies and routers."""

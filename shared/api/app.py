@@ -1,0 +1,52 @@
+"""Builds the API resolver every API function uses: validation, CORS, OpenAPI, error mapping.
+
+    app = create_resolver(auth_router)
+    def lambda_handler(event, context): return app.resolve(event, context)
+
+See `shared.api.openapi.api_doc` for what each route declares, `shared.api.security` for the
+principal dependencies and `shared.api.errors` for the error table.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.router import Router
+
+from shared.api import deps
+from shared.api.errors import register_error_handlers
+from shared.api.openapi import BEARER_SCHEME
+from shared.settings import Settings
+
+API_TITLE = "Paid Media Performance Dashboard API"
+API_VERSION = "1.0.0"
+CORS_MAX_AGE_SECONDS = 600
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """CORS for the configured origins only; none configured means no CORS headers."""
+    origins = settings.cors_origins
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        expose_headers=["Retry-After", "Content-Disposition"],
+        max_age=CORS_MAX_AGE_SECONDS,
+    )
+
+
+def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGatewayRestResolver:
+    """A REST resolver with request validation, CORS, the bearer security scheme and errors."""
+    settings = settings or deps.settings()
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors_config(settings))
+    app.configure_openapi(
+        title=API_TITLE,
+        version=API_VERSION,
+        description="REST API of the paid media performance dashboard (auth, admin portal, client data).",
+        security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT", description="Access token from /auth/login")},
+    )
+    register_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    return app

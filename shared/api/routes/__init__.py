@@ -1,0 +1,1 @@
+"""Powertools routers, one per area; API functions build a resolver from some of them."""

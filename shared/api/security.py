@@ -1,0 +1,96 @@
+"""Authentication and authorisation for routes, as Powertools `Depends()` dependencies.
+
+    @router.get("/clients/<client_id>/overview", **api_doc())
+    def overview(client_id: UUID, principal: CurrentPrincipal) -> ...:
+        tenant = client_scope(principal, client_id)   # 404 for another client's id
+
+    @router.get("/admin/users", **api_doc())
+    def list_users(principal: AdminPrincipal) -> ...:   # 401 / 403 before the body runs
+
+`authenticate` reads `Authorization: Bearer <jwt>`, verifies it (`shared.auth.tokens`) and
+checks the live session state with one indexed query (`shared.auth.principal`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler.depends import Depends
+
+from shared.api import deps
+from shared.auth.principal import Principal, load_principal
+from shared.auth.tokens import decode_access_token
+from shared.db import Tenant
+from shared.errors import Forbidden, NotFound, Unauthenticated
+from shared.observability import logger
+
+__all__ = [
+    "AdminPrincipal",
+    "CurrentPrincipal",
+    "Principal",
+    "authenticate",
+    "bearer_token",
+    "client_scope",
+    "require_admin",
+]
+
+MAX_TOKEN_LENGTH = 4096
+
+
+def bearer_token(headers: dict[str, str] | None) -> str:
+    """The token of an `Authorization: Bearer ...` header (header name case-insensitive)."""
+    value = None
+    for name, header_value in (headers or {}).items():
+        if name.lower() == "authorization":
+            value = header_value
+            break
+    if not value:
+        raise Unauthenticated("missing access token", details="no authorization header")
+    scheme, _, token = value.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthenticated("missing access token", details="not a bearer token")
+    return token
+
+
+def authenticate(request: Request) -> Principal:
+    """The verified caller of this request, or Unauthenticated (401)."""
+    token = bearer_token(request.headers)
+    claims = decode_access_token(token, settings=deps.settings())
+    principal = load_principal(deps.database(), claims)
+    logger.append_keys(user_id=str(principal.user_id), role=principal.role)
+    return principal
+
+
+def require_admin(principal: Principal) -> Principal:
+    """The principal if it is the admin, else Forbidden (403)."""
+    if not principal.is_admin:
+        raise Forbidden("this operation requires the admin role")
+    return principal
+
+
+def _authenticated_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    return require_admin(principal)
+
+
+def client_scope(principal: Principal, client_id: UUID | str) -> Tenant:
+    """The tenant for a request about `client_id`.
+
+    A client user asking about another client gets NotFound (404), exactly like a missing
+    id, so ids of other clients cannot be probed. The admin gets that client's tenant too:
+    client routes then see only that client's rows even for the admin.
+    """
+    try:
+        wanted = client_id if isinstance(client_id, UUID) else UUID(str(client_id))
+    except ValueError:
+        raise NotFound("client not found") from None
+    if not principal.is_admin and principal.client_id != wanted:
+        raise NotFound("client not found")
+    return Tenant.client(wanted)
+
+
+# Route parameter annotations.
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+AdminPrincipal = Annotated[Principal, Depends(_authenticated_admin)]

@@ -1,0 +1,1 @@
+"""Authentication: password hashing, access tokens, refresh-token sessions, login throttling."""

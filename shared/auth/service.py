@@ -1,0 +1,244 @@
+"""Login, refresh-token rotation, logout and password change.
+
+Sessions: a login starts a refresh-token *family* (its id travels in the access token as
+`sid`). Every refresh rotates the token (the old one is marked rotated, a new one of the
+same family is issued); presenting a rotated token again means it was stolen or replayed,
+so the whole family is revoked. Logout revokes the caller's family, which also ends its
+access tokens at once (the per-request session check needs a live token in the family).
+Password changes and resets, role changes and disabling bump `users.session_version`,
+which invalidates every access token and refresh token of that user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from shared.auth.passwords import check_length, check_strength, hash_password, verify_password
+from shared.auth.principal import Principal
+from shared.auth.tokens import issue_access_token
+from shared.db import QUERIES, Database, Tenant
+from shared.errors import TooManyRequests, Unauthenticated
+from shared.observability import logger, metrics
+from shared.settings import Settings
+
+LOGIN_FAILED = "invalid email or password"
+REFRESH_FAILED = "invalid or expired refresh token"
+MAX_EMAIL_LENGTH = 255
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTokens:
+    """What a login or refresh returns to the caller."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: dict[str, Any]
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+
+
+def email_key(email: str) -> str:
+    """The normalised email the throttle counts by (known accounts or not)."""
+    return email.strip().lower()
+
+
+def hash_refresh_token(token: str) -> bytes:
+    """Refresh tokens are stored as their SHA-256 only (they are random, so no salt needed)."""
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+def public_user(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "email": row["email"], "role": row["role"], "client_id": row["client_id"]}
+
+
+def _start_session(
+    conn: psycopg.Connection[Any], user: dict[str, Any], *, family_id: UUID, session_version: int, settings: Settings
+) -> SessionTokens:
+    refresh_token = secrets.token_urlsafe(32)
+    conn.execute(
+        QUERIES["auth_refresh_insert"],
+        {
+            "user_id": user["id"],
+            "family_id": family_id,
+            "token_hash": hash_refresh_token(refresh_token),
+            "session_version": session_version,
+            "ttl_seconds": settings.refresh_token_ttl_seconds,
+        },
+    )
+    access_token, expires_in = issue_access_token(
+        user_id=user["id"],
+        role=user["role"],
+        client_id=user["client_id"],
+        session_version=session_version,
+        session_id=family_id,
+        settings=settings,
+    )
+    return SessionTokens(
+        access_token=access_token, refresh_token=refresh_token, expires_in=expires_in, user=public_user(user)
+    )
+
+
+def _check_not_locked(conn: psycopg.Connection[Any], key: str) -> None:
+    row = conn.execute(QUERIES["auth_login_lock"], {"email_key": key}).fetchone()
+    if row is not None:
+        raise TooManyRequests("too many failed attempts, try again later", retry_after=max(1, row["retry_after"]))
+
+
+def _record_failure(db: Database, key: str, settings: Settings) -> None:
+    """Count a failure; raise 429 when it reached the limit, else the generic 401."""
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        row = conn.execute(
+            QUERIES["auth_login_failure"],
+            {
+                "email_key": key,
+                "max_failures": settings.login_max_failures,
+                "lockout_seconds": settings.login_lockout_seconds,
+            },
+        ).fetchone()
+    metrics.add_metric(name="LoginFailures", unit="Count", value=1)
+    if row is not None and row["retry_after"] is not None:
+        logger.warning("login locked", failures=row["failures"])
+        raise TooManyRequests("too many failed attempts, try again later", retry_after=max(1, row["retry_after"]))
+    raise Unauthenticated(LOGIN_FAILED)
+
+
+def login(db: Database, *, email: str, password: str, settings: Settings) -> SessionTokens:
+    """Check credentials and start a session.
+
+    Unknown email, disabled account and wrong password give the same `Unauthenticated`
+    after the same work (one bcrypt check each); repeated failures per email answer
+    `TooManyRequests` for `login_lockout_seconds`. An over-long password is InvalidInput.
+    """
+    check_length(password)
+    key = email_key(email)
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        _check_not_locked(conn, key)
+        user = (
+            conn.execute(QUERIES["auth_user_by_email"], {"email": key}).fetchone()
+            if len(key) <= MAX_EMAIL_LENGTH
+            else None
+        )
+    # bcrypt runs outside the transaction: no connection held idle-in-transaction for ~250 ms.
+    stored_hash = user["password_hash"] if user is not None else None
+    matches = verify_password(password, stored_hash, rounds=settings.bcrypt_rounds)
+    if user is None or user["inactive"] or not matches:
+        _record_failure(db, key, settings)
+    assert user is not None
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        conn.execute(QUERIES["auth_login_success"], {"email_key": key})
+        tokens = _start_session(
+            conn, user, family_id=uuid.uuid4(), session_version=user["session_version"], settings=settings
+        )
+    metrics.add_metric(name="Logins", unit="Count", value=1)
+    logger.info("login succeeded", user_id=str(user["id"]))
+    return tokens
+
+
+def refresh(db: Database, *, refresh_token: str, settings: Settings) -> SessionTokens:
+    """Rotate a refresh token: a new pair for a live token; reuse revokes the whole family."""
+    if not refresh_token or len(refresh_token) > 256:
+        raise Unauthenticated(REFRESH_FAILED)
+    reused: dict[str, Any] | None = None
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        row = conn.execute(QUERIES["auth_refresh_lookup"], {"token_hash": hash_refresh_token(refresh_token)}).fetchone()
+        if row is None:
+            raise Unauthenticated(REFRESH_FAILED, details="unknown refresh token")
+        if row["rotated_at"] is not None and row["revoked_at"] is None:
+            # A rotated token presented again: whoever holds the family is not trustworthy.
+            conn.execute(
+                QUERIES["auth_refresh_revoke_family"], {"family_id": row["family_id"], "user_id": row["user_id"]}
+            )
+            reused = row
+        elif (
+            row["revoked_at"] is not None
+            or row["rotated_at"] is not None
+            or row["expired"]
+            or row["inactive"]
+            or row["session_version"] != row["user_session_version"]
+        ):
+            raise Unauthenticated(REFRESH_FAILED, details="refresh token no longer valid")
+        else:
+            conn.execute(QUERIES["auth_refresh_rotate"], {"id": row["id"]})
+            user = {"id": row["user_id"], "email": row["email"], "role": row["role"], "client_id": row["client_id"]}
+            tokens = _start_session(
+                conn, user, family_id=row["family_id"], session_version=row["user_session_version"], settings=settings
+            )
+    if reused is not None:
+        logger.warning(
+            "refresh token reuse detected", user_id=str(reused["user_id"]), family_id=str(reused["family_id"])
+        )
+        metrics.add_metric(name="RefreshTokenReuse", unit="Count", value=1)
+        raise Unauthenticated(REFRESH_FAILED, details="reused refresh token")
+    metrics.add_metric(name="TokenRefreshes", unit="Count", value=1)
+    return tokens
+
+
+def logout(db: Database, *, principal: Principal, everywhere: bool = False) -> None:
+    """End the caller's session (its refresh-token family); `everywhere` ends all of them."""
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        if everywhere:
+            revoke_all_sessions(conn, principal.user_id)
+        elif principal.session_id is not None:
+            conn.execute(
+                QUERIES["auth_refresh_revoke_family"], {"family_id": principal.session_id, "user_id": principal.user_id}
+            )
+    metrics.add_metric(name="Logouts", unit="Count", value=1)
+
+
+def revoke_all_sessions(conn: psycopg.Connection[Any], user_id: UUID) -> int:
+    """Invalidate every access and refresh token of a user, inside the caller's transaction.
+
+    Returns the new session version.
+    """
+    row = conn.execute(QUERIES["auth_bump_session_version"], {"user_id": user_id}).fetchone()
+    conn.execute(QUERIES["auth_refresh_revoke_user"], {"user_id": user_id})
+    return int(row["session_version"]) if row else 0
+
+
+def set_password(conn: psycopg.Connection[Any], user_id: UUID, password: str, *, settings: Settings) -> int:
+    """Store a new password hash and revoke every session of the user (caller's transaction)."""
+    password_hash = hash_password(password, rounds=settings.bcrypt_rounds)
+    row = conn.execute(QUERIES["auth_set_password"], {"user_id": user_id, "password_hash": password_hash}).fetchone()
+    conn.execute(QUERIES["auth_refresh_revoke_user"], {"user_id": user_id})
+    return int(row["session_version"]) if row else 0
+
+
+def current_user(db: Database, *, principal: Principal) -> dict[str, Any]:
+    """The caller's public profile."""
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        row = conn.execute(QUERIES["auth_user_by_id"], {"user_id": principal.user_id}).fetchone()
+    if row is None:
+        raise Unauthenticated("invalid or expired access token")
+    return public_user(row)
+
+
+def change_password(
+    db: Database, *, principal: Principal, current_password: str, new_password: str, settings: Settings
+) -> SessionTokens:
+    """Change the caller's password: every other session ends, the caller gets a new one.
+
+    A wrong current password counts toward the same throttle as a failed login, so a
+    stolen access token cannot be used to guess the password.
+    """
+    check_length(current_password, field="current_password")
+    check_strength(new_password, field="new_password")
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        user = conn.execute(QUERIES["auth_user_by_id"], {"user_id": principal.user_id}).fetchone()
+        if user is None:
+            raise Unauthenticated("invalid or expired access token")
+        _check_not_locked(conn, email_key(user["email"]))
+    if not verify_password(current_password, user["password_hash"], rounds=settings.bcrypt_rounds):
+        _record_failure(db, email_key(user["email"]), settings)
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        version = set_password(conn, principal.user_id, new_password, settings=settings)
+        tokens = _start_session(conn, user, family_id=uuid.uuid4(), session_version=version, settings=settings)
+    metrics.add_metric(name="PasswordChanges", unit="Count", value=1)
+    logger.info("password changed", user_id=str(principal.user_id))
+    return tokens
