@@ -1,0 +1,300 @@
+"""The client dashboard's reads: clients, overview, drill-down, time series, summaries.
+
+Every read of a client's data runs in one transaction scoped to that client's tenant, so
+row-level security applies on top of the API's `client_scope` check, and starts by looking
+up the client row: an id the tenant cannot see (missing, or another client's) is NotFound.
+
+Values come back shaped for JSON: ids and dates as strings, counts as ints, money and ratios
+as Decimals from `Aggregate.to_api()` (rounded to cents / fraction places only there).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from shared.dashboard.params import ENTITY_FILTERS, PARENTS, DateRange, Granularity, Level, Page, Sort
+from shared.db import QUERIES, Database, Tenant
+from shared.errors import InvalidInput, NotFound
+from shared.metrics import Aggregate, compare
+from shared.settings import Settings
+
+# A day or period with no rows spent nothing (0), unlike rows that could not be priced (None).
+NOTHING = Aggregate(spend=Decimal(0))
+
+BREAKDOWN_QUERIES = {
+    Level.CAMPAIGN: "dashboard_campaigns",
+    Level.STRATEGY: "dashboard_strategies",
+    Level.PLACEMENT: "dashboard_placements",
+    Level.CREATIVE: "dashboard_creatives",
+}
+
+Connection = psycopg.Connection[dict[str, Any]]
+
+
+def total_of(rows: list[dict[str, Any]]) -> Aggregate:
+    """The exact sum of SQL rows of sums (`NOTHING` when there are none)."""
+    if not rows:
+        return NOTHING
+    total = Aggregate()
+    for row in rows:
+        total = total + Aggregate.from_row(row)
+    return total
+
+
+def require_client(conn: Connection, client_id: UUID) -> dict[str, Any]:
+    """The client row visible in this transaction, or NotFound."""
+    row = conn.execute(QUERIES["dashboard_client"], {"client_id": client_id}).fetchone()
+    if row is None:
+        raise NotFound("client not found")
+    return {"id": str(row["id"]), "name": row["name"], "slug": row["slug"], "status": row["status"]}
+
+
+def list_clients(db: Database, *, tenant: Tenant, page: Page) -> dict[str, Any]:
+    """The clients `tenant` may see (one for a client user, all for the admin), by name."""
+    with db.transaction(tenant=tenant) as conn:
+        rows = conn.execute(QUERIES["dashboard_list_clients"], {"limit": page.limit, "offset": page.offset}).fetchall()
+    items = [
+        {"id": str(r["id"]), "name": r["name"], "slug": r["slug"], "status": r["status"]}
+        for r in rows
+        if r["id"] is not None
+    ]
+    return {"items": items, "total": int(rows[0]["total"]) if rows else 0, "limit": page.limit, "offset": page.offset}
+
+
+def _daily_rows(conn: Connection, client_id: UUID, span: DateRange) -> dict[date, dict[str, Any]]:
+    rows = conn.execute(
+        QUERIES["dashboard_daily_totals"], {"client_id": client_id, "date_from": span.start, "date_to": span.end}
+    ).fetchall()
+    return {row["date"]: row for row in rows}
+
+
+def overview(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[str, Any]:
+    """Totals of the range, of the previous period of equal length, their changes, and a
+    daily series with every day of the range (days without data are zeros, ratios null).
+
+    One indexed scan covers both periods; totals are exact sums of the daily sums.
+    """
+    previous = date_range.previous()
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        client = require_client(conn, client_id)
+        by_day = _daily_rows(conn, client_id, DateRange(previous.start, date_range.end))
+    current_rows = [row for day, row in by_day.items() if day >= date_range.start]
+    previous_rows = [row for day, row in by_day.items() if day < date_range.start]
+    totals, before = total_of(current_rows), total_of(previous_rows)
+    series = [
+        {"date": day.isoformat(), **(Aggregate.from_row(by_day[day]) if day in by_day else NOTHING).to_api()}
+        for day in date_range.each_day()
+    ]
+    return {
+        "client": client,
+        "from": date_range.start.isoformat(),
+        "to": date_range.end.isoformat(),
+        "previous_from": previous.start.isoformat(),
+        "previous_to": previous.end.isoformat(),
+        "totals": totals.to_api(),
+        "previous": before.to_api(),
+        "change": compare(totals, before),
+        "series": series,
+    }
+
+
+def breakdown(
+    db: Database,
+    *,
+    client_id: UUID,
+    level: Level,
+    date_range: DateRange,
+    filters: dict[str, UUID | None],
+    sort: Sort,
+    page: Page,
+) -> dict[str, Any]:
+    """One drill-down level (campaigns, strategies, placements or creatives) with activity in
+    the range, optionally under a parent, sorted by any metric, one page plus the total count.
+
+    Rows are `{id, name, <parent ids>, <aggregate keys>}`; the rows of every page together
+    sum exactly to the overview totals of the same range and filters.
+    """
+    params: dict[str, Any] = {
+        "client_id": client_id,
+        "date_from": date_range.start,
+        "date_to": date_range.end,
+        "limit": page.limit,
+        "offset": page.offset,
+        **{name: filters.get(name) for name in PARENTS[level]},
+    }
+    query = QUERIES[BREAKDOWN_QUERIES[level]].format(**sort.order_by())
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        require_client(conn, client_id)
+        rows = conn.execute(query, params).fetchall()
+    items = []
+    for row in rows:
+        if row["id"] is None:  # the empty page of a list (offset past the end)
+            continue
+        item: dict[str, Any] = {"id": str(row["id"]), "name": row["name"]}
+        item.update({parent: str(row[parent]) for parent in PARENTS[level]})
+        item.update(Aggregate.from_row(row).to_api())
+        items.append(item)
+    return {
+        "items": items,
+        "total": int(rows[0]["total"]) if rows else 0,
+        "limit": page.limit,
+        "offset": page.offset,
+        "sort": sort.key,
+        "order": "desc" if sort.descending else "asc",
+        "from": date_range.start.isoformat(),
+        "to": date_range.end.isoformat(),
+    }
+
+
+def period_start(day: date, granularity: Granularity) -> date:
+    """The first day of the day / ISO week / month containing `day`."""
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def next_period(start: date, granularity: Granularity) -> date:
+    if granularity == "week":
+        return start + timedelta(days=7)
+    if granularity == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=1)
+
+
+def timeseries(
+    db: Database,
+    *,
+    client_id: UUID,
+    date_range: DateRange,
+    granularity: Granularity,
+    filters: dict[str, UUID | None],
+) -> dict[str, Any]:
+    """Aggregates per day, ISO week or calendar month, every period of the range present.
+
+    `date` is the calendar start of the period; `period_start`/`period_end` clip it to the
+    range, so a partial first or last week/month is visible as such.
+    """
+    params = {
+        "client_id": client_id,
+        "date_from": date_range.start,
+        "date_to": date_range.end,
+        "granularity": granularity,
+        **{name: filters.get(name) for name in ENTITY_FILTERS},
+    }
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        require_client(conn, client_id)
+        rows = conn.execute(QUERIES["dashboard_timeseries"], params).fetchall()
+    by_period = {row["period_start"]: row for row in rows}
+    series = []
+    start = period_start(date_range.start, granularity)
+    while start <= date_range.end:
+        following = next_period(start, granularity)
+        agg = Aggregate.from_row(by_period[start]) if start in by_period else NOTHING
+        series.append(
+            {
+                "date": start.isoformat(),
+                "period_start": max(start, date_range.start).isoformat(),
+                "period_end": min(following - timedelta(days=1), date_range.end).isoformat(),
+                **agg.to_api(),
+            }
+        )
+        start = following
+    return {
+        "granularity": granularity,
+        "from": date_range.start.isoformat(),
+        "to": date_range.end.isoformat(),
+        "filters": {name: str(value) for name, value in filters.items() if value is not None},
+        "series": series,
+        "totals": total_of(rows).to_api(),
+    }
+
+
+# ---------------------------------------------------------------- summaries
+
+SUMMARY_KINDS = {
+    "weekly": ("dashboard_weekly_summaries", "dashboard_weekly_summary", "week_start", "week_end"),
+    "monthly": ("dashboard_monthly_summaries", "dashboard_monthly_summary", "month_start", "month_end"),
+}
+_SUMMARY_SCALARS = {"impressions", "clicks", "conversions", "revenue", "spend", "total"}
+
+
+def _summary_item(row: dict[str, Any], start_key: str, end_key: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        start_key: row[start_key].isoformat(),
+        end_key: row[end_key].isoformat(),
+        "days_with_data": row["days_with_data"],
+        # Ratios recomputed from the stored sums, exactly like every other aggregate.
+        "totals": Aggregate.from_row(row).to_api(),
+        "updated_at": row["updated_at"].isoformat(),
+    }
+    for key, value in row.items():
+        if key not in item and key not in _SUMMARY_SCALARS:
+            item[key] = value  # the stored JSON documents (deltas, rankings, insights, ...)
+    return item
+
+
+def list_summaries(
+    db: Database, *, client_id: UUID, kind: str, page: Page, date_from: date | None, date_to: date | None
+) -> dict[str, Any]:
+    """Stored weekly or monthly summaries of a client, newest first, optionally overlapping
+    [date_from, date_to]."""
+    list_query, _, start_key, end_key = SUMMARY_KINDS[kind]
+    params = {
+        "client_id": client_id,
+        "date_from": date_from,
+        "date_to": date_to,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        require_client(conn, client_id)
+        rows = conn.execute(QUERIES[list_query], params).fetchall()
+    items = [_summary_item(row, start_key, end_key) for row in rows if row[start_key] is not None]
+    return {"items": items, "total": int(rows[0]["total"]) if rows else 0, "limit": page.limit, "offset": page.offset}
+
+
+def get_summary(db: Database, *, client_id: UUID, kind: str, period_start: date) -> dict[str, Any]:
+    """One stored summary with its full content; NotFound when it has not been generated.
+
+    A weekly period starts on a Monday and a monthly one on the 1st: other dates are invalid.
+    """
+    _, one_query, start_key, end_key = SUMMARY_KINDS[kind]
+    if kind == "weekly" and period_start.weekday() != 0:
+        raise InvalidInput("week_start must be a Monday")
+    if kind == "monthly" and period_start.day != 1:
+        raise InvalidInput("month_start must be the first day of a month")
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        require_client(conn, client_id)
+        row = conn.execute(QUERIES[one_query], {"client_id": client_id, "period_start": period_start}).fetchone()
+    if row is None:
+        raise NotFound(f"no {kind} summary for {period_start.isoformat()}")
+    return _summary_item(row, start_key, end_key)
+
+
+# ---------------------------------------------------------------- insights
+
+
+def insights(db: Database, *, client_id: UUID, date_range: DateRange, settings: Settings) -> dict[str, Any]:
+    """Insights (anomalies, trends, changes, top/bottom performers) over the range, most
+    important first, computed live by `shared.insights` in the client's tenant."""
+    from shared.insights import RULES, insights_for  # only this route and the report need it
+
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        require_client(conn, client_id)
+        items = insights_for(
+            conn, client_id=client_id, date_from=date_range.start, date_to=date_range.end, settings=settings
+        )
+    return {
+        "from": date_range.start.isoformat(),
+        "to": date_range.end.isoformat(),
+        "items": items,
+        "total": len(items),
+        "rules": RULES,
+    }

@@ -1,0 +1,240 @@
+-- Reads behind the client dashboard API (shared/dashboard/).
+--
+-- Every query filters on client_id explicitly (so the planner uses the (client_id, date)
+-- index) and also runs in a tenant-scoped transaction (so row-level security applies too).
+-- Queries return SUMS only; ratios are derived from the sums in Python (shared.metrics).
+-- The breakdown queries compute ratios in SQL only to sort by them.
+--
+-- Breakdown and export queries carry `{sort}` / `{direction}` placeholders filled with
+-- psycopg.sql objects from a fixed whitelist (shared/dashboard/params.py), never with
+-- request text. Lists return one row even for an empty page, so `total` is always known.
+
+-- name: dashboard_list_clients
+WITH visible AS (
+    SELECT c.id, c.name, c.slug, c.status FROM clients c
+)
+SELECT t.total, p.id, p.name, p.slug, p.status
+FROM (SELECT count(*) AS total FROM visible) t
+LEFT JOIN LATERAL (
+    SELECT v.* FROM visible v ORDER BY v.name, v.id LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_client
+SELECT c.id, c.name, c.slug, c.status FROM clients c WHERE c.id = %(client_id)s
+
+-- name: dashboard_daily_totals
+-- One row per day with data, no entity filter: overview (current + previous period in one
+-- scan), the daily time series and the daily export.
+SELECT m.date,
+       sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+FROM daily_metrics m
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY m.date
+ORDER BY m.date
+
+-- name: dashboard_timeseries
+-- granularity is 'day', 'week' (ISO, Monday) or 'month', validated before binding. The cast
+-- to timestamp (not timestamptz) keeps date_trunc independent of the session time zone.
+SELECT date_trunc(%(granularity)s, m.date::timestamp)::date AS period_start,
+       sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+FROM daily_metrics m
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+  AND (%(campaign_id)s::uuid IS NULL OR m.campaign_id = %(campaign_id)s::uuid)
+  AND (%(strategy_id)s::uuid IS NULL OR m.strategy_id = %(strategy_id)s::uuid)
+  AND (%(placement_id)s::uuid IS NULL OR m.placement_id = %(placement_id)s::uuid)
+  AND (%(creative_id)s::uuid IS NULL OR m.creative_id = %(creative_id)s::uuid)
+GROUP BY 1
+ORDER BY 1
+
+-- name: dashboard_campaigns
+WITH sums AS (
+    SELECT m.campaign_id AS id,
+           sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+           sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+    FROM daily_metrics m
+    WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+    GROUP BY m.campaign_id
+), ranked AS (
+    SELECT s.*, e.name,
+           s.clicks::numeric / NULLIF(s.impressions, 0) AS ctr,
+           s.conversions::numeric / NULLIF(s.clicks, 0) AS cvr,
+           s.spend / NULLIF(s.clicks, 0) AS cpc,
+           s.spend / NULLIF(s.conversions, 0) AS cpa,
+           s.revenue / NULLIF(s.spend, 0) AS roas
+    FROM sums s JOIN campaigns e ON e.id = s.id AND e.client_id = %(client_id)s
+)
+SELECT t.total, p.id, p.name, p.impressions, p.clicks, p.conversions, p.revenue, p.spend
+FROM (SELECT count(*) AS total FROM ranked) t
+LEFT JOIN LATERAL (
+    SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_strategies
+WITH sums AS (
+    SELECT m.strategy_id AS id, m.campaign_id,
+           sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+           sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+    FROM daily_metrics m
+    WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+      AND (%(campaign_id)s::uuid IS NULL OR m.campaign_id = %(campaign_id)s::uuid)
+    GROUP BY m.strategy_id, m.campaign_id
+), ranked AS (
+    SELECT s.*, e.name,
+           s.clicks::numeric / NULLIF(s.impressions, 0) AS ctr,
+           s.conversions::numeric / NULLIF(s.clicks, 0) AS cvr,
+           s.spend / NULLIF(s.clicks, 0) AS cpc,
+           s.spend / NULLIF(s.conversions, 0) AS cpa,
+           s.revenue / NULLIF(s.spend, 0) AS roas
+    FROM sums s JOIN strategies e ON e.id = s.id AND e.client_id = %(client_id)s
+)
+SELECT t.total, p.id, p.name, p.campaign_id,
+       p.impressions, p.clicks, p.conversions, p.revenue, p.spend
+FROM (SELECT count(*) AS total FROM ranked) t
+LEFT JOIN LATERAL (
+    SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_placements
+WITH sums AS (
+    SELECT m.placement_id AS id, m.campaign_id, m.strategy_id,
+           sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+           sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+    FROM daily_metrics m
+    WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+      AND (%(campaign_id)s::uuid IS NULL OR m.campaign_id = %(campaign_id)s::uuid)
+      AND (%(strategy_id)s::uuid IS NULL OR m.strategy_id = %(strategy_id)s::uuid)
+    GROUP BY m.placement_id, m.campaign_id, m.strategy_id
+), ranked AS (
+    SELECT s.*, e.name,
+           s.clicks::numeric / NULLIF(s.impressions, 0) AS ctr,
+           s.conversions::numeric / NULLIF(s.clicks, 0) AS cvr,
+           s.spend / NULLIF(s.clicks, 0) AS cpc,
+           s.spend / NULLIF(s.conversions, 0) AS cpa,
+           s.revenue / NULLIF(s.spend, 0) AS roas
+    FROM sums s JOIN placements e ON e.id = s.id AND e.client_id = %(client_id)s
+)
+SELECT t.total, p.id, p.name, p.campaign_id, p.strategy_id,
+       p.impressions, p.clicks, p.conversions, p.revenue, p.spend
+FROM (SELECT count(*) AS total FROM ranked) t
+LEFT JOIN LATERAL (
+    SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_creatives
+WITH sums AS (
+    SELECT m.creative_id AS id, m.campaign_id, m.strategy_id, m.placement_id,
+           sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+           sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+    FROM daily_metrics m
+    WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+      AND (%(campaign_id)s::uuid IS NULL OR m.campaign_id = %(campaign_id)s::uuid)
+      AND (%(strategy_id)s::uuid IS NULL OR m.strategy_id = %(strategy_id)s::uuid)
+      AND (%(placement_id)s::uuid IS NULL OR m.placement_id = %(placement_id)s::uuid)
+    GROUP BY m.creative_id, m.campaign_id, m.strategy_id, m.placement_id
+), ranked AS (
+    SELECT s.*, e.name,
+           s.clicks::numeric / NULLIF(s.impressions, 0) AS ctr,
+           s.conversions::numeric / NULLIF(s.clicks, 0) AS cvr,
+           s.spend / NULLIF(s.clicks, 0) AS cpc,
+           s.spend / NULLIF(s.conversions, 0) AS cpa,
+           s.revenue / NULLIF(s.spend, 0) AS roas
+    FROM sums s JOIN creatives e ON e.id = s.id AND e.client_id = %(client_id)s
+)
+SELECT t.total, p.id, p.name, p.campaign_id, p.strategy_id, p.placement_id,
+       p.impressions, p.clicks, p.conversions, p.revenue, p.spend
+FROM (SELECT count(*) AS total FROM ranked) t
+LEFT JOIN LATERAL (
+    SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_export_campaign
+SELECT c.name AS campaign,
+       sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+FROM daily_metrics m
+JOIN campaigns c ON c.id = m.campaign_id
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY c.id, c.name
+ORDER BY c.name, c.id
+
+-- name: dashboard_export_strategy
+SELECT c.name AS campaign, s.name AS strategy,
+       sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+FROM daily_metrics m
+JOIN campaigns c ON c.id = m.campaign_id
+JOIN strategies s ON s.id = m.strategy_id
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY c.id, c.name, s.id, s.name
+ORDER BY c.name, c.id, s.name, s.id
+
+-- name: dashboard_export_placement
+SELECT c.name AS campaign, s.name AS strategy, p.name AS placement,
+       sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+FROM daily_metrics m
+JOIN campaigns c ON c.id = m.campaign_id
+JOIN strategies s ON s.id = m.strategy_id
+JOIN placements p ON p.id = m.placement_id
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY c.id, c.name, s.id, s.name, p.id, p.name
+ORDER BY c.name, c.id, s.name, s.id, p.name, p.id
+
+-- name: dashboard_export_creative
+SELECT c.name AS campaign, s.name AS strategy, p.name AS placement, cr.name AS creative,
+       sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+FROM daily_metrics m
+JOIN campaigns c ON c.id = m.campaign_id
+JOIN strategies s ON s.id = m.strategy_id
+JOIN placements p ON p.id = m.placement_id
+JOIN creatives cr ON cr.id = m.creative_id
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+GROUP BY c.id, c.name, s.id, s.name, p.id, p.name, cr.id, cr.name
+ORDER BY c.name, c.id, s.name, s.id, p.name, p.id, cr.name, cr.id
+
+-- name: dashboard_weekly_summaries
+WITH visible AS (
+    SELECT w.week_start, w.week_end, w.impressions, w.clicks, w.conversions, w.revenue, w.spend,
+           w.days_with_data, w.updated_at
+    FROM weekly_summaries w
+    WHERE w.client_id = %(client_id)s
+      AND (%(date_from)s::date IS NULL OR w.week_end >= %(date_from)s::date)
+      AND (%(date_to)s::date IS NULL OR w.week_start <= %(date_to)s::date)
+)
+SELECT t.total, p.*
+FROM (SELECT count(*) AS total FROM visible) t
+LEFT JOIN LATERAL (
+    SELECT v.* FROM visible v ORDER BY v.week_start DESC LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_weekly_summary
+SELECT w.week_start, w.week_end, w.impressions, w.clicks, w.conversions, w.revenue, w.spend,
+       w.days_with_data, w.deltas, w.top_campaigns, w.underperformers, w.top_creatives, w.insights,
+       w.details, w.updated_at
+FROM weekly_summaries w
+WHERE w.client_id = %(client_id)s AND w.week_start = %(period_start)s
+
+-- name: dashboard_monthly_summaries
+WITH visible AS (
+    SELECT ms.month_start, ms.month_end, ms.impressions, ms.clicks, ms.conversions, ms.revenue, ms.spend,
+           ms.days_with_data, ms.updated_at
+    FROM monthly_summaries ms
+    WHERE ms.client_id = %(client_id)s
+      AND (%(date_from)s::date IS NULL OR ms.month_end >= %(date_from)s::date)
+      AND (%(date_to)s::date IS NULL OR ms.month_start <= %(date_to)s::date)
+)
+SELECT t.total, p.*
+FROM (SELECT count(*) AS total FROM visible) t
+LEFT JOIN LATERAL (
+    SELECT v.* FROM visible v ORDER BY v.month_start DESC LIMIT %(limit)s OFFSET %(offset)s
+) p ON true
+
+-- name: dashboard_monthly_summary
+SELECT ms.month_start, ms.month_end, ms.impressions, ms.clicks, ms.conversions, ms.revenue, ms.spend,
+       ms.days_with_data, ms.deltas, ms.trend, ms.top_campaigns, ms.top_creatives, ms.campaign_rankings,
+       ms.creative_rankings, ms.insights, ms.details, ms.updated_at
+FROM monthly_summaries ms
+WHERE ms.client_id = %(client_id)s AND ms.month_start = %(period_start)s
