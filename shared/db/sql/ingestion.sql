@@ -1,0 +1,201 @@
+-- Ingestion (shared/ingestion): the run log, the set-based load of one staged file,
+-- the missing-file check and the partner sync. Runs as dash_worker with every client visible.
+
+-- name: ingest_start_run
+INSERT INTO ingestion_logs (file_name, bucket, object_key, status, retry_of)
+VALUES (%(file_name)s, %(bucket)s, %(object_key)s, 'running', %(retry_of)s)
+RETURNING id, started_at
+
+-- name: ingest_finish_run
+UPDATE ingestion_logs
+SET status = %(status)s,
+    checksum = %(checksum)s,
+    file_size = %(file_size)s,
+    records_loaded = %(records_loaded)s,
+    records_failed = %(records_failed)s,
+    message = %(message)s,
+    client_ids = %(client_ids)s,
+    date_from = %(date_from)s,
+    date_to = %(date_to)s,
+    finished_at = clock_timestamp()
+WHERE id = %(run_id)s
+RETURNING finished_at
+
+-- name: ingest_client_directory
+-- Everything needed to resolve a row's client, read once per file.
+SELECT a.name_key, c.id AS client_id, c.status
+FROM client_advertisers a
+JOIN clients c ON c.id = a.client_id
+
+-- name: ingest_client_by_slug
+SELECT id AS client_id, status FROM clients WHERE slug = %(slug)s
+
+-- name: ingest_lock_checksum
+-- Serialises loads of the same bytes until commit (the key is the checksum's first 64 bits).
+SELECT pg_advisory_xact_lock(('x' || substr(%(checksum)s, 1, 16))::bit(64)::bigint)
+
+-- name: ingest_loaded_run_for_checksum
+SELECT id FROM ingestion_logs
+WHERE checksum = %(checksum)s AND status IN ('success', 'partial')
+LIMIT 1
+
+-- name: ingest_lock_clients
+-- Per-client locks in ascending id order (see app.lock_client_data): no deadlocks.
+SELECT count(app.lock_client_data(client_id)) AS locked
+FROM (SELECT DISTINCT unnest(%(client_ids)s::uuid[]) AS client_id ORDER BY 1) AS ids
+
+-- name: ingest_first_duplicate_key
+-- The same business key twice in one file is a whole-file failure.
+SELECT min(line_number) AS first_line, max(line_number) AS second_line
+FROM ingest_staging
+GROUP BY client_id, date, campaign_name, strategy_name, placement_name, creative_name
+HAVING count(*) > 1
+ORDER BY 1
+LIMIT 1
+
+-- name: ingest_upsert_campaigns
+INSERT INTO campaigns (client_id, name)
+SELECT DISTINCT client_id, campaign_name
+FROM ingest_staging
+ON CONFLICT (client_id, name) DO NOTHING
+
+-- name: ingest_upsert_strategies
+INSERT INTO strategies (client_id, campaign_id, name)
+SELECT DISTINCT s.client_id, c.id, s.strategy_name
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name
+      FROM ingest_staging) s
+JOIN campaigns c ON c.client_id = s.client_id AND c.name = s.campaign_name
+ON CONFLICT (campaign_id, name) DO NOTHING
+
+-- name: ingest_upsert_placements
+INSERT INTO placements (client_id, strategy_id, name)
+SELECT DISTINCT s.client_id, st.id, s.placement_name
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name
+      FROM ingest_staging) s
+JOIN campaigns c ON c.client_id = s.client_id AND c.name = s.campaign_name
+JOIN strategies st ON st.campaign_id = c.id AND st.name = s.strategy_name
+ON CONFLICT (strategy_id, name) DO NOTHING
+
+-- name: ingest_upsert_creatives
+INSERT INTO creatives (client_id, placement_id, name)
+SELECT DISTINCT s.client_id, p.id, s.creative_name
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name, creative_name
+      FROM ingest_staging) s
+JOIN campaigns c ON c.client_id = s.client_id AND c.name = s.campaign_name
+JOIN strategies st ON st.campaign_id = c.id AND st.name = s.strategy_name
+JOIN placements p ON p.strategy_id = st.id AND p.name = s.placement_name
+ON CONFLICT (placement_id, name) DO NOTHING
+
+-- name: ingest_delete_restated_days
+-- A file replaces every (client, date) it contains.
+DELETE FROM daily_metrics d
+USING (SELECT DISTINCT client_id, date FROM ingest_staging) k
+WHERE d.client_id = k.client_id AND d.date = k.date
+
+-- name: ingest_insert_metrics
+-- Spend = impressions x CPM / 1000, written as x 0.001 so numeric multiplication keeps it
+-- exact (division would pick a result scale by magnitude). The rate is looked up once per
+-- (client, date), not per row.
+WITH days AS (
+    SELECT DISTINCT client_id, date FROM ingest_staging
+), rates AS (
+    SELECT days.client_id, days.date, r.client_setting_id, r.cpm
+    FROM days
+    LEFT JOIN LATERAL app.rate_in_force(days.client_id, days.date) r ON true
+)
+INSERT INTO daily_metrics (
+    client_id, date, campaign_id, strategy_id, placement_id, creative_id,
+    impressions, clicks, conversions, conversion_revenue,
+    client_setting_id, cpm, spend, ingestion_run_id
+)
+SELECT s.client_id, s.date, c.id, st.id, p.id, cr.id,
+       s.impressions, s.clicks, s.conversions, s.conversion_revenue,
+       rates.client_setting_id, rates.cpm, s.impressions * rates.cpm * 0.001, %(run_id)s
+FROM ingest_staging s
+JOIN campaigns c ON c.client_id = s.client_id AND c.name = s.campaign_name
+JOIN strategies st ON st.campaign_id = c.id AND st.name = s.strategy_name
+JOIN placements p ON p.strategy_id = st.id AND p.name = s.placement_name
+JOIN creatives cr ON cr.placement_id = p.id AND cr.name = s.creative_name
+JOIN rates ON rates.client_id = s.client_id AND rates.date = s.date
+
+-- name: ingest_unpriced_days
+-- (client, date) pairs of this run that no CPM priced.
+SELECT d.client_id, c.name AS client_name, min(d.date) AS date_from, max(d.date) AS date_to,
+       count(DISTINCT d.date)::integer AS days, count(*)::integer AS row_count
+FROM daily_metrics d
+JOIN clients c ON c.id = d.client_id
+WHERE d.ingestion_run_id = %(run_id)s AND d.cpm IS NULL
+GROUP BY d.client_id, c.name
+ORDER BY c.name
+
+-- name: ingest_enqueue_refresh
+-- Queue the summaries overlapping each client's dates in this run.
+SELECT coalesce(sum(app.enqueue_summary_refresh(client_id, date_from, date_to)), 0)::integer AS queued
+FROM (SELECT client_id, min(date) AS date_from, max(date) AS date_to
+      FROM ingest_staging
+      GROUP BY client_id) ranges
+
+-- name: ingest_create_staging
+-- The file's rows, private to this transaction. A temporary table rather than
+-- staging_media_raw: PostgreSQL refuses COPY FROM into a table with row-level security,
+-- and a temp table needs no WAL, no RLS check, no index and no cleanup (dropped at commit
+-- or rollback). Row-level security applies when rows move into the real tables.
+CREATE TEMP TABLE ingest_staging (
+    line_number         integer NOT NULL,
+    client_id           uuid NOT NULL,
+    date                date NOT NULL,
+    campaign_name       varchar(255) NOT NULL,
+    strategy_name       varchar(255) NOT NULL,
+    placement_name      varchar(255) NOT NULL,
+    creative_name       varchar(255) NOT NULL,
+    impressions         bigint NOT NULL,
+    clicks              bigint NOT NULL,
+    ctr                 numeric(12, 6),
+    conversions         bigint NOT NULL,
+    conversion_revenue  numeric(18, 6) NOT NULL
+) ON COMMIT DROP
+
+-- name: ingest_analyze_staging
+-- Temp tables are never auto-analysed; the joins below need row estimates.
+ANALYZE ingest_staging
+
+-- name: ingest_insert_rejected_rows
+INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason)
+SELECT %(run_id)s, r.line_number, r.column_name, r.value, r.reason
+FROM unnest(%(line_numbers)s::integer[], %(column_names)s::text[], %(values)s::text[], %(reasons)s::text[])
+     AS r (line_number, column_name, value, reason)
+
+-- name: ingest_client_names
+SELECT id, name FROM clients WHERE id = ANY(%(client_ids)s::uuid[]) ORDER BY name
+
+-- name: missing_file_candidates
+-- Active clients with no stored data for the day (a successful or partial load of the day
+-- leaves rows in daily_metrics; a restatement replaces them but never empties a day).
+SELECT c.id AS client_id, c.name, c.slug
+FROM clients c
+WHERE c.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM daily_metrics d WHERE d.client_id = c.id AND d.date = %(day)s)
+ORDER BY c.name, c.id
+
+-- name: missing_file_claim_alert
+-- Claims the (kind, key) alert; a claim whose email failed may be retried, a sent one never.
+INSERT INTO alert_log (kind, dedupe_key, client_id, subject, sent)
+VALUES (%(kind)s, %(dedupe_key)s, %(client_id)s, %(subject)s, false)
+ON CONFLICT (kind, dedupe_key) DO UPDATE SET subject = EXCLUDED.subject
+WHERE alert_log.sent = false
+RETURNING id
+
+-- name: missing_file_mark_sent
+UPDATE alert_log SET sent = %(sent)s WHERE id = %(id)s
+
+-- name: partner_sync_claim
+INSERT INTO partner_sync_copies (source_bucket, source_key, etag, target_bucket, target_key)
+VALUES (%(source_bucket)s, %(source_key)s, %(etag)s, %(target_bucket)s, %(target_key)s)
+ON CONFLICT (source_bucket, source_key, etag) DO NOTHING
+RETURNING copied_at
+
+-- name: ingest_copy_staging
+COPY ingest_staging (
+    line_number, client_id, date, campaign_name, strategy_name,
+    placement_name, creative_name, impressions, clicks, ctr, conversions, conversion_revenue
+) FROM STDIN

@@ -1,0 +1,279 @@
+"""The one-transaction load of a partner file: stream -> staging (COPY) -> set-based upserts.
+
+Everything a file changes (dimensions, the replaced days of `daily_metrics`, the ingestion
+log's final state, its rejected rows, the queued and regenerated summaries) commits
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, BinaryIO
+from uuid import UUID
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from shared.db import QUERIES
+from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
+from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
+from shared.settings import Settings
+
+# Rejected rows kept for the log. A file can only be `partial` with at most
+# reject_threshold x rows rejections; past this many we only count them (bounded memory).
+MAX_KEPT_REJECTIONS = 100_000
+_KEY_SLUG = re.compile(r"^clients/([a-z0-9]([a-z0-9-]*[a-z0-9])?)/")
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+class DuplicateFile(Exception):
+    """The same bytes were already loaded by run `loaded_run_id`."""
+
+    def __init__(self, loaded_run_id: UUID, *, checksum: str, size: int) -> None:
+        super().__init__(str(loaded_run_id))
+        self.loaded_run_id = loaded_run_id
+        self.checksum = checksum
+        self.size = size
+
+
+class LoadRefused(FileRejected):
+    """A whole-file failure found after reading: carries what was learnt about the file."""
+
+    def __init__(
+        self, reason: str, *, checksum: str, size: int, rows: int, rejected: list[RejectedRow], rejected_count: int
+    ) -> None:
+        super().__init__(reason)
+        self.checksum = checksum
+        self.size = size
+        self.rows = rows
+        self.rejected = rejected
+        self.rejected_count = rejected_count
+
+
+@dataclass
+class UnpricedClient:
+    client_name: str
+    date_from: date
+    date_to: date
+    days: int
+    rows: int
+
+
+@dataclass
+class LoadOutcome:
+    """What a committed load did."""
+
+    checksum: str
+    size: int
+    rows: int
+    records_loaded: int
+    rejected: list[RejectedRow]
+    rejected_count: int
+    unpriced: list[UnpricedClient]
+    client_ids: list[UUID]
+    date_from: date | None
+    date_to: date | None
+    ignored_columns: list[str]
+    ctr_warnings: int
+    summaries_refreshed: int
+    status: str = "success"
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def key_slug(key: str) -> str | None:
+    """The client slug of an object key `clients/<slug>/...`, if it has one."""
+    match = _KEY_SLUG.match(key)
+    return match.group(1) if match else None
+
+
+def _resolver(conn: Conn, key: str) -> ClientResolver:
+    advertisers = {
+        row["name_key"]: ClientRef(row["client_id"], row["status"] == "active")
+        for row in conn.execute(QUERIES["ingest_client_directory"]).fetchall()
+    }
+    key_client = None
+    slug = key_slug(key)
+    if slug:
+        row = conn.execute(QUERIES["ingest_client_by_slug"], {"slug": slug}).fetchone()
+        if row:
+            key_client = ClientRef(row["client_id"], row["status"] == "active")
+    return ClientResolver(advertisers=advertisers, key_client=key_client)
+
+
+def _is_blank(fields: list[str]) -> bool:
+    return not any(value.strip() for value in fields)
+
+
+def _regenerate_summaries(conn: Conn, settings: Settings) -> None:
+    # The summaries engine regenerates what the load queued, in this same transaction.
+    from shared.summaries.refresh import regenerate_queued
+
+    regenerate_queued(conn, settings=settings)
+
+
+def load_file(
+    conn: Conn,
+    body: BinaryIO,
+    *,
+    run_id: UUID,
+    key: str,
+    settings: Settings,
+    today: date,
+) -> LoadOutcome:
+    """Load one file inside the caller's transaction (every client visible).
+
+    Raises `FileRejected`/`LoadRefused` for a whole-file failure and `DuplicateFile` when
+    the same bytes were already loaded; the caller rolls back in both cases.
+    """
+    resolver = _resolver(conn, key)
+    stream = open_csv(body, key=key, max_bytes=settings.max_file_bytes)
+    header = map_header(stream.header)
+    if "advertiser" not in header.columns and resolver.resolve(None) == (
+        "no advertiser column and the object key names no known client"
+    ):
+        raise FileRejected("no advertiser column, and the object key is not clients/<known client slug>/...")
+    validator = RowValidator(header, resolver=resolver, today=today)
+    conn.execute(QUERIES["ingest_create_staging"])
+    rejected: list[RejectedRow] = []
+    rejected_count = 0
+    valid = 0
+    with conn.cursor() as cur, cur.copy(QUERIES["ingest_copy_staging"]) as copy:
+        for line_number, fields in stream.rows:
+            if _is_blank(fields):
+                continue
+            row = validator.validate(line_number, fields)
+            if isinstance(row, RejectedRow):
+                rejected_count += 1
+                if len(rejected) < MAX_KEPT_REJECTIONS:
+                    rejected.append(row)
+            else:
+                copy.write_row(row)
+                valid += 1
+    stream.finish()
+    conn.execute(QUERIES["ingest_analyze_staging"])
+    checksum, size = stream.hasher.checksum, stream.hasher.size
+    rows = valid + rejected_count
+
+    def refuse(reason: str) -> LoadRefused:
+        return LoadRefused(
+            reason, checksum=checksum, size=size, rows=rows, rejected=rejected, rejected_count=rejected_count
+        )
+
+    # The same bytes loaded before (or being loaded right now by a concurrent invocation:
+    # the lock waits for it to commit) make this run a duplicate.
+    conn.execute(QUERIES["ingest_lock_checksum"], {"checksum": checksum})
+    loaded = conn.execute(QUERIES["ingest_loaded_run_for_checksum"], {"checksum": checksum}).fetchone()
+    if loaded:
+        raise DuplicateFile(loaded["id"], checksum=checksum, size=size)
+
+    if rows == 0:
+        raise refuse("the file has a header but no data rows")
+    if Decimal(rejected_count) > settings.reject_threshold * rows:
+        raise refuse(
+            f"{rejected_count} of {rows} rows rejected, more than the reject threshold "
+            f"({settings.reject_threshold:%} of data rows)"
+        )
+    duplicate = conn.execute(QUERIES["ingest_first_duplicate_key"], {"run_id": run_id}).fetchone()
+    if duplicate:
+        raise refuse(
+            f"the same business key (date, client, campaign, strategy, placement, creative) appears twice: "
+            f"lines {duplicate['first_line']} and {duplicate['second_line']}"
+        )
+
+    client_ids = sorted(validator.client_ids)
+    params = {"run_id": run_id}
+    conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
+    for name in (
+        "ingest_upsert_campaigns",
+        "ingest_upsert_strategies",
+        "ingest_upsert_placements",
+        "ingest_upsert_creatives",
+    ):
+        conn.execute(QUERIES[name], params)
+    conn.execute(QUERIES["ingest_delete_restated_days"], params)
+    records_loaded = conn.execute(QUERIES["ingest_insert_metrics"], params).rowcount
+    unpriced = [
+        UnpricedClient(r["client_name"], r["date_from"], r["date_to"], r["days"], r["row_count"])
+        for r in conn.execute(QUERIES["ingest_unpriced_days"], params).fetchall()
+    ]
+    queued = conn.execute(QUERIES["ingest_enqueue_refresh"], params).fetchone()
+    summaries_refreshed = int(queued["queued"]) if queued else 0
+    if summaries_refreshed:
+        _regenerate_summaries(conn, settings)
+    if rejected:
+        store_rejected_rows(conn, run_id, rejected)
+
+    outcome = LoadOutcome(
+        checksum=checksum,
+        size=size,
+        rows=rows,
+        records_loaded=records_loaded,
+        rejected=rejected,
+        rejected_count=rejected_count,
+        unpriced=unpriced,
+        client_ids=client_ids,
+        date_from=validator.date_from,
+        date_to=validator.date_to,
+        ignored_columns=header.unknown,
+        ctr_warnings=validator.ctr_warnings,
+        summaries_refreshed=summaries_refreshed,
+    )
+    outcome.status = "partial" if rejected_count or unpriced else "success"
+    outcome.message = describe(outcome)
+    try:
+        with conn.transaction():  # a savepoint: the unique index is the last exactly-once guard
+            conn.execute(
+                QUERIES["ingest_finish_run"],
+                {
+                    "run_id": run_id,
+                    "status": outcome.status,
+                    "checksum": checksum,
+                    "file_size": size,
+                    "records_loaded": records_loaded,
+                    "records_failed": rejected_count,
+                    "message": outcome.message,
+                    "client_ids": client_ids,
+                    "date_from": outcome.date_from,
+                    "date_to": outcome.date_to,
+                },
+            )
+    except pg_errors.UniqueViolation:
+        loaded = conn.execute(QUERIES["ingest_loaded_run_for_checksum"], {"checksum": checksum}).fetchone()
+        raise DuplicateFile(loaded["id"] if loaded else run_id, checksum=checksum, size=size) from None
+    return outcome
+
+
+def store_rejected_rows(conn: Conn, run_id: UUID, rejected: list[RejectedRow]) -> None:
+    """Insert a run's rejected rows in one statement (COPY is refused on RLS tables)."""
+    conn.execute(
+        QUERIES["ingest_insert_rejected_rows"],
+        {
+            "run_id": run_id,
+            "line_numbers": [item.line_number for item in rejected],
+            "column_names": [item.column for item in rejected],
+            "values": [item.value for item in rejected],
+            "reasons": [item.reason for item in rejected],
+        },
+    )
+
+
+def describe(outcome: LoadOutcome) -> str:
+    """The run's log message: what loaded, what was refused, what to look at."""
+    parts = [f"{outcome.records_loaded} rows loaded"]
+    if outcome.rejected_count:
+        parts.append(f"{outcome.rejected_count} rows rejected")
+    for item in outcome.unpriced:
+        span = item.date_from.isoformat() if item.days == 1 else f"{item.date_from} to {item.date_to}"
+        parts.append(f"no CPM for client {item.client_name} on {span} ({item.rows} rows have no spend)")
+    if outcome.ctr_warnings:
+        parts.append(
+            f"{outcome.ctr_warnings} rows whose partner CTR differs from clicks/impressions by more than 0.5 pp"
+        )
+    if outcome.ignored_columns:
+        parts.append("ignored columns: " + ", ".join(outcome.ignored_columns))
+    return "; ".join(parts)

@@ -1,0 +1,279 @@
+"""Value parsing and row validation for partner files (SPEC §3 "Values" and "Row rejection").
+
+Numbers are parsed as exact integers / Decimals from their text, never through float.
+A row is either turned into the tuple written to staging, or rejected with the first
+problem found (line number, column, value, reason).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from uuid import UUID
+
+from shared.ingestion.csv_reader import HeaderMap
+
+MAX_NAME_LENGTH = 255
+MAX_COUNT_DIGITS = 15  # bigint with room for sums over years of rows
+MAX_MONEY_INTEGER_DIGITS = 12  # numeric(18, 6)
+MAX_MONEY_DECIMALS = 6
+CTR_WARNING_TOLERANCE = Decimal("0.005")  # 0.5 percentage points
+CTR_PLACES = Decimal("0.000001")
+MAX_REJECTED_VALUE = 200
+
+_GROUPED = r"\d{1,3}(?:,\d{3})+"
+_COUNT = re.compile(rf"^({_GROUPED}|\d+)(?:\.0+)?$")
+_CURRENCY = "$€£¥"
+_MONEY = re.compile(rf"^[{_CURRENCY}]?\s*({_GROUPED}|\d+)?(?:\.(\d+))?\s*[{_CURRENCY}]?$")
+_CTR = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(%)?$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+
+
+class ValueProblem(Exception):
+    """A value that cannot be accepted; the message is the rejection reason."""
+
+
+def name_key(value: str) -> str:
+    """Python twin of SQL `app.name_key`: lower case, no whitespace."""
+    return _WHITESPACE.sub("", value).lower()
+
+
+def _number_problem(text: str) -> str:
+    lowered = text.lower()
+    if lowered.startswith("-") or lowered.startswith("(") or "-" in lowered.lstrip(_CURRENCY + " "):
+        return "negative value"
+    if any(word in lowered for word in ("nan", "inf")):
+        return "not a finite number"
+    if "e" in lowered:
+        return "exponent notation is not accepted"
+    return "not a valid number"
+
+
+def parse_count(text: str) -> int:
+    """A non-negative integer, thousands separators allowed; `12.0` is accepted as 12."""
+    value = text.strip()
+    if value.isascii() and value.isdigit():
+        digits = value
+    else:
+        match = _COUNT.match(value)
+        if not match:
+            if re.match(r"^\d[\d,]*\.\d+$", value):
+                raise ValueProblem("not a whole number")
+            raise ValueProblem(_number_problem(value) if value else "missing value")
+        digits = match.group(1).replace(",", "")
+    if len(digits.lstrip("0")) > MAX_COUNT_DIGITS:
+        raise ValueProblem("number too large")
+    return int(digits)
+
+
+def parse_money(text: str) -> Decimal:
+    """A non-negative amount: optional currency symbol, thousands separators, ≤ 6 decimals."""
+    value = text.strip()
+    match = _MONEY.match(value)
+    if not match or (match.group(1) is None and match.group(2) is None):
+        raise ValueProblem(_number_problem(value) if value else "missing value")
+    integer = (match.group(1) or "0").replace(",", "")
+    decimals = match.group(2) or ""
+    if len(decimals) > MAX_MONEY_DECIMALS:
+        raise ValueProblem(f"more than {MAX_MONEY_DECIMALS} decimal places")
+    if len(integer.lstrip("0")) > MAX_MONEY_INTEGER_DIGITS:
+        raise ValueProblem("amount too large")
+    return Decimal(f"{integer}.{decimals}" if decimals else integer)
+
+
+def parse_ctr(text: str, *, percent_column: bool) -> Decimal | None:
+    """CTR as a fraction: `0.0052`, `0.52%`, or a bare number in a column headed `CTR %`."""
+    value = text.strip()
+    if not value:
+        return None
+    match = _CTR.match(value)
+    if not match:
+        raise ValueProblem(_number_problem(value))
+    number = Decimal(match.group(1))
+    if match.group(2) or percent_column:
+        number = number / 100
+    if number > 1:
+        raise ValueProblem("CTR above 100%")
+    return number
+
+
+def parse_date(text: str) -> date:
+    """ISO `2026-03-01` or US `3/1/2026`."""
+    value = text.strip()
+    try:
+        if _ISO_DATE.match(value):
+            return date.fromisoformat(value)
+        match = _US_DATE.match(value)
+        if match:
+            return date(int(match.group(3)), int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        raise ValueProblem("not a valid calendar date") from None
+    raise ValueProblem("not a date (expected YYYY-MM-DD or M/D/YYYY)" if value else "missing value")
+
+
+def parse_name(text: str) -> str:
+    """A dimension name: trimmed, not blank, at most 255 characters."""
+    value = text.strip()
+    if not value:
+        raise ValueProblem("blank name")
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueProblem(f"longer than {MAX_NAME_LENGTH} characters")
+    if "\x00" in value:
+        raise ValueProblem("contains a NUL character")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """One refused row: where, which column, the offending value, and why."""
+
+    line_number: int
+    column: str | None
+    value: str | None
+    reason: str
+
+    def describe(self) -> str:
+        where = f"line {self.line_number}" + (f", {self.column}" if self.column else "")
+        shown = f" {self.value!r}" if self.value is not None else ""
+        return f"{where}:{shown} {self.reason}"
+
+
+@dataclass(frozen=True)
+class ClientRef:
+    """A client a row may belong to."""
+
+    client_id: UUID
+    active: bool
+
+
+class ClientResolver:
+    """Resolves a row's client: by advertiser name, or the key's `clients/<slug>/` prefix."""
+
+    def __init__(self, *, advertisers: dict[str, ClientRef], key_client: ClientRef | None) -> None:
+        self._advertisers = advertisers
+        self._key_client = key_client
+
+    def resolve(self, advertiser: str | None) -> ClientRef | str:
+        """The client, or a rejection reason."""
+        if advertiser is None:
+            ref = self._key_client
+            if ref is None:
+                return "no advertiser column and the object key names no known client"
+        else:
+            ref = self._advertisers.get(name_key(advertiser))
+            if ref is None:
+                return "unresolved advertiser"
+        return ref if ref.active else "client disabled"
+
+
+def _clip(value: str) -> str:
+    value = value.replace("\x00", "\\0")
+    return value if len(value) <= MAX_REJECTED_VALUE else value[: MAX_REJECTED_VALUE - 1] + "…"
+
+
+class RowValidator:
+    """Turns a CSV record into the staging tuple, or a `RejectedRow`."""
+
+    def __init__(self, header: HeaderMap, *, resolver: ClientResolver, today: date) -> None:
+        self._cols = header.columns
+        self._width = header.width
+        self._ctr_percent = "ctr" in header.percent_columns
+        self._has_ctr = "ctr" in header.columns
+        self._has_advertiser = "advertiser" in header.columns
+        self._resolver = resolver
+        self._today = today
+        self.ctr_warnings = 0
+        # Dimension names repeat on most rows: reuse the checked string.
+        self._names: dict[str, str] = {}
+        self._dates: dict[str, date] = {}
+        self._clients: dict[str | None, ClientRef | str] = {}
+        self.client_ids: set[UUID] = set()
+        self.date_from: date | None = None
+        self.date_to: date | None = None
+
+    def _name(self, text: str) -> str:
+        cached = self._names.get(text)
+        if cached is None:
+            cached = parse_name(text)
+            if len(self._names) < 200_000:
+                self._names[text] = cached
+        return cached
+
+    def _date(self, text: str) -> date:
+        cached = self._dates.get(text)
+        if cached is None:
+            cached = parse_date(text)
+            if cached > self._today:
+                raise ValueProblem("date in the future")
+            self._dates[text] = cached
+        return cached
+
+    def validate(self, line_number: int, fields: list[str]) -> tuple[str | None, ...] | RejectedRow:
+        """The staging row (text values, in `STAGING_COLUMNS` order) or the rejection."""
+        if len(fields) != self._width:
+            return RejectedRow(line_number, None, None, f"expected {self._width} fields, found {len(fields)}")
+        cols = self._cols
+        column = "advertiser"
+        try:
+            advertiser = fields[cols["advertiser"]] if self._has_advertiser else None
+            client = self._clients.get(advertiser)
+            if client is None:
+                client = self._resolver.resolve(advertiser)
+                self._clients[advertiser] = client
+            if isinstance(client, str):
+                raise ValueProblem(client)
+            column = "date"
+            day = self._date(fields[cols["date"]])
+            column = "campaign"
+            campaign = self._name(fields[cols["campaign"]])
+            column = "strategy"
+            strategy = self._name(fields[cols["strategy"]])
+            column = "placement"
+            placement = self._name(fields[cols["placement"]])
+            column = "creative"
+            creative = self._name(fields[cols["creative"]])
+            column = "impressions"
+            impressions = parse_count(fields[cols["impressions"]])
+            column = "clicks"
+            clicks = parse_count(fields[cols["clicks"]])
+            if clicks > impressions:
+                raise ValueProblem("clicks exceed impressions")
+            column = "conversions"
+            conversions = parse_count(fields[cols["conversions"]])
+            column = "conversion_revenue"
+            revenue = parse_money(fields[cols["conversion_revenue"]])
+            ctr: Decimal | None = None
+            if self._has_ctr:
+                column = "ctr"
+                ctr = parse_ctr(fields[cols["ctr"]], percent_column=self._ctr_percent)
+        except ValueProblem as problem:
+            value = fields[cols[column]] if column in cols else None
+            return RejectedRow(line_number, column, None if value is None else _clip(value), str(problem))
+        except (InvalidOperation, ValueError):
+            value = fields[cols[column]] if column in cols else None
+            return RejectedRow(line_number, column, None if value is None else _clip(value), "not a valid value")
+        if ctr is not None and impressions and abs(ctr - Decimal(clicks) / impressions) > CTR_WARNING_TOLERANCE:
+            self.ctr_warnings += 1
+        self.client_ids.add(client.client_id)
+        if self.date_from is None or day < self.date_from:
+            self.date_from = day
+        if self.date_to is None or day > self.date_to:
+            self.date_to = day
+        return (
+            str(line_number),
+            str(client.client_id),
+            day.isoformat(),
+            campaign,
+            strategy,
+            placement,
+            creative,
+            str(impressions),
+            str(clicks),
+            None if ctr is None else str(ctr.quantize(CTR_PLACES)),
+            str(conversions),
+            str(revenue),
+        )
