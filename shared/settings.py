@@ -73,6 +73,9 @@ class Settings(BaseModel):
     cors_origins: list[str] = Field(default_factory=list)
     max_page_size: int = Field(default=500, ge=1)
     max_date_span_days: int = Field(default=800, ge=1)
+    # Admin "retry ingestion": the ingestion function invoked asynchronously (AWS); unset
+    # locally, where the retry runs in-process as the worker role.
+    ingest_function_name: str | None = None
 
     @field_validator("alert_recipients", "cors_origins", mode="before")
     @classmethod
