@@ -154,7 +154,13 @@ def _generate_rows(
             if offset < launch:
                 continue
             age = offset - launch
-            impressions = client.base_impressions * quality * _WEEKDAY_IMPRESSIONS[weekday] * growth
+            # Rotation: once a creative's successor launches, the two split the line's budget.
+            share = (
+                0.5
+                if launch > 0 or offset >= _successor_launch(days, creative_index=index, creatives=creatives)
+                else 1.0
+            )
+            impressions = client.base_impressions * quality * share * _WEEKDAY_IMPRESSIONS[weekday] * growth
             impressions *= rng.lognormvariate(0, 0.08)
             if anomaly.client_slug == client.slug and day == anomaly.day:
                 impressions *= anomaly.factor
@@ -171,6 +177,13 @@ def _generate_rows(
                 Row(day, advertiser, campaign, strategy, placement, creative, imps, clicks, conversions, revenue)
             )
     return rows
+
+
+def _successor_launch(days: int, *, creative_index: int, creatives: list[tuple[str, str, str, str, int, float]]) -> int:
+    """When the next version of this creative (same line: campaign, strategy, placement) launches."""
+    campaign, strategy, placement = creatives[creative_index][:3]
+    launches = [c[4] for c in creatives if c[:3] == (campaign, strategy, placement) and c[4] > 0]
+    return min(launches) if launches else days
 
 
 def _standard_csv(rows: list[Row], *, advertiser_column: bool) -> bytes:
