@@ -1,0 +1,23 @@
+"""Scheduled: the monthly summaries of the previous month for every active client, then the digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.aws.ses import SesEmailSender
+from shared.observability import logger, metrics, tracer
+from shared.settings import get_settings
+from shared.summaries.periods import MONTHLY
+from shared.summaries.schedule import ScheduleEvent, database_for, run_scheduled
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = ScheduleEvent.model_validate(event)
+    settings = get_settings()
+    return run_scheduled(MONTHLY, request, settings=settings, db=database_for(settings), sender=SesEmailSender())
