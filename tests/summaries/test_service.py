@@ -46,7 +46,7 @@ def _stored(owner_conn, table="weekly_summaries"):
 def test_scheduled_weekly_run_builds_every_active_client_and_emails_the_digest(
     owner_conn, worker_db, settings, ses, clients
 ):
-    acme, globex, dormant = clients
+    acme, globex, _ = clients
     summaries = run_weekly(worker_db, settings=settings, sender=SesEmailSender(ses), now=MONDAY_0500)
 
     assert [s.client_name for s in summaries] == ["Acme Outdoor", "Globex"]
