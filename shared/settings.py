@@ -40,6 +40,10 @@ class Settings(BaseModel):
     db_password: str | None = None
     db_connect_timeout: int = Field(default=5, ge=1, le=60)
     db_statement_timeout_ms: int = Field(default=60_000, ge=100)
+    # The migrate function only (AWS): the application roles' secrets, whose passwords it
+    # sets on the database after applying the migrations.
+    api_role_secret_arn: str | None = None
+    worker_role_secret_arn: str | None = None
 
     # Storage and ingestion.
     landing_bucket: str | None = None
