@@ -7,8 +7,13 @@ Tests and the local stack replace them with `use_database(...)` / `use_settings(
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from shared.db import Database
 from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from shared.admin.ingestions import IngestionDispatcher
 
 _database: Database | None = None
 _settings: Settings | None = None
@@ -40,6 +45,38 @@ def use_settings(value: Settings | None) -> None:
 
 
 def reset() -> None:
-    """Forget both replacements (test teardown)."""
+    """Forget every replacement (test teardown)."""
     use_database(None)
     use_settings(None)
+    use_ingestion_dispatcher(None)
+
+
+_dispatcher: Any = None
+
+
+def ingestion_dispatcher() -> IngestionDispatcher:
+    """How an admin retry re-runs ingestion: the ingest function in AWS, in-process locally."""
+    global _dispatcher
+    if _dispatcher is None:
+        current = settings()
+        if current.ingest_function_name:
+            from shared.aws.lambda_invoke import LambdaIngestionDispatcher
+
+            _dispatcher = LambdaIngestionDispatcher(current.ingest_function_name)
+        else:
+            from shared.admin.ingestions import InProcessIngestionDispatcher
+            from shared.aws.s3 import S3ObjectStore
+            from shared.aws.ses import SesEmailSender
+
+            # Locally the worker role runs the load (the API role cannot write staging data).
+            worker = current.model_copy(update={"db_user": "dash_worker"})
+            _dispatcher = InProcessIngestionDispatcher(
+                settings=worker, db=Database.from_settings(worker), store=S3ObjectStore(), sender=SesEmailSender()
+            )
+    return _dispatcher
+
+
+def use_ingestion_dispatcher(dispatcher: IngestionDispatcher | None) -> None:
+    """Replace the retry dispatcher (tests, local stack); None rebuilds it lazily."""
+    global _dispatcher
+    _dispatcher = dispatcher

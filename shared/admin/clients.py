@@ -1,0 +1,119 @@
+"""Clients and their advertiser names (what ingestion matches the `advertiser` column against)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import errors as pg_errors
+
+from shared.db import QUERIES, Database, Tenant
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.observability import logger
+
+MAX_ADVERTISERS = 500
+
+
+def _admin(db: Database) -> Any:
+    return db.transaction(tenant=Tenant.every_client())
+
+
+def list_clients(db: Database, *, status: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of clients (by name) and the total count."""
+    params = {"status": status, "limit": limit, "offset": offset}
+    with _admin(db) as conn:
+        total = conn.execute(QUERIES["admin_count_clients"], params).fetchone()["total"]
+        rows = conn.execute(QUERIES["admin_list_clients"], params).fetchall()
+    return rows, total
+
+
+def get_client(db: Database, client_id: UUID) -> dict[str, Any]:
+    """One client with its advertiser names and today's CPM; NotFound if it does not exist."""
+    with _admin(db) as conn:
+        row = conn.execute(QUERIES["admin_get_client"], {"client_id": client_id}).fetchone()
+    if row is None:
+        raise NotFound("client not found")
+    return row
+
+
+def create_client(db: Database, *, name: str, slug: str) -> dict[str, Any]:
+    """A new active client; Conflict when the slug is taken."""
+    try:
+        with _admin(db) as conn:
+            row = conn.execute(QUERIES["admin_insert_client"], {"name": name, "slug": slug}).fetchone()
+            assert row is not None
+            created = conn.execute(QUERIES["admin_get_client"], {"client_id": row["id"]}).fetchone()
+    except pg_errors.UniqueViolation:
+        raise Conflict("a client with this slug already exists") from None
+    except pg_errors.CheckViolation:
+        raise InvalidInput("invalid client name or slug") from None
+    logger.info("client created", client_id=str(created["id"]))
+    return created
+
+
+def update_client(
+    db: Database, client_id: UUID, *, name: str | None, slug: str | None, status: str | None
+) -> dict[str, Any]:
+    """Change name, slug and/or status (PATCH); NotFound, or Conflict for a taken slug."""
+    try:
+        with _admin(db) as conn:
+            row = conn.execute(
+                QUERIES["admin_update_client"], {"client_id": client_id, "name": name, "slug": slug, "status": status}
+            ).fetchone()
+            if row is None:
+                raise NotFound("client not found")
+            updated = conn.execute(QUERIES["admin_get_client"], {"client_id": client_id}).fetchone()
+    except pg_errors.UniqueViolation:
+        raise Conflict("a client with this slug already exists") from None
+    except pg_errors.CheckViolation:
+        raise InvalidInput("invalid client name, slug or status") from None
+    logger.info("client updated", client_id=str(client_id), status=updated["status"])
+    return updated
+
+
+def list_advertisers(db: Database, client_id: UUID) -> list[str]:
+    """The client's advertiser names, sorted."""
+    with _admin(db) as conn:
+        if conn.execute(QUERIES["admin_client_exists"], {"client_id": client_id}).fetchone() is None:
+            raise NotFound("client not found")
+        return [row["name"] for row in conn.execute(QUERIES["admin_list_advertisers"], {"client_id": client_id})]
+
+
+def normalise_names(names: list[str]) -> list[str]:
+    """Trimmed names, without duplicates that ingestion would treat as the same advertiser."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for raw in names:
+        name = " ".join(raw.split())
+        if not name:
+            raise InvalidInput("advertiser names must not be blank")
+        if len(name) > 255:
+            raise InvalidInput("advertiser names are at most 255 characters")
+        key = "".join(name.lower().split())  # the same key as app.name_key
+        if key not in seen:
+            seen.add(key)
+            result.append(name)
+    if len(result) > MAX_ADVERTISERS:
+        raise InvalidInput(f"at most {MAX_ADVERTISERS} advertiser names per client")
+    return result
+
+
+def replace_advertisers(db: Database, client_id: UUID, names: list[str]) -> list[str]:
+    """Replace the client's advertiser names; Conflict when one belongs to another client."""
+    cleaned = normalise_names(names)
+    with _admin(db) as conn:
+        if conn.execute(QUERIES["admin_client_exists"], {"client_id": client_id}).fetchone() is None:
+            raise NotFound("client not found")
+        taken = conn.execute(QUERIES["admin_advertiser_taken"], {"client_id": client_id, "names": cleaned}).fetchall()
+        if taken:
+            listed = ", ".join(f"{row['name']!r} ({row['client_name']})" for row in taken[:5])
+            raise Conflict(f"advertiser names already used by another client: {listed}")
+        conn.execute(QUERIES["admin_delete_advertisers"], {"client_id": client_id})
+        try:
+            conn.execute(QUERIES["admin_insert_advertisers"], {"client_id": client_id, "names": cleaned})
+        except pg_errors.UniqueViolation:
+            # Another client took one of the names concurrently.
+            raise Conflict("an advertiser name was just taken by another client") from None
+        result = [row["name"] for row in conn.execute(QUERIES["admin_list_advertisers"], {"client_id": client_id})]
+    logger.info("advertisers replaced", client_id=str(client_id), count=len(result))
+    return result

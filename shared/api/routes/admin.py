@@ -1,0 +1,420 @@
+"""`/admin/*`: the admin portal (clients, advertisers, rate card, users, ingestion runs, summaries).
+
+Every route requires the admin role (`AdminPrincipal`: 401 without a valid token, 403 for a
+client user) and runs in all-clients transactions, except re-pricing, which runs in the
+client's own tenant.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import Router
+from pydantic import BaseModel, Field
+
+from shared.admin import clients as clients_service
+from shared.admin import ingestions as ingestions_service
+from shared.admin import rate_card
+from shared.admin import summaries as summaries_service
+from shared.admin import users as users_service
+from shared.api import deps
+from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, RequestBody
+from shared.api.openapi import api_doc
+from shared.api.security import AdminPrincipal
+from shared.metrics import round_money
+
+router = Router()
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 50, max 500)")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
+Slug = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
+Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
+ClientStatus = Literal["active", "disabled"]
+Role = Literal["admin", "client"]
+RunStatus = Literal["running", "success", "partial", "failed", "duplicate"]
+
+
+def _money(value: Decimal | None) -> str | None:
+    rounded = round_money(value)
+    return None if rounded is None else str(rounded)
+
+
+def _cpm(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.0001")))
+
+
+# ---------------------------------------------------------------- clients
+
+
+class ClientOut(BaseModel):
+    id: UUID
+    name: str
+    slug: str
+    status: ClientStatus
+    advertisers: list[str]
+    current_cpm: str | None = Field(description="CPM in force today (4 decimals), null without a rate")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClientCreate(RequestBody):
+    name: Name
+    slug: Slug
+
+
+class ClientPatch(RequestBody):
+    name: Name | None = None
+    slug: Slug | None = None
+    status: ClientStatus | None = None
+
+
+def _client(row: dict[str, Any]) -> ClientOut:
+    return ClientOut(**{**row, "advertisers": list(row["advertisers"] or []), "current_cpm": _cpm(row["current_cpm"])})
+
+
+@router.get("/admin/clients", summary="List clients", tags=["admin"], **api_doc())
+def list_clients(
+    principal: AdminPrincipal,
+    status: Annotated[ClientStatus | None, Query()] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    offset: Offset = 0,
+) -> Page[ClientOut]:
+    rows, total = clients_service.list_clients(deps.database(), status=status, limit=limit, offset=offset)
+    return Page[ClientOut](items=[_client(row) for row in rows], total=total)
+
+
+@router.post(
+    "/admin/clients",
+    summary="Create a client",
+    tags=["admin"],
+    **api_doc(status=201, description="Created", errors=(409,)),
+)
+def create_client(principal: AdminPrincipal, body: ClientCreate) -> ClientOut:
+    return _client(clients_service.create_client(deps.database(), name=body.name.strip(), slug=body.slug))
+
+
+@router.get("/admin/clients/<client_id>", summary="One client", tags=["admin"], **api_doc())
+def get_client(principal: AdminPrincipal, client_id: UUID) -> ClientOut:
+    return _client(clients_service.get_client(deps.database(), client_id))
+
+
+@router.patch(
+    "/admin/clients/<client_id>",
+    summary="Change a client's name, slug or status",
+    tags=["admin"],
+    **api_doc(errors=(409,)),
+)
+def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch) -> ClientOut:
+    row = clients_service.update_client(
+        deps.database(),
+        client_id,
+        name=body.name.strip() if body.name else None,
+        slug=body.slug,
+        status=body.status,
+    )
+    return _client(row)
+
+
+# ---------------------------------------------------------------- advertisers
+
+
+class Advertisers(RequestBody):
+    advertisers: Annotated[
+        list[Annotated[str, Field(max_length=255)]], Field(max_length=clients_service.MAX_ADVERTISERS)
+    ]
+
+
+@router.get(
+    "/admin/clients/<client_id>/advertisers", summary="A client's advertiser names", tags=["admin"], **api_doc()
+)
+def list_advertisers(principal: AdminPrincipal, client_id: UUID) -> Advertisers:
+    return Advertisers(advertisers=clients_service.list_advertisers(deps.database(), client_id))
+
+
+@router.put(
+    "/admin/clients/<client_id>/advertisers",
+    summary="Replace a client's advertiser names",
+    tags=["admin"],
+    **api_doc(errors=(409,)),
+)
+def replace_advertisers(principal: AdminPrincipal, client_id: UUID, body: Advertisers) -> Advertisers:
+    return Advertisers(advertisers=clients_service.replace_advertisers(deps.database(), client_id, body.advertisers))
+
+
+# ---------------------------------------------------------------- rate card
+
+
+class RateOut(BaseModel):
+    id: UUID
+    client_id: UUID
+    cpm: str = Field(description="CPM (4 decimals)")
+    effective_date: date
+    effective_until: date | None = Field(default=None, description="Last day it applies; null = open-ended")
+    created_at: datetime
+    updated_at: datetime
+
+
+class RateIn(RequestBody):
+    cpm: Annotated[
+        Decimal, Field(ge=0, max_digits=10, decimal_places=4, description='A decimal string ("4.25") or number')
+    ]
+    effective_date: date
+    preview: bool = False
+
+
+class RepricingOut(BaseModel):
+    rate: RateOut
+    created: bool = Field(description="A new effective date (false: an existing rate was changed)")
+    preview: bool
+    rows_changed: int
+    spend_before: str | None = Field(description="Spend of the changed rows before, rounded to cents")
+    spend_after: str | None = Field(description="Spend of the changed rows after, rounded to cents")
+    date_from: date | None
+    date_to: date | None
+    summaries_refreshed: int
+
+
+def _rate(row: dict[str, Any]) -> RateOut:
+    return RateOut(**{**row, "cpm": _cpm(row["cpm"])})
+
+
+@router.get("/admin/clients/<client_id>/cpm", summary="A client's CPM rate card", tags=["admin"], **api_doc())
+def list_rates(
+    principal: AdminPrincipal, client_id: UUID, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
+) -> Page[RateOut]:
+    rows, total = rate_card.list_rates(deps.database(), client_id, limit=limit, offset=offset)
+    return Page[RateOut](items=[_rate(row) for row in rows], total=total)
+
+
+@router.post(
+    "/admin/clients/<client_id>/cpm",
+    summary="Add or change a CPM from a date and re-price (or preview the impact)",
+    tags=["admin"],
+    **api_doc(),
+)
+def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> RepricingOut:
+    result = rate_card.set_rate(
+        deps.database(),
+        client_id,
+        cpm=body.cpm,
+        effective_date=body.effective_date,
+        preview=body.preview,
+        settings=deps.settings(),
+    )
+    return RepricingOut(
+        rate=_rate({**result.rate, "effective_until": None}),
+        created=result.created,
+        preview=result.preview,
+        rows_changed=result.rows_changed,
+        spend_before=_money(result.spend_before),
+        spend_after=_money(result.spend_after),
+        date_from=result.date_from,
+        date_to=result.date_to,
+        summaries_refreshed=result.summaries_refreshed,
+    )
+
+
+# ---------------------------------------------------------------- users
+
+
+class AdminUserOut(BaseModel):
+    id: UUID
+    email: str
+    role: Role
+    client_id: UUID | None
+    disabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CreatedUserOut(AdminUserOut):
+    temporary_password: str | None = Field(default=None, description="Only when no password was given")
+
+
+class UserCreate(RequestBody):
+    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")]
+    role: Role
+    client_id: UUID | None = None
+    password: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+
+
+class UserPatch(RequestBody):
+    role: Role | None = None
+    client_id: UUID | None = None
+    disabled: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    temporary_password: str
+
+
+@router.get("/admin/users", summary="List users", tags=["admin"], **api_doc())
+def list_users(
+    principal: AdminPrincipal,
+    role: Annotated[Role | None, Query()] = None,
+    client_id: Annotated[UUID | None, Query()] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    offset: Offset = 0,
+) -> Page[AdminUserOut]:
+    rows, total = users_service.list_users(deps.database(), role=role, client_id=client_id, limit=limit, offset=offset)
+    return Page[AdminUserOut](items=[AdminUserOut(**row) for row in rows], total=total)
+
+
+@router.post(
+    "/admin/users",
+    summary="Create a user (a temporary password is generated when none is given)",
+    tags=["admin"],
+    **api_doc(status=201, description="Created", errors=(409,)),
+)
+def create_user(principal: AdminPrincipal, body: UserCreate) -> CreatedUserOut:
+    row = users_service.create_user_record(
+        deps.database(),
+        email=body.email,
+        role=body.role,
+        client_id=body.client_id,
+        password=body.password,
+        settings=deps.settings(),
+    )
+    return CreatedUserOut(**row)
+
+
+@router.get("/admin/users/<user_id>", summary="One user", tags=["admin"], **api_doc())
+def get_user(principal: AdminPrincipal, user_id: UUID) -> AdminUserOut:
+    return AdminUserOut(**users_service.get_user(deps.database(), user_id))
+
+
+@router.patch(
+    "/admin/users/<user_id>",
+    summary="Change a user's role, client or disabled flag (revokes its sessions)",
+    tags=["admin"],
+    **api_doc(),
+)
+def update_user(principal: AdminPrincipal, user_id: UUID, body: UserPatch) -> AdminUserOut:
+    changes: dict[str, Any] = {"role": body.role, "disabled": body.disabled}
+    if "client_id" in body.model_fields_set:
+        changes["client_id"] = body.client_id
+    row = users_service.update_user(deps.database(), user_id, actor_id=principal.user_id, **changes)
+    return AdminUserOut(**row)
+
+
+@router.post(
+    "/admin/users/<user_id>/reset-password",
+    summary="Set a new temporary password (revokes the user's sessions)",
+    tags=["admin"],
+    **api_doc(),
+)
+def reset_password(principal: AdminPrincipal, user_id: UUID) -> PasswordReset:
+    return PasswordReset(
+        temporary_password=users_service.reset_password(deps.database(), user_id, settings=deps.settings())
+    )
+
+
+# ---------------------------------------------------------------- ingestion runs
+
+
+class RunOut(BaseModel):
+    id: UUID
+    file_name: str
+    bucket: str
+    object_key: str
+    checksum: str | None
+    file_size: int | None
+    run_date: date
+    status: RunStatus
+    records_loaded: int
+    records_failed: int
+    message: str | None
+    client_ids: list[UUID]
+    date_from: date | None
+    date_to: date | None
+    retry_of: UUID | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class RejectedRowOut(BaseModel):
+    line_number: int
+    column_name: str | None
+    value: str | None
+    reason: str
+
+
+class RunDetailOut(RunOut):
+    rejected_rows: list[RejectedRowOut]
+
+
+class RetryOut(BaseModel):
+    retry_of: UUID
+    file_name: str
+    run: RunOut | None = Field(description="The new run when it ran synchronously (local); null when queued (AWS)")
+
+
+@router.get("/admin/ingestions", summary="Ingestion runs, newest first", tags=["admin"], **api_doc())
+def list_runs(
+    principal: AdminPrincipal,
+    status: Annotated[RunStatus | None, Query()] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="Started on or after (inclusive)")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Started on or before (inclusive)")] = None,
+    client_id: Annotated[UUID | None, Query()] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    offset: Offset = 0,
+) -> Page[RunOut]:
+    rows, total = ingestions_service.list_runs(
+        deps.database(),
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        client_id=client_id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[RunOut](items=[RunOut(**row) for row in rows], total=total)
+
+
+@router.get(
+    "/admin/ingestions/<run_id>", summary="One ingestion run with its rejected rows", tags=["admin"], **api_doc()
+)
+def get_run(principal: AdminPrincipal, run_id: UUID) -> RunDetailOut:
+    return RunDetailOut(**ingestions_service.get_run(deps.database(), run_id))
+
+
+@router.post(
+    "/admin/ingestions/<run_id>/retry",
+    summary="Ingest a failed run's file again (a new run)",
+    tags=["admin"],
+    **api_doc(status=202, description="Dispatched", errors=(409, 502)),
+)
+def retry_run(principal: AdminPrincipal, run_id: UUID) -> RetryOut:
+    result = ingestions_service.retry_run(deps.database(), run_id, dispatcher=deps.ingestion_dispatcher())
+    run = result["run"]
+    return RetryOut(retry_of=result["retry_of"], file_name=result["file_name"], run=RunOut(**run) if run else None)
+
+
+# ---------------------------------------------------------------- summaries
+
+
+class BackfillIn(RequestBody):
+    kind: Literal["weekly", "monthly"]
+    period_start: date = Field(description="A Monday (weekly) or the 1st of a month (monthly)")
+    client_id: UUID | None = Field(default=None, description="Omit for every active client")
+
+
+class BackfillOut(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+
+
+@router.post("/admin/summaries", summary="(Re)generate summaries of a period", tags=["admin"], **api_doc())
+def backfill(principal: AdminPrincipal, body: BackfillIn) -> BackfillOut:
+    built = summaries_service.backfill(
+        deps.database(),
+        kind=body.kind,
+        period_start=body.period_start,
+        client_id=body.client_id,
+        settings=deps.settings(),
+    )
+    return BackfillOut(items=built, total=len(built))

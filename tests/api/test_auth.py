@@ -1,0 +1,366 @@
+"""Authentication: tokens, login, throttling, refresh rotation, logout, password change."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import uuid
+from typing import Any
+
+import jwt
+import pytest
+
+from shared.settings import Settings
+from tests.api.conftest import ApiClient, ApiUser
+
+SECRET = "test-signing-key-that-is-long-enough-for-hs256"
+
+
+def _claims(user: ApiUser, settings: Settings, **overrides: Any) -> dict[str, Any]:
+    issued = jwt.decode(user.token, options={"verify_signature": False})
+    now = int(time.time())
+    claims = {**issued, "iat": now, "exp": now + 600}
+    claims.update(overrides)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def _sign(claims: dict[str, Any], key: str = SECRET, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _unsigned(claims: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+# ---------------------------------------------------------------- access tokens
+
+
+def test_a_freshly_signed_token_is_accepted(api: ApiClient, client_user: ApiUser, settings: Settings) -> None:
+    # The control for the rejections below: the same forging helper yields a good token.
+    assert api.get("/me", token=_sign(_claims(client_user, settings))).status == 200
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        "expired",
+        "tampered",
+        "wrong_key",
+        "alg_none",
+        "wrong_audience",
+        "wrong_issuer",
+        "missing_exp",
+        "missing_iat",
+        "missing_sub",
+        "missing_iss",
+        "missing_aud",
+        "missing_sid",
+        "missing_sv",
+        "stale_session_version",
+        "unknown_user",
+        "hs512",
+        "garbage",
+    ],
+)
+def test_bad_access_tokens_are_401(api: ApiClient, client_user: ApiUser, settings: Settings, mutation: str) -> None:
+    claims = _claims(client_user, settings)
+    if mutation == "expired":
+        token = _sign({**claims, "iat": int(time.time()) - 4000, "exp": int(time.time()) - 3000})
+    elif mutation == "tampered":
+        header, payload, signature = client_user.token.split(".")
+        forged = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        forged["role"] = "admin"
+        forged_payload = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+        token = f"{header}.{forged_payload}.{signature}"
+    elif mutation == "wrong_key":
+        token = _sign(claims, key="another-signing-key-that-is-also-long-enough")
+    elif mutation == "alg_none":
+        token = _unsigned(claims)
+    elif mutation == "wrong_audience":
+        token = _sign({**claims, "aud": "someone-else"})
+    elif mutation == "wrong_issuer":
+        token = _sign({**claims, "iss": "someone-else"})
+    elif mutation.startswith("missing_"):
+        token = _sign({key: value for key, value in claims.items() if key != mutation.removeprefix("missing_")})
+    elif mutation == "stale_session_version":
+        token = _sign({**claims, "sv": claims["sv"] + 1})
+    elif mutation == "unknown_user":
+        token = _sign({**claims, "sub": str(uuid.uuid4())})
+    elif mutation == "hs512":
+        token = _sign(claims, algorithm="HS512")
+    else:
+        token = "not.a.jwt"
+    response = api.get("/me", token=token)
+    assert response.status == 401, (mutation, response.body)
+    assert response.json() == {"message": "invalid or expired access token"}
+
+
+def test_leeway_accepts_a_token_expired_seconds_ago(api: ApiClient, client_user: ApiUser, settings: Settings) -> None:
+    now = int(time.time())
+    token = _sign(_claims(client_user, settings, iat=now - 900, exp=now - 3))
+    assert api.get("/me", token=token).status == 200
+
+
+# ---------------------------------------------------------------- login
+
+
+def test_login_returns_the_documented_shape(api: ApiClient, make_user: Any, make_client: Any) -> None:
+    client = make_client("Acme", "acme")
+    user = make_user(role="client", client_id=client["id"], email="Jane@Example.com", login=False)
+    response = api.post("/auth/login", body={"email": "  jane@example.COM ", "password": user.password})
+    assert response.status == 200, response.body
+    body = response.json()
+    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in", "user"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 900
+    assert body["user"] == {
+        "id": user.id,
+        "email": "Jane@Example.com",
+        "role": "client",
+        "client_id": str(client["id"]),
+    }
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert {"exp", "iat", "sub", "iss", "aud", "role", "cid", "sv", "sid", "jti"} <= set(claims)
+
+
+def test_unknown_email_disabled_account_and_wrong_password_look_the_same(
+    api: ApiClient, make_user: Any, owner_conn: Any
+) -> None:
+    disabled = make_user(role="admin", login=False)
+    owner_conn.execute("UPDATE users SET disabled = true WHERE id = %s", (disabled.id,))
+    wrong = make_user(role="admin", login=False)
+    attempts = [
+        {"email": "nobody@example.com", "password": "whatever-password"},
+        {"email": disabled.email, "password": disabled.password},
+        {"email": wrong.email, "password": "not-the-password"},
+    ]
+    responses = [api.post("/auth/login", body=body) for body in attempts]
+    assert [r.status for r in responses] == [401, 401, 401]
+    assert len({r.body for r in responses}) == 1
+    assert responses[0].json() == {"message": "invalid email or password"}
+
+
+def test_unknown_email_still_runs_one_bcrypt_check(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bcrypt
+
+    calls: list[int] = []
+    real = bcrypt.checkpw
+
+    def counting(password: bytes, hashed: bytes) -> bool:
+        calls.append(1)
+        return real(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counting)
+    assert api.post("/auth/login", body={"email": "ghost@example.com", "password": "x" * 12}).status == 401
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["x" * 73, "é" * 37, "😀" * 19],  # 73, 74 and 76 bytes: over bcrypt's 72-byte limit
+)
+def test_over_long_password_is_a_clean_400(api: ApiClient, admin_user: ApiUser, password: str) -> None:
+    response = api.post("/auth/login", body={"email": admin_user.email, "password": password})
+    assert response.status == 400
+    assert "72 bytes" in response.json()["message"]
+
+
+def test_exactly_72_bytes_is_checked_normally(api: ApiClient, make_user: Any) -> None:
+    password = "é" * 36  # 72 bytes
+    user = make_user(role="admin", password=password, login=False)
+    assert api.post("/auth/login", body={"email": user.email, "password": password}).status == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"email": "a@example.com"},
+        {"password": "x"},
+        {"email": "a@example.com", "password": "x", "remember_me": True},
+        {"email": 5, "password": "x"},
+        {"email": "a@example.com", "password": ""},
+        ["a@example.com", "x"],
+    ],
+)
+def test_login_validation_errors(api: ApiClient, body: Any) -> None:
+    response = api.post("/auth/login", body=body)
+    assert response.status == 422, response.body
+    assert response.json()["message"] == "request validation failed"
+    assert response.json()["errors"]
+
+
+def test_login_with_invalid_json_is_422(api: ApiClient) -> None:
+    response = api.post("/auth/login", raw_body="{not json")
+    assert response.status == 422
+
+
+# ---------------------------------------------------------------- throttling
+
+
+def test_repeated_failures_are_throttled_then_cool_off(api: ApiClient, admin_user: ApiUser, owner_conn: Any) -> None:
+    bad = {"email": admin_user.email, "password": "wrong-password"}
+    statuses = [api.post("/auth/login", body=bad).status for _ in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    # Locked: even the right password is refused, with Retry-After.
+    locked = api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password})
+    assert locked.status == 429
+    assert 1 <= int(locked.headers["Retry-After"]) <= 900
+    # The cool-off ends (simulated by moving the lock into the past).
+    owner_conn.execute(
+        "UPDATE login_attempts SET locked_until = now() - interval '1 second', window_start = now() - interval '1 hour'"
+    )
+    assert api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password}).status == 200
+    assert owner_conn.execute("SELECT count(*) AS n FROM login_attempts").fetchone()["n"] == 0
+
+
+def test_unknown_emails_are_throttled_too(api: ApiClient) -> None:
+    bad = {"email": "ghost@example.com", "password": "wrong-password"}
+    statuses = [api.post("/auth/login", body=bad).status for _ in range(6)]
+    assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+def test_concurrent_failures_are_all_counted(
+    api: ApiClient, admin_user: ApiUser, settings: Settings, db_url: str
+) -> None:
+    from shared.auth.service import login
+    from shared.db import Database
+    from shared.errors import TooManyRequests, Unauthenticated
+    from tests.conftest import role_url
+
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(10)
+
+    def attempt() -> None:
+        db = Database(role_url(db_url, "dash_api"))  # one connection per "container"
+        try:
+            barrier.wait()
+            login(db, email=admin_user.email, password="wrong-password", settings=settings)
+            outcome = "ok"
+        except TooManyRequests:
+            outcome = "429"
+        except Unauthenticated:
+            outcome = "401"
+        finally:
+            db.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Every failure counted atomically: exactly max-1 plain failures, the rest throttled.
+    assert sorted(outcomes) == ["401"] * 4 + ["429"] * 6
+    assert api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password}).status == 429
+
+
+# ---------------------------------------------------------------- refresh
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(api: ApiClient, client_user: ApiUser) -> None:
+    first = api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})
+    assert first.status == 200, first.body
+    second_refresh = first.json()["refresh_token"]
+    assert second_refresh != client_user.refresh_token
+    new_access = first.json()["access_token"]
+    assert api.get("/me", token=new_access).status == 200
+    # The old access token of the same session keeps working until it expires.
+    assert api.get("/me", token=client_user.token).status == 200
+
+    # Replaying the rotated token: refused, and the whole family dies.
+    replay = api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})
+    assert replay.status == 401
+    assert api.post("/auth/refresh", body={"refresh_token": second_refresh}).status == 401
+    assert api.get("/me", token=new_access).status == 401
+
+
+def test_refresh_with_unknown_token_is_401(api: ApiClient) -> None:
+    assert api.post("/auth/refresh", body={"refresh_token": "nope"}).status == 401
+
+
+def test_other_sessions_survive_a_reuse_in_one_family(api: ApiClient, client_user: ApiUser) -> None:
+    other = api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).json()
+    api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})
+    api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})  # reuse
+    assert api.get("/me", token=other["access_token"]).status == 200
+    assert api.post("/auth/refresh", body={"refresh_token": other["refresh_token"]}).status == 200
+
+
+def test_refresh_validation(api: ApiClient) -> None:
+    assert api.post("/auth/refresh", body={}).status == 422
+    assert api.post("/auth/refresh", body={"refresh_token": "x", "extra": 1}).status == 422
+
+
+# ---------------------------------------------------------------- logout
+
+
+def test_logout_ends_this_session_only(api: ApiClient, client_user: ApiUser) -> None:
+    other = api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).json()
+    response = api.post("/auth/logout", token=client_user.token)
+    assert response.status == 200, response.body
+    assert api.get("/me", token=client_user.token).status == 401
+    assert api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token}).status == 401
+    assert api.get("/me", token=other["access_token"]).status == 200
+
+
+def test_logout_everywhere(api: ApiClient, client_user: ApiUser) -> None:
+    other = api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).json()
+    assert api.post("/auth/logout", token=client_user.token, body={"everywhere": True}).status == 200
+    assert api.get("/me", token=other["access_token"]).status == 401
+    assert api.post("/auth/refresh", body={"refresh_token": other["refresh_token"]}).status == 401
+
+
+def test_logout_requires_a_token_and_rejects_unknown_fields(api: ApiClient, client_user: ApiUser) -> None:
+    assert api.post("/auth/logout").status == 401
+    assert api.post("/auth/logout", token=client_user.token, body={"all": True}).status == 422
+
+
+# ---------------------------------------------------------------- /me/password
+
+
+def test_change_password(api: ApiClient, client_user: ApiUser) -> None:
+    other = api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).json()
+    response = api.post(
+        "/me/password",
+        token=client_user.token,
+        body={"current_password": client_user.password, "new_password": "a brand new passphrase"},
+    )
+    assert response.status == 200, response.body
+    # Every earlier session is revoked; the caller continues with the returned tokens.
+    assert api.get("/me", token=client_user.token).status == 401
+    assert api.get("/me", token=other["access_token"]).status == 401
+    assert api.get("/me", token=response.json()["access_token"]).status == 200
+    assert api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).status == 401
+    login = api.post("/auth/login", body={"email": client_user.email, "password": "a brand new passphrase"})
+    assert login.status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"current_password": "wrong-password", "new_password": "a brand new passphrase"}, 401),
+        ({"current_password": None, "new_password": "short"}, 400),
+        ({"current_password": None, "new_password": "x" * 73}, 400),
+        ({"current_password": None}, 422),
+        ({"current_password": None, "new_password": "a brand new passphrase", "confirm": "x"}, 422),
+    ],
+)
+def test_change_password_errors(api: ApiClient, client_user: ApiUser, body: dict[str, Any], status: int) -> None:
+    if "current_password" in body and body["current_password"] is None:
+        body = {**body, "current_password": client_user.password}
+    response = api.post("/me/password", token=client_user.token, body=body)
+    assert response.status == status, response.body
+    # Nothing changed: the old password still logs in.
+    assert api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).status == 200
+
+
+def test_me_password_requires_a_token(api: ApiClient) -> None:
+    assert api.post("/me/password", body={"current_password": "a", "new_password": "b"}).status == 401
