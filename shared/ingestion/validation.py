@@ -24,12 +24,12 @@ CTR_PLACES = Decimal("0.000001")
 MAX_REJECTED_VALUE = 200
 
 _GROUPED = r"\d{1,3}(?:,\d{3})+"
-_COUNT = re.compile(rf"^({_GROUPED}|\d+)(?:\.0+)?$")
+_COUNT = re.compile(rf"^({_GROUPED}|\d+)(?:\.0+)?$", re.ASCII)
 _CURRENCY = "$€£¥"
-_MONEY = re.compile(rf"^[{_CURRENCY}]?\s*({_GROUPED}|\d+)?(?:\.(\d+))?\s*[{_CURRENCY}]?$")
-_CTR = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(%)?$")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY = re.compile(rf"^[{_CURRENCY}]?\s*({_GROUPED}|\d+)?(?:\.(\d+))?\s*[{_CURRENCY}]?$", re.ASCII)
+_CTR = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(%)?$", re.ASCII)
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
@@ -61,7 +61,7 @@ def parse_count(text: str) -> int:
     else:
         match = _COUNT.match(value)
         if not match:
-            if re.match(r"^\d[\d,]*\.\d+$", value):
+            if re.match(r"^\d[\d,]*\.\d+$", value, re.ASCII):
                 raise ValueProblem("not a whole number")
             raise ValueProblem(_number_problem(value) if value else "missing value")
         digits = match.group(1).replace(",", "")

@@ -113,3 +113,10 @@ def totals(conn: psycopg.Connection[Any], client_id: UUID | None = None) -> dict
 
 def runs(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
     return conn.execute("SELECT * FROM ingestion_logs ORDER BY started_at, created_at").fetchall()
+
+
+def body(email: Any) -> str:
+    """An email's body as plain text (moto keeps the HTML part, escaped)."""
+    import html
+
+    return html.unescape(str(email.body))

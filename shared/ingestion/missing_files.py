@@ -1,0 +1,98 @@
+"""The daily missing-file check: alert once per active client with no data for yesterday.
+
+"Yesterday" is the previous day in the reporting timezone. A client counts as covered when
+`daily_metrics` holds rows for it on that day: that is what a successful or partial load of
+the day leaves behind, whichever file delivered it (a multi-day file, a restatement, an
+admin retry). Each (client, day) alert is claimed in `alert_log` before it is sent, so a
+re-run never repeats a sent alert; one whose email failed is retried by the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from shared.alerts import Alert, send_alert
+from shared.db import QUERIES, Database, Tenant
+from shared.observability import logger, metrics
+from shared.ports import EmailSender
+from shared.settings import Settings
+
+ALERT_KIND = "missing_file"
+
+
+@dataclass
+class MissingFileReport:
+    """What one check found and did."""
+
+    day: date
+    missing: list[UUID] = field(default_factory=list)
+    alerted: list[UUID] = field(default_factory=list)
+    already_alerted: list[UUID] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "day": self.day.isoformat(),
+            "missing": [str(c) for c in self.missing],
+            "alerted": [str(c) for c in self.alerted],
+            "already_alerted": [str(c) for c in self.already_alerted],
+        }
+
+
+def reporting_yesterday(settings: Settings, now: datetime | None = None) -> date:
+    """The previous day in the reporting timezone."""
+    current = now or datetime.now(settings.timezone)
+    return current.astimezone(settings.timezone).date() - timedelta(days=1)
+
+
+def check_missing_files(
+    *, settings: Settings, db: Database, sender: EmailSender, now: datetime | None = None
+) -> MissingFileReport:
+    """Alert (once per client per day) for every active client with no data yesterday."""
+    day = reporting_yesterday(settings, now)
+    report = MissingFileReport(day=day)
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        candidates = conn.execute(QUERIES["missing_file_candidates"], {"day": day}).fetchall()
+    for client in candidates:
+        client_id: UUID = client["client_id"]
+        report.missing.append(client_id)
+        subject = f"Missing daily file: {client['name']} has no data for {day.isoformat()}"
+        # Claim, send and record in one transaction: a concurrent run waits on the claim and
+        # then finds it sent.
+        with db.transaction(tenant=Tenant.every_client()) as conn:
+            claim = conn.execute(
+                QUERIES["missing_file_claim_alert"],
+                {
+                    "kind": ALERT_KIND,
+                    "dedupe_key": f"{client_id}:{day.isoformat()}",
+                    "client_id": client_id,
+                    "subject": subject,
+                },
+            ).fetchone()
+            if claim is None:
+                report.already_alerted.append(client_id)
+                continue
+            sent = send_alert(
+                Alert(
+                    kind=ALERT_KIND,
+                    subject=subject,
+                    summary=f"No partner data was loaded for {client['name']} for {day.isoformat()}.",
+                    details=[("Client", f"{client['name']} ({client['slug']})"), ("Day", day.isoformat())],
+                ),
+                settings=settings,
+                sender=sender,
+            )
+            conn.execute(QUERIES["missing_file_mark_sent"], {"id": claim["id"], "sent": sent})
+        report.alerted.append(client_id)
+        metrics.add_metric(name="MissingFileAlerts", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "missing file check done",
+        day=day.isoformat(),
+        missing=len(report.missing),
+        alerted=len(report.alerted),
+        already_alerted=len(report.already_alerted),
+    )
+    return report

@@ -1,0 +1,254 @@
+"""The ingestion engine end to end: moto S3/SES, real PostgreSQL as dash_worker."""
+
+from __future__ import annotations
+
+import gzip
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from shared.settings import Settings
+from tests.conftest import sent_emails
+from tests.ingestion.conftest import Ingest, add_client, body, event_bytes, runs, totals
+
+CLEAN_TOTALS = {
+    "rows": 6,
+    "impressions": 95000,
+    "clicks": 347,
+    "conversions": 27,
+    "revenue": Decimal("1341.50"),
+    "spend": Decimal("403.75"),  # 95,000 x 4.25 / 1000
+}
+HEADER = "date,advertiser,campaign,strategy,placement,creative,impressions,clicks,conversions,conversion_revenue\n"
+
+
+def good_rows(count: int, *, day: str = "2026-03-05", advertiser: str = "Acme Outdoor") -> str:
+    return "".join(
+        f"{day},{advertiser},Campaign {i % 3},Strategy {i % 2},Site {i % 5},Creative {i},{1000 + i},{i % 10},{i % 3},{i}.25\n"
+        for i in range(count)
+    )
+
+
+def test_clean_file_golden_totals(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    result = ingest("partner/partner_clean.csv", event_bytes("partner_clean.csv"))
+
+    assert (result.status, result.records_loaded, result.records_failed) == ("success", 6, 0)
+    assert totals(owner_conn) == CLEAN_TOTALS
+    [run] = runs(owner_conn)
+    assert run["status"] == "success" and run["checksum"] == result.checksum
+    assert run["client_ids"] == [acme]
+    assert (str(run["date_from"]), str(run["date_to"])) == ("2026-03-01", "2026-03-02")
+    assert run["finished_at"] is not None and run["file_name"] == "test-landing-bucket/partner/partner_clean.csv"
+    # Derived per-row metrics come from the row's own sums.
+    row = owner_conn.execute(
+        "SELECT d.ctr, d.spend, d.cpc FROM daily_metrics d JOIN creatives c ON c.id = d.creative_id "
+        "WHERE c.name = 'Video 15s'"
+    ).fetchone()
+    assert row == {"ctr": Decimal("0.008000"), "spend": Decimal("21.2500000"), "cpc": Decimal("0.5313")}
+    assert owner_conn.execute("SELECT count(*) AS n FROM campaigns").fetchone()["n"] == 2
+    assert owner_conn.execute("SELECT count(*) AS n FROM creatives").fetchone()["n"] == 4
+    assert sent_emails() == []
+
+
+def test_cpm_change_inside_the_file_prices_each_day(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    owner_conn.execute(
+        "INSERT INTO client_settings (client_id, cpm, effective_date) VALUES (%s, 5.00, '2026-03-02')", (acme,)
+    )
+    ingest("partner/partner_clean.csv", event_bytes("partner_clean.csv"))
+    by_day = owner_conn.execute(
+        "SELECT date::text, sum(spend) AS spend FROM daily_metrics GROUP BY date ORDER BY date"
+    ).fetchall()
+    # 35,000 x 4.25 / 1000 and 60,000 x 5.00 / 1000
+    assert by_day == [
+        {"date": "2026-03-01", "spend": Decimal("148.75")},
+        {"date": "2026-03-02", "spend": Decimal("300.00")},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("partner_dialect.csv", "partner/partner_dialect.csv"),
+        ("partner_tab.csv.gz", "clients/acme-outdoor/2026-03-02.csv.gz"),
+    ],
+)
+def test_other_dialects_give_the_same_totals(ingest: Ingest, acme: UUID, owner_conn: Any, name: str, key: str) -> None:
+    result = ingest(key, event_bytes(name))
+
+    assert result.status == "success", result.message
+    assert totals(owner_conn) == CLEAN_TOTALS
+    if name == "partner_dialect.csv":
+        assert "ignored columns: Notes" in result.message
+
+
+def test_gzip_detected_by_magic_bytes(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    data = gzip.compress(event_bytes("partner_clean.csv"))
+    assert ingest("partner/misnamed.csv", data).status == "success"
+    assert totals(owner_conn)["rows"] == 6
+
+
+def test_retried_event_and_reupload_are_duplicates(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    first = ingest("partner/a.csv", event_bytes("partner_clean.csv"))
+    retried = ingest("partner/a.csv")  # the same S3 event delivered again
+    reupload = ingest("partner/b.csv", event_bytes("partner_clean.csv"))  # same bytes, new key
+
+    assert [first.status, retried.status, reupload.status] == ["success", "duplicate", "duplicate"]
+    assert str(first.run_id) in retried.message
+    assert totals(owner_conn) == CLEAN_TOTALS
+    assert [r["status"] for r in runs(owner_conn)] == ["success", "duplicate", "duplicate"]
+
+
+def test_restatement_replaces_only_the_days_in_the_new_file(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    ingest("partner/day1-2.csv", event_bytes("partner_clean.csv"))
+    restated = (
+        HEADER + "2026-03-01,Acme Outdoor,Spring Sale,Prospecting,news-site.com,Banner 300x250,40000,100,10,999.99\n"
+    )
+
+    result = ingest("partner/restated.csv", restated)
+
+    assert result.status == "success"
+    day1 = owner_conn.execute(
+        "SELECT count(*) AS rows, sum(impressions) AS imps, sum(conversion_revenue) AS rev FROM daily_metrics WHERE date = '2026-03-01'"
+    ).fetchone()
+    assert day1 == {"rows": 1, "imps": 40000, "rev": Decimal("999.990000")}
+    day2 = owner_conn.execute("SELECT sum(impressions) AS imps FROM daily_metrics WHERE date = '2026-03-02'").fetchone()
+    assert day2["imps"] == 60000
+
+
+def test_restatement_of_another_client_leaves_acme_alone(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    other = add_client(
+        owner_conn, name="Beta Bikes", slug="beta-bikes", advertisers=("Beta Bikes",), rates=(("2026-01-01", "2"),)
+    )
+    ingest("partner/acme.csv", event_bytes("partner_clean.csv"))
+    ingest("partner/beta.csv", HEADER + good_rows(3, day="2026-03-01", advertiser="beta bikes"))
+
+    assert totals(owner_conn, acme) == CLEAN_TOTALS
+    assert totals(owner_conn, other)["rows"] == 3
+
+
+def test_missing_cpm_loads_unpriced_rows_as_partial(ingest: Ingest, owner_conn: Any) -> None:
+    add_client(
+        owner_conn,
+        name="Acme Outdoor",
+        slug="acme-outdoor",
+        advertisers=("Acme Outdoor",),
+        rates=(("2026-03-02", "4"),),
+    )
+
+    result = ingest("partner/clean.csv", event_bytes("partner_clean.csv"))
+
+    assert (result.status, result.records_loaded) == ("partial", 6)
+    assert "no CPM for client Acme Outdoor on 2026-03-01 (3 rows have no spend)" in result.message
+    stored = owner_conn.execute(
+        "SELECT date::text, count(*) AS n, sum(spend) AS spend, bool_and(cpc IS NULL) AS no_cpc FROM daily_metrics GROUP BY date ORDER BY date"
+    ).fetchall()
+    assert stored == [
+        {"date": "2026-03-01", "n": 3, "spend": None, "no_cpc": True},
+        {"date": "2026-03-02", "n": 3, "spend": Decimal("240.00"), "no_cpc": False},
+    ]
+    [email] = sent_emails()
+    assert "Missing CPM" in email.subject and "Acme Outdoor: 2026-03-01 to 2026-03-01" in body(email)
+
+
+def test_row_rejections_are_stored_with_line_numbers(
+    ingest: Ingest, acme: UUID, owner_conn: Any, settings: Settings
+) -> None:
+    add_client(owner_conn, name="Gone", slug="gone", advertisers=("Gone Inc",), status="disabled")
+    bad = [
+        ("2026-03-01,Acme Outdoor,C,S,P,X1,-5,0,0,0", "impressions", "negative value"),
+        ("2026-03-01,Acme Outdoor,C,S,P,X2,100,0,0,NaN", "conversion_revenue", "not a finite number"),
+        ("2026-03-01,Acme Outdoor,C,S,P,X3,1e5,0,0,0", "impressions", "exponent"),
+        ("2026-03-01,Acme Outdoor,C,S,P,X4,10,11,0,0", "clicks", "clicks exceed impressions"),
+        ("2026-03-01,Acme Outdoor,C, ,P,X5,10,1,0,0", "strategy", "blank name"),
+        ("2026-04-01,Acme Outdoor,C,S,P,X6,10,1,0,0", "date", "date in the future"),
+        ("2026-03-01,Nobody,C,S,P,X7,10,1,0,0", "advertiser", "unresolved advertiser"),
+        ("2026-03-01,Gone Inc,C,S,P,X8,10,1,0,0", "advertiser", "client disabled"),
+        ("2026-03-01,Acme Outdoor,C,S,P,X9,10,1", None, "expected 10 fields, found 8"),
+    ]
+    text = HEADER + good_rows(2) + "\n".join(line for line, _, _ in bad) + "\n"
+    lenient = settings.model_copy(update={"reject_threshold": Decimal("1")})
+
+    result = ingest("partner/bad.csv", text, settings=lenient)
+
+    assert (result.status, result.records_loaded, result.records_failed) == ("partial", 2, len(bad))
+    stored = owner_conn.execute(
+        "SELECT line_number, column_name, reason FROM ingestion_rejected_rows WHERE ingestion_run_id = %s ORDER BY line_number",
+        (result.run_id,),
+    ).fetchall()
+    assert [(r["line_number"], r["column_name"]) for r in stored] == [
+        (4 + i, column) for i, (_, column, _) in enumerate(bad)
+    ]
+    for row, (_, _, reason) in zip(stored, bad, strict=True):
+        assert reason in row["reason"]
+    [email] = sent_emails()
+    assert "Partial load: 9 rows rejected" in email.subject
+    assert "line 4, impressions: '-5' negative value" in body(email)
+
+
+@pytest.mark.parametrize(("bad_rows", "status"), [(1, "partial"), (2, "failed")])
+def test_reject_threshold_edge(ingest: Ingest, acme: UUID, owner_conn: Any, bad_rows: int, status: str) -> None:
+    # 100 data rows, threshold 1%: one rejection is allowed, two are not.
+    text = HEADER + good_rows(100 - bad_rows) + "2026-03-05,Acme Outdoor,C,S,P,Bad,1,2,0,0\n" * bad_rows
+
+    result = ingest("partner/edge.csv", text)
+
+    assert result.status == status
+    assert totals(owner_conn)["rows"] == (99 if status == "partial" else 0)
+    if status == "failed":
+        assert "2 of 100 rows rejected, more than the reject threshold" in result.message
+        stored = owner_conn.execute("SELECT count(*) AS n FROM ingestion_rejected_rows").fetchone()
+        assert stored["n"] == 2  # evidence kept on the failed run
+
+
+def test_more_than_fifty_rejections_alert_lists_first_fifty(ingest: Ingest, acme: UUID, settings: Settings) -> None:
+    lenient = settings.model_copy(update={"reject_threshold": Decimal("0.5")})
+    text = HEADER + good_rows(100) + "2026-03-05,Acme Outdoor,C,S,P,Bad,1,2,0,0\n" * 60
+    assert ingest("partner/many.csv", text, settings=lenient).status == "partial"
+    [email] = sent_emails()
+    assert "line 151, clicks" in body(email) and "line 152, clicks" not in body(email)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("bad_empty.csv", "the file is empty"),
+        ("bad_missing_column.csv", "missing required column(s): clicks"),
+        ("bad_duplicate_header.csv", "duplicate header"),
+        ("bad_unterminated_quote.csv", "unterminated quote"),
+        ("bad_undecodable.csv", "not valid UTF-8"),
+        ("bad_duplicate_key.csv", "lines 2 and 3"),
+        ("bad_rows.csv", "2 of 3 rows rejected"),
+    ],
+)
+def test_whole_file_failures_store_nothing(ingest: Ingest, acme: UUID, owner_conn: Any, name: str, reason: str) -> None:
+    result = ingest(f"partner/{name}", event_bytes(name))
+
+    assert result.status == "failed"
+    assert reason in result.message
+    assert totals(owner_conn)["rows"] == 0
+    assert owner_conn.execute("SELECT count(*) AS n FROM campaigns").fetchone()["n"] == 0
+    [run] = runs(owner_conn)
+    assert (run["status"], run["records_loaded"]) == ("failed", 0) and reason in run["message"]
+    [email] = sent_emails()
+    assert email.subject.endswith(f"Ingestion failed: test-landing-bucket/partner/{name}")
+    assert reason in body(email)
+
+
+def test_other_whole_file_failures(ingest: Ingest, acme: UUID, owner_conn: Any, settings: Settings) -> None:
+    small = settings.model_copy(update={"max_file_bytes": 100})
+    assert "over the size limit" in ingest("partner/big.csv", event_bytes("partner_clean.csv"), settings=small).message
+    assert "no data rows" in ingest("partner/header.csv", HEADER + "\n,,,\n").message
+    no_client = HEADER.replace("advertiser,", "") + "2026-03-01,C,S,P,X,1,0,0,0\n"
+    assert "not clients/<known client slug>/" in ingest("partner/no-client.csv", no_client).message
+    assert "not clients/<known client slug>/" in ingest("clients/unknown/x.csv", no_client).message
+    assert [r["status"] for r in runs(owner_conn)] == ["failed"] * 4
+    assert totals(owner_conn)["rows"] == 0
+    assert len(sent_emails()) == 4
+
+
+def test_a_failed_file_can_be_loaded_once_fixed(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    assert ingest("partner/x.csv", event_bytes("bad_duplicate_key.csv")).status == "failed"
+    assert ingest("partner/x.csv", event_bytes("partner_clean.csv")).status == "success"
+    assert totals(owner_conn) == CLEAN_TOTALS
