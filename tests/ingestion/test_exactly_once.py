@@ -1,0 +1,248 @@
+"""Exactly once and all or nothing: concurrent loads, crashes, a killed connection, a dead database."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from botocore.exceptions import ClientError
+
+from shared.aws.s3 import S3ObjectStore
+from shared.db import Database
+from shared.errors import DatabaseUnavailable
+from shared.ingestion import loader
+from shared.ingestion.service import ingest_object
+from shared.settings import Settings
+from tests.conftest import LANDING_BUCKET, role_url, sent_emails
+from tests.ingestion.conftest import TODAY, Ingest, body, event_bytes, runs, totals
+
+
+class FlakyBody:
+    """An object body that runs `on_second_read` when the reader comes back for more."""
+
+    def __init__(self, data: bytes, on_second_read: Any) -> None:
+        self._data = data
+        self._reads = 0
+        self._hook = on_second_read
+
+    def read(self, size: int = -1) -> bytes:
+        self._reads += 1
+        if self._reads == 2:
+            self._hook()
+        chunk, self._data = (self._data, b"") if size < 0 else (self._data[:size], self._data[size:])
+        return chunk
+
+
+class HookedStore(S3ObjectStore):
+    def __init__(self, client: Any, hook: Any) -> None:
+        super().__init__(client)
+        self._hook = hook
+
+    def open(self, bucket: str, key: str) -> Any:
+        return FlakyBody(super().open(bucket, key).read(), self._hook)
+
+
+def _nothing_stored(conn: Any) -> None:
+    assert totals(conn)["rows"] == 0
+    assert conn.execute("SELECT count(*) AS n FROM campaigns").fetchone()["n"] == 0
+    assert conn.execute("SELECT count(*) AS n FROM staging_media_raw").fetchone()["n"] == 0
+
+
+def test_two_concurrent_loads_of_one_file_store_it_once(
+    s3: Any, sender: Any, settings: Settings, db_url: str, acme: UUID, owner_conn: Any
+) -> None:
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+    both_reading = threading.Barrier(2, timeout=30)
+    store = HookedStore(s3, both_reading.wait)  # both runs are mid-stream at the same time
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        database = Database(role_url(db_url, "dash_worker"))
+        try:
+            results.append(
+                ingest_object(
+                    LANDING_BUCKET,
+                    "partner/a.csv",
+                    settings=settings,
+                    db=database,
+                    store=store,
+                    sender=sender,
+                    today=TODAY,
+                )
+            )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(r.status for r in results) == ["duplicate", "success"]
+    assert totals(owner_conn)["rows"] == 6
+    assert owner_conn.execute("SELECT count(*) AS n FROM campaigns").fetchone()["n"] == 2
+
+
+def test_a_crash_while_reading_leaves_nothing(
+    s3: Any, sender: Any, settings: Settings, worker_db: Database, acme: UUID, owner_conn: Any
+) -> None:
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+
+    def crash() -> None:
+        raise RuntimeError("container killed")
+
+    with pytest.raises(RuntimeError):
+        ingest_object(
+            LANDING_BUCKET,
+            "partner/a.csv",
+            settings=settings,
+            db=worker_db,
+            store=HookedStore(s3, crash),
+            sender=sender,
+            today=TODAY,
+        )
+
+    _nothing_stored(owner_conn)
+    assert [r["status"] for r in runs(owner_conn)] == ["failed"]
+
+
+def test_a_crash_after_the_metrics_insert_leaves_nothing(
+    ingest: Ingest, acme: UUID, owner_conn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("injected after the daily_metrics insert")
+
+    monkeypatch.setattr(loader, "describe", crash)
+    with pytest.raises(RuntimeError):
+        ingest("partner/a.csv", event_bytes("partner_clean.csv"))
+    _nothing_stored(owner_conn)
+
+    monkeypatch.undo()
+    assert ingest("partner/a.csv").status == "success"  # the retry loads it, once
+    assert totals(owner_conn)["rows"] == 6
+
+
+def test_a_killed_connection_raises_for_a_retry_and_leaves_nothing(
+    s3: Any, sender: Any, settings: Settings, worker_db: Database, acme: UUID, owner_conn: Any
+) -> None:
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+
+    def kill() -> None:
+        pid = worker_db.connection().info.backend_pid
+        owner_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    with pytest.raises(DatabaseUnavailable):
+        ingest_object(
+            LANDING_BUCKET,
+            "partner/a.csv",
+            settings=settings,
+            db=worker_db,
+            store=HookedStore(s3, kill),
+            sender=sender,
+            today=TODAY,
+        )
+
+    _nothing_stored(owner_conn)
+    [email] = sent_emails()
+    assert "Database unavailable" in email.subject
+    # The Lambda retry (same event) then loads the file exactly once.
+    retry = ingest_object(
+        LANDING_BUCKET,
+        "partner/a.csv",
+        settings=settings,
+        db=worker_db,
+        store=S3ObjectStore(s3),
+        sender=sender,
+        today=TODAY,
+    )
+    assert retry.status == "success"
+    assert totals(owner_conn)["rows"] == 6
+
+
+def test_database_down_raises_after_one_alert(s3: Any, store: Any, sender: Any, settings: Settings) -> None:
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+    down = Database("host=127.0.0.1 port=9 dbname=nowhere user=dash_worker connect_timeout=1")
+
+    with pytest.raises(DatabaseUnavailable):
+        ingest_object(
+            LANDING_BUCKET, "partner/a.csv", settings=settings, db=down, store=store, sender=sender, today=TODAY
+        )
+
+    [email] = sent_emails()
+    assert "Database unavailable" in email.subject and "partner/a.csv" in body(email)
+
+
+def test_a_sql_error_fails_the_run_without_leaking_details(
+    ingest: Ingest, acme: UUID, owner_conn: Any, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise psycopg.errors.CheckViolation("secret detail")
+
+    monkeypatch.setattr(loader, "store_rejected_rows", broken)
+    text = event_bytes("partner_clean.csv") + b"2026-03-05,Acme Outdoor,C,S,P,X,1,2,0,0\n"
+    lenient = settings.model_copy(update={"reject_threshold": 1})
+
+    result = ingest("partner/a.csv", text, settings=lenient)
+
+    assert result.status == "failed"
+    assert "SQLSTATE" in result.message and "secret" not in result.message
+    _nothing_stored(owner_conn)
+
+
+class DeniedClient:
+    """A boto3 S3 client whose reads are denied (no s3:GetObject / ListBucket)."""
+
+    def __init__(self, code: str) -> None:
+        self._code = code
+
+    def _deny(self, operation: str) -> None:
+        raise ClientError({"Error": {"Code": self._code, "Message": "denied"}}, operation)
+
+    def head_object(self, **kwargs: Any) -> None:
+        self._deny("HeadObject")
+
+    def get_object(self, **kwargs: Any) -> None:
+        self._deny("GetObject")
+
+
+@pytest.mark.parametrize(("code", "subject"), [("AccessDenied", "S3 access denied"), ("403", "S3 access denied")])
+def test_s3_access_denied_is_a_failed_run_with_an_alert(
+    ingest: Ingest, owner_conn: Any, code: str, subject: str
+) -> None:
+    result = ingest("partner/a.csv", store=S3ObjectStore(DeniedClient(code)))
+
+    assert result.status == "failed" and "AccessDenied" in result.message
+    assert runs(owner_conn)[0]["status"] == "failed"
+    [email] = sent_emails()
+    assert subject in email.subject
+
+
+def test_s3_missing_object_is_a_failed_run_with_an_alert(ingest: Ingest, owner_conn: Any) -> None:
+    result = ingest("partner/never-uploaded.csv")
+
+    assert result.status == "failed" and "NoSuchKey" in result.message
+    [email] = sent_emails()
+    assert "Ingestion failed" in email.subject and "NoSuchKey" in body(email)
+
+
+class BrokenSender:
+    def send(self, **kwargs: Any) -> None:
+        raise RuntimeError("SES is down")
+
+
+@pytest.mark.parametrize(("name", "status"), [("partner_clean.csv", "success"), ("bad_duplicate_key.csv", "failed")])
+def test_an_email_failure_never_changes_the_outcome(
+    ingest: Ingest, acme: UUID, owner_conn: Any, name: str, status: str
+) -> None:
+    result = ingest("partner/a.csv", event_bytes(name), sender=BrokenSender())
+    assert result.status == status
+    assert runs(owner_conn)[0]["status"] == status
+    assert totals(owner_conn)["rows"] == (6 if status == "success" else 0)

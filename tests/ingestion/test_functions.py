@@ -1,0 +1,194 @@
+"""The three Lambda handlers, the missing-file check and the partner sync."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote_plus
+from uuid import UUID
+
+import pytest
+
+from shared.aws.s3 import S3ObjectStore
+from shared.db import Database
+from shared.ingestion.missing_files import check_missing_files, reporting_yesterday
+from shared.ingestion.partner_sync import sync_partner_objects, target_key
+from shared.settings import Settings
+from tests.conftest import LANDING_BUCKET, load_event, sent_emails
+from tests.ingestion.conftest import Ingest, add_client, event_bytes, totals
+
+
+@dataclass
+class FakeContext:
+    function_name: str = "ingest"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:ingest"
+    aws_request_id: str = "req-1"
+
+
+@pytest.fixture
+def fresh_adapters() -> None:
+    """Handlers cache their boto3 clients per container; each test has its own moto."""
+    import shared.aws.s3
+    import shared.aws.ses
+    from shared.ingestion import runtime
+
+    for cached in (shared.aws.s3._client, shared.aws.ses._client, runtime.object_store, runtime.email_sender):
+        cached.cache_clear()
+
+
+def s3_event(*objects: tuple[str, str]) -> dict[str, Any]:
+    template = load_event("s3_object_created.json")
+    event: dict[str, Any] = {"Records": []}
+    for bucket, raw_key in objects:
+        record = copy.deepcopy(template["Records"][0])
+        record["s3"]["bucket"]["name"] = bucket
+        record["s3"]["object"]["key"] = raw_key
+        event["Records"].append(record)
+    return event
+
+
+def test_ingest_handler_processes_every_record_with_decoded_keys(
+    s3: Any, ses: Any, settings: Settings, acme: UUID, owner_conn: Any, fresh_adapters: None
+) -> None:
+    from functions.ingest.handler import lambda_handler
+
+    key = "partner/2026 03/acme+clean (1).csv"
+    s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=event_bytes("partner_clean.csv"))
+    event = s3_event(
+        (LANDING_BUCKET, quote_plus(key)), (LANDING_BUCKET, "partner/readme.txt"), (LANDING_BUCKET, quote_plus(key))
+    )
+
+    response = lambda_handler(event, FakeContext())
+
+    assert [(r["key"], r["status"]) for r in response["results"]] == [
+        (key, "success"),
+        ("partner/readme.txt", "skipped"),
+        (key, "duplicate"),
+    ]
+    assert response["results"][0]["records_loaded"] == 6
+    assert totals(owner_conn)["rows"] == 6
+
+
+def test_missing_file_check_alerts_once_per_client_and_day(
+    ingest: Ingest, acme: UUID, owner_conn: Any, worker_db: Database, sender: Any, settings: Settings
+) -> None:
+    beta = add_client(owner_conn, name="Beta Bikes", slug="beta-bikes")
+    add_client(owner_conn, name="Gone", slug="gone", status="disabled")
+    ingest("partner/a.csv", event_bytes("partner_clean.csv"))  # acme has data for 2026-03-02
+    now = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+
+    first = check_missing_files(settings=settings, db=worker_db, sender=sender, now=now)
+    again = check_missing_files(settings=settings, db=worker_db, sender=sender, now=now)
+
+    assert (first.missing, first.alerted) == ([beta], [beta])
+    assert (again.alerted, again.already_alerted) == ([], [beta])
+    [email] = sent_emails()
+    assert "Missing daily file: Beta Bikes has no data for 2026-03-02" in email.subject
+    logged = owner_conn.execute("SELECT kind, dedupe_key, sent FROM alert_log").fetchall()
+    assert logged == [{"kind": "missing_file", "dedupe_key": f"{beta}:2026-03-02", "sent": True}]
+    # The next day is a new alert.
+    later = check_missing_files(
+        settings=settings, db=worker_db, sender=sender, now=datetime(2026, 3, 4, 10, tzinfo=UTC)
+    )
+    assert sorted(later.alerted) == sorted([acme, beta])
+
+
+def test_missing_file_alert_that_failed_to_send_is_retried(
+    owner_conn: Any, worker_db: Database, sender: Any, settings: Settings
+) -> None:
+    beta = add_client(owner_conn, name="Beta Bikes", slug="beta-bikes")
+    now = datetime(2026, 3, 3, 10, tzinfo=UTC)
+    unconfigured = settings.model_copy(update={"alert_recipients": []})
+
+    check_missing_files(settings=unconfigured, db=worker_db, sender=sender, now=now)
+    retried = check_missing_files(settings=settings, db=worker_db, sender=sender, now=now)
+
+    assert retried.alerted == [beta]
+    assert len(sent_emails()) == 1
+
+
+def test_reporting_day_follows_the_reporting_timezone(settings: Settings) -> None:
+    new_york = settings.model_copy(update={"reporting_timezone": "America/New_York"})
+    now = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # still 2 March in New York
+    assert reporting_yesterday(settings, now).isoformat() == "2026-03-02"
+    assert reporting_yesterday(new_york, now).isoformat() == "2026-03-01"
+
+
+def test_missing_file_handler_runs_on_the_scheduled_event(
+    ses: Any, settings: Settings, owner_conn: Any, fresh_adapters: None
+) -> None:
+    from functions.missing_file_check.handler import lambda_handler
+
+    add_client(owner_conn, name="Beta Bikes", slug="beta-bikes")
+    response = lambda_handler(load_event("scheduled_event.json"), FakeContext(function_name="missing_file_check"))
+    assert len(response["alerted"]) == 1 and len(sent_emails()) == 1
+
+
+PARTNER_BUCKET = "partner-exports"
+
+
+@pytest.fixture
+def partner(s3: Any, settings: Settings) -> Settings:
+    s3.create_bucket(Bucket=PARTNER_BUCKET)
+    s3.put_object(Bucket=PARTNER_BUCKET, Key="exports/clients/acme-outdoor/2026-03-01.csv", Body=b"a")
+    s3.put_object(Bucket=PARTNER_BUCKET, Key="exports/daily/2026-03-01.csv.gz", Body=b"b")
+    s3.put_object(Bucket=PARTNER_BUCKET, Key="exports/readme.txt", Body=b"c")
+    s3.put_object(Bucket=PARTNER_BUCKET, Key="other/2026-03-01.csv", Body=b"d")
+    return settings.model_copy(update={"partner_bucket": PARTNER_BUCKET, "partner_prefix": "exports/"})
+
+
+def _landing(s3: Any) -> list[str]:
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=LANDING_BUCKET).get("Contents", []))
+
+
+def test_partner_sync_never_copies_the_same_object_twice(
+    s3: Any, partner: Settings, worker_db: Database, owner_conn: Any
+) -> None:
+    store = S3ObjectStore(s3)
+
+    first = sync_partner_objects(settings=partner, db=worker_db, store=store)
+    second = sync_partner_objects(settings=partner, db=worker_db, store=store)
+
+    assert sorted(first.copied) == ["clients/acme-outdoor/2026-03-01.csv", "daily/2026-03-01.csv.gz"]
+    assert (second.copied, second.skipped) == ([], 2)
+    assert _landing(s3) == ["clients/acme-outdoor/2026-03-01.csv", "daily/2026-03-01.csv.gz"]
+    # A new version of an object (new content, new ETag) is a new delivery.
+    s3.put_object(Bucket=PARTNER_BUCKET, Key="exports/daily/2026-03-01.csv.gz", Body=b"restated")
+    third = sync_partner_objects(settings=partner, db=worker_db, store=store)
+    assert third.copied == ["daily/2026-03-01.csv.gz"]
+    assert s3.get_object(Bucket=LANDING_BUCKET, Key="daily/2026-03-01.csv.gz")["Body"].read() == b"restated"
+    assert owner_conn.execute("SELECT count(*) AS n FROM partner_sync_copies").fetchone()["n"] == 3
+
+
+def test_partner_sync_failed_copy_is_retried_next_run(s3: Any, partner: Settings, worker_db: Database) -> None:
+    class FailingOnce(S3ObjectStore):
+        failed = False
+
+        def copy(self, source_bucket: str, source_key: str, bucket: str, key: str) -> None:
+            if not FailingOnce.failed:
+                FailingOnce.failed = True
+                from shared.errors import StorageError
+
+                raise StorageError("denied", code="AccessDenied")
+            super().copy(source_bucket, source_key, bucket, key)
+
+    first = sync_partner_objects(settings=partner, db=worker_db, store=FailingOnce(s3))
+    second = sync_partner_objects(settings=partner, db=worker_db, store=FailingOnce(s3))
+    assert len(first.failed) == 1 and len(first.copied) == 1
+    assert second.copied == [target_key(first.failed[0], "exports/")]
+
+
+def test_partner_sync_handler(
+    s3: Any, partner: Settings, monkeypatch: pytest.MonkeyPatch, fresh_adapters: None
+) -> None:
+    from functions.partner_sync.handler import lambda_handler
+    from shared.settings import get_settings
+
+    monkeypatch.setenv("PARTNER_BUCKET", PARTNER_BUCKET)
+    monkeypatch.setenv("PARTNER_PREFIX", "exports/")
+    get_settings.cache_clear()
+    response = lambda_handler(load_event("scheduled_event.json"), FakeContext(function_name="partner_sync"))
+    assert len(response["copied"]) == 2
