@@ -298,3 +298,15 @@ def insights(db: Database, *, client_id: UUID, date_range: DateRange, settings: 
         "total": len(items),
         "rules": RULES,
     }
+
+
+def as_json(value: Any) -> Any:
+    """The API's JSON shape of a service result: Decimals become exact decimal strings
+    ("1234.50", never exponent notation), like every other money value the API returns."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_json(item) for item in value]
+    return value

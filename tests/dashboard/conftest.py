@@ -2,17 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard.data import Client, add_client, add_metrics, add_tree, standard_client
+from tests.dashboard.data import globex_client, standard_client
 
 
 @pytest.fixture
-def acme(owner_conn) -> Client:
+def acme(owner_conn):
+    """Acme Outdoor: 3 campaigns, 7 creatives, 14 days of priced data."""
     return standard_client(owner_conn)
 
 
 @pytest.fixture
-def globex(owner_conn) -> Client:
-    client = add_client(owner_conn, "Globex", "globex")
-    add_tree(owner_conn, client, {"Globex Launch": {"All": {"Everywhere": ["Globex Ad"]}}})
-    add_metrics(owner_conn, client, scale=3)
-    return client
+def globex(owner_conn):
+    """Another tenant, whose rows must never show up in Acme's answers."""
+    return globex_client(owner_conn)

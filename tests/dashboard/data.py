@@ -107,3 +107,11 @@ def standard_client(conn: Any, name: str = "Acme Outdoor", slug: str = "acme") -
 
 def day(n: int) -> date:
     return FIRST_DAY + timedelta(days=n)
+
+
+def globex_client(conn: Any) -> Client:
+    """Globex: another tenant with one creative and 3x the volume."""
+    client = add_client(conn, "Globex", "globex")
+    add_tree(conn, client, {"Globex Launch": {"All": {"Everywhere": ["Globex Ad"]}}})
+    add_metrics(conn, client, scale=3)
+    return client

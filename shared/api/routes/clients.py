@@ -1,0 +1,422 @@
+"""`/clients*`: the client dashboard (SPEC section 8) for a client user's own client, or any
+client for the admin.
+
+Every `/clients/{client_id}/...` route first calls `client_scope` (404 for another client's
+id, exactly like a missing one) and then one service of `shared.dashboard`, which runs in
+that client's tenant so row-level security applies as well. Query parameters arrive as
+strings and are validated by `shared.dashboard.params` (400 with a clear message).
+
+JSON bodies: ids and dates are strings, counts integers, money (rounded to cents, "1234.50")
+and ratios (fractions, 6 places: "0.004200") decimal strings, as everywhere in this API;
+`null` where a ratio has a zero denominator.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import Router
+
+from shared.api import deps
+from shared.api.openapi import api_doc
+from shared.api.security import CurrentPrincipal, client_scope
+from shared.dashboard import params, service
+from shared.db import Tenant
+from shared.observability import metrics
+
+router = Router()
+TAGS = ["clients"]
+
+ClientId = Annotated[str, Path(description="The client's id (UUID)")]
+DateFrom = Annotated[
+    str | None, Query(alias="from", description="First day, YYYY-MM-DD (default: 30 days before `to`)")
+]
+DateTo = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD, inclusive (default: yesterday)")]
+Limit = Annotated[str | None, Query(description="Page size, 1-500 (default 50)")]
+Offset = Annotated[str | None, Query(description="Rows to skip (default 0)")]
+SortKey = Annotated[str | None, Query(description=f"One of: {', '.join(params.SORT_KEYS)} (default spend)")]
+Order = Annotated[str | None, Query(description="asc or desc (default desc; asc for name)")]
+CampaignFilter = Annotated[str | None, Query(description="Only this campaign (UUID)")]
+StrategyFilter = Annotated[str | None, Query(description="Only this strategy (UUID)")]
+PlacementFilter = Annotated[str | None, Query(description="Only this placement (UUID)")]
+CreativeFilter = Annotated[str | None, Query(description="Only this creative (UUID)")]
+
+
+def _range(date_from: str | None, date_to: str | None) -> params.DateRange:
+    return params.parse_date_range(date_from, date_to, max_days=deps.settings().max_date_span_days)
+
+
+def _page(limit: str | None, offset: str | None) -> params.Page:
+    return params.parse_page(limit, offset, max_limit=deps.settings().max_page_size)
+
+
+@router.get("/clients", summary="The clients the caller may see", tags=TAGS, **api_doc())
+def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offset = None) -> dict[str, Any]:
+    tenant = Tenant.every_client() if principal.is_admin else Tenant.client(principal.client_id or "")
+    return service.as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
+
+
+@router.get(
+    "/clients/<client_id>/overview",
+    summary="Totals, the previous period of equal length, their changes and a daily series",
+    tags=TAGS,
+    **api_doc(),
+)
+def overview(
+    client_id: ClientId, principal: CurrentPrincipal, date_from: DateFrom = None, date_to: DateTo = None
+) -> dict[str, Any]:
+    tenant = client_scope(principal, client_id)
+    result = service.overview(deps.database(), client_id=tenant.client_id, date_range=_range(date_from, date_to))  # type: ignore[arg-type]
+    return service.as_json(result)
+
+
+def _breakdown(
+    level: params.Level,
+    client_id: str,
+    principal: Any,
+    *,
+    date_from: str | None,
+    date_to: str | None,
+    sort: str | None,
+    order: str | None,
+    limit: str | None,
+    offset: str | None,
+    filters: dict[str, str | None],
+) -> dict[str, Any]:
+    tenant = client_scope(principal, client_id)
+    result = service.breakdown(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        level=level,
+        date_range=_range(date_from, date_to),
+        filters=params.parse_filters(filters, allowed=params.PARENTS[level]),
+        sort=params.parse_sort(sort, order),
+        page=_page(limit, offset),
+    )
+    return service.as_json(result)
+
+
+@router.get("/clients/<client_id>/campaigns", summary="Campaigns with their metrics", tags=TAGS, **api_doc())
+def campaigns(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    sort: SortKey = None,
+    order: Order = None,
+    limit: Limit = None,
+    offset: Offset = None,
+) -> dict[str, Any]:
+    return _breakdown(
+        params.Level.CAMPAIGN,
+        client_id,
+        principal,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        order=order,
+        limit=limit,
+        offset=offset,
+        filters={},
+    )
+
+
+@router.get(
+    "/clients/<client_id>/strategies", summary="Strategies (optionally of one campaign)", tags=TAGS, **api_doc()
+)
+def strategies(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    sort: SortKey = None,
+    order: Order = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    campaign_id: CampaignFilter = None,
+) -> dict[str, Any]:
+    return _breakdown(
+        params.Level.STRATEGY,
+        client_id,
+        principal,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        order=order,
+        limit=limit,
+        offset=offset,
+        filters={"campaign_id": campaign_id},
+    )
+
+
+@router.get(
+    "/clients/<client_id>/placements",
+    summary="Placements (optionally of one campaign or strategy)",
+    tags=TAGS,
+    **api_doc(),
+)
+def placements(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    sort: SortKey = None,
+    order: Order = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    campaign_id: CampaignFilter = None,
+    strategy_id: StrategyFilter = None,
+) -> dict[str, Any]:
+    return _breakdown(
+        params.Level.PLACEMENT,
+        client_id,
+        principal,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        order=order,
+        limit=limit,
+        offset=offset,
+        filters={"campaign_id": campaign_id, "strategy_id": strategy_id},
+    )
+
+
+@router.get(
+    "/clients/<client_id>/creatives",
+    summary="Creatives (optionally of one campaign, strategy or placement)",
+    tags=TAGS,
+    **api_doc(),
+)
+def creatives(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    sort: SortKey = None,
+    order: Order = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    campaign_id: CampaignFilter = None,
+    strategy_id: StrategyFilter = None,
+    placement_id: PlacementFilter = None,
+) -> dict[str, Any]:
+    return _breakdown(
+        params.Level.CREATIVE,
+        client_id,
+        principal,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        order=order,
+        limit=limit,
+        offset=offset,
+        filters={"campaign_id": campaign_id, "strategy_id": strategy_id, "placement_id": placement_id},
+    )
+
+
+@router.get(
+    "/clients/<client_id>/timeseries",
+    summary="Metrics per day, ISO week or month (optionally of one entity)",
+    tags=TAGS,
+    **api_doc(),
+)
+def timeseries(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    granularity: Annotated[str | None, Query(description="day (default), week or month")] = None,
+    campaign_id: CampaignFilter = None,
+    strategy_id: StrategyFilter = None,
+    placement_id: PlacementFilter = None,
+    creative_id: CreativeFilter = None,
+) -> dict[str, Any]:
+    tenant = client_scope(principal, client_id)
+    filters = {
+        "campaign_id": campaign_id,
+        "strategy_id": strategy_id,
+        "placement_id": placement_id,
+        "creative_id": creative_id,
+    }
+    result = service.timeseries(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        date_range=_range(date_from, date_to),
+        granularity=params.parse_granularity(granularity),
+        filters=params.parse_filters(filters, allowed=params.ENTITY_FILTERS),
+    )
+    return service.as_json(result)
+
+
+def _summaries(
+    kind: str, client_id: str, principal: Any, limit: str | None, offset: str | None, date_from: Any, date_to: Any
+) -> dict[str, Any]:
+    tenant = client_scope(principal, client_id)
+    start, end = params.parse_optional_range(date_from, date_to)
+    result = service.list_summaries(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        kind=kind,
+        page=_page(limit, offset),
+        date_from=start,
+        date_to=end,
+    )
+    return service.as_json(result)
+
+
+def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> dict[str, Any]:
+    tenant = client_scope(principal, client_id)
+    field = "week_start" if kind == "weekly" else "month_start"
+    result = service.get_summary(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        kind=kind,
+        period_start=params.parse_date(period_start, field=field),
+    )
+    return service.as_json(result)
+
+
+@router.get(
+    "/clients/<client_id>/summaries/weekly",
+    summary="Stored weekly summaries, newest first (optionally overlapping from/to)",
+    tags=TAGS,
+    **api_doc(),
+)
+def weekly_summaries(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    limit: Limit = None,
+    offset: Offset = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> dict[str, Any]:
+    return _summaries("weekly", client_id, principal, limit, offset, date_from, date_to)
+
+
+@router.get(
+    "/clients/<client_id>/summaries/weekly/<week_start>",
+    summary="One weekly summary (week_start is a Monday)",
+    tags=TAGS,
+    **api_doc(),
+)
+def weekly_summary(
+    client_id: ClientId,
+    week_start: Annotated[str, Path(description="YYYY-MM-DD, a Monday")],
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    return _summary("weekly", client_id, principal, week_start)
+
+
+@router.get(
+    "/clients/<client_id>/summaries/monthly",
+    summary="Stored monthly summaries, newest first (optionally overlapping from/to)",
+    tags=TAGS,
+    **api_doc(),
+)
+def monthly_summaries(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    limit: Limit = None,
+    offset: Offset = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> dict[str, Any]:
+    return _summaries("monthly", client_id, principal, limit, offset, date_from, date_to)
+
+
+@router.get(
+    "/clients/<client_id>/summaries/monthly/<month_start>",
+    summary="One monthly summary (month_start is the 1st)",
+    tags=TAGS,
+    **api_doc(),
+)
+def monthly_summary(
+    client_id: ClientId,
+    month_start: Annotated[str, Path(description="YYYY-MM-DD, the first day of a month")],
+    principal: CurrentPrincipal,
+) -> dict[str, Any]:
+    return _summary("monthly", client_id, principal, month_start)
+
+
+@router.get(
+    "/clients/<client_id>/insights",
+    summary="Anomalies, trends, changes and top/bottom performers, in plain English",
+    tags=TAGS,
+    **api_doc(),
+)
+def insights(
+    client_id: ClientId, principal: CurrentPrincipal, date_from: DateFrom = None, date_to: DateTo = None
+) -> dict[str, Any]:
+    tenant = client_scope(principal, client_id)
+    result = service.insights(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        date_range=_range(date_from, date_to),
+        settings=deps.settings(),
+    )
+    return service.as_json(result)
+
+
+@router.get(
+    "/clients/<client_id>/export.csv",
+    summary="CSV export per day or per campaign / strategy / placement / creative",
+    tags=TAGS,
+    **api_doc(content={"text/csv": {"schema": {"type": "string"}}}),
+)
+def export_csv(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    level: Annotated[str | None, Query(description="campaign, strategy, placement, creative or daily")] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Response[str]:
+    from shared.dashboard.export import export_csv as build_csv
+
+    tenant = client_scope(principal, client_id)
+    filename, body = build_csv(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        level=params.parse_level(level, allow_daily=True),
+        date_range=_range(date_from, date_to),
+    )
+    metrics.add_metric(name="DashboardExports", unit="Count", value=1)
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=body,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/clients/<client_id>/report.pdf",
+    summary="A one-document PDF performance report (KPIs, trend chart, campaigns, insights)",
+    tags=TAGS,
+    **api_doc(content={"application/pdf": {"schema": {"type": "string", "format": "binary"}}}),
+)
+def report_pdf(
+    client_id: ClientId, principal: CurrentPrincipal, date_from: DateFrom = None, date_to: DateTo = None
+) -> Response[str]:
+    from shared.dashboard.report import build_report
+
+    tenant = client_scope(principal, client_id)
+    filename, pdf = build_report(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        date_range=_range(date_from, date_to),
+        settings=deps.settings(),
+    )
+    metrics.add_metric(name="DashboardReports", unit="Count", value=1)
+    # Encoded here rather than by Powertools (which does it for a bytes body) because the
+    # response validation of a typed route would try to read the bytes as UTF-8 text.
+    response = Response(
+        status_code=200,
+        content_type="application/pdf",
+        body=base64.b64encode(pdf).decode("ascii"),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    response.base64_encoded = True
+    return response
