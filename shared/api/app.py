@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from shared.api import deps
 from shared.api.errors import register_error_handlers
 from shared.api.openapi import BEARER_SCHEME
+from shared.api.security import SecurityFirst
 from shared.settings import Settings
 
 API_TITLE = "Paid Media Performance Dashboard API"
@@ -47,6 +48,9 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
         security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT", description="Access token from /auth/login")},
     )
     register_error_handlers(app)
+    # 401/403 must come before 422: wrap Powertools' request validation (always the first
+    # middleware of every route) so authentication runs ahead of it.
+    app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[attr-defined]
     for router in routers:
         app.include_router(router)
     return app

@@ -77,11 +77,14 @@ def api_doc(
     public: bool = False,
     errors: Iterable[int] = (),
     content: dict[str, Any] | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for a Powertools route decorator: security, responses, status code.
 
     `content` overrides the success body (e.g. `{"text/csv": {"schema": {"type": "string"}}}`);
-    by default it is generated from the route's return annotation.
+    by default it is generated from the route's return annotation. `role="admin"` declares
+    (as `x-required-role`) and enforces, before request validation, that only the admin
+    may call the route.
     """
     success: dict[str, Any] = {"description": description}
     if content is not None:
@@ -93,4 +96,6 @@ def api_doc(
     doc: dict[str, Any] = {"responses": responses, "status_code": status}
     if not public:
         doc["security"] = SECURITY
+    if role is not None:
+        doc["openapi_extensions"] = {"x-required-role": role}
     return doc

@@ -13,11 +13,12 @@ checks the live session state with one indexed query (`shared.auth.principal`).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler import Request, Response
 from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler, NextMiddleware
 
 from shared.api import deps
 from shared.auth.principal import Principal, load_principal
@@ -30,6 +31,7 @@ __all__ = [
     "AdminPrincipal",
     "CurrentPrincipal",
     "Principal",
+    "SecurityFirst",
     "authenticate",
     "bearer_token",
     "client_scope",
@@ -55,13 +57,55 @@ def bearer_token(headers: dict[str, str] | None) -> str:
     return token
 
 
-def authenticate(request: Request) -> Principal:
-    """The verified caller of this request, or Unauthenticated (401)."""
-    token = bearer_token(request.headers)
+PRINCIPAL_KEY = "principal"
+REQUIRED_ROLE_EXTENSION = "x-required-role"
+
+
+def principal_from_headers(headers: dict[str, str] | None) -> Principal:
+    """Verify the bearer token and the live session state (401 on any failure)."""
+    token = bearer_token(headers)
     claims = decode_access_token(token, settings=deps.settings())
     principal = load_principal(deps.database(), claims)
     logger.append_keys(user_id=str(principal.user_id), role=principal.role)
     return principal
+
+
+def authenticate(request: Request) -> Principal:
+    """The verified caller of this request, or Unauthenticated (401).
+
+    Usually already established by `SecurityFirst` (before body validation); computed here
+    otherwise. Kept in the resolver context, which Powertools clears after each request.
+    """
+    cached = request.context.get(PRINCIPAL_KEY)
+    if isinstance(cached, Principal):
+        return cached
+    principal = principal_from_headers(request.headers)
+    request.context[PRINCIPAL_KEY] = principal
+    return principal
+
+
+class SecurityFirst(BaseMiddlewareHandler):
+    """Authenticates (and checks `x-required-role`) BEFORE request validation.
+
+    Powertools validates the request before any user middleware or dependency runs, so an
+    anonymous or client caller would otherwise get a 422 describing an admin body instead
+    of 401/403. `create_resolver` wraps the validation middleware with this one; routes
+    opt in through `api_doc()` (security declared => authenticated; `role=` => checked).
+    """
+
+    def __init__(self, validation: BaseMiddlewareHandler) -> None:
+        self._validation = validation
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response:
+        route = app.context.get("_route")
+        if route is not None and route.security:
+            principal = app.context.get(PRINCIPAL_KEY)
+            if not isinstance(principal, Principal):
+                principal = principal_from_headers(app.current_event.headers)
+                app.context[PRINCIPAL_KEY] = principal
+            if (route.openapi_extensions or {}).get(REQUIRED_ROLE_EXTENSION) == "admin":
+                require_admin(principal)
+        return self._validation.handler(app, next_middleware)
 
 
 def require_admin(principal: Principal) -> Principal:

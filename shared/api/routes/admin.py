@@ -76,7 +76,7 @@ def _client(row: dict[str, Any]) -> ClientOut:
     return ClientOut(**{**row, "advertisers": list(row["advertisers"] or []), "current_cpm": _cpm(row["current_cpm"])})
 
 
-@router.get("/admin/clients", summary="List clients", tags=["admin"], **api_doc())
+@router.get("/admin/clients", summary="List clients", tags=["admin"], **api_doc(role="admin"))
 def list_clients(
     principal: AdminPrincipal,
     status: Annotated[ClientStatus | None, Query()] = None,
@@ -91,13 +91,13 @@ def list_clients(
     "/admin/clients",
     summary="Create a client",
     tags=["admin"],
-    **api_doc(status=201, description="Created", errors=(409,)),
+    **api_doc(role="admin", status=201, description="Created", errors=(409,)),
 )
 def create_client(principal: AdminPrincipal, body: ClientCreate) -> ClientOut:
     return _client(clients_service.create_client(deps.database(), name=body.name.strip(), slug=body.slug))
 
 
-@router.get("/admin/clients/<client_id>", summary="One client", tags=["admin"], **api_doc())
+@router.get("/admin/clients/<client_id>", summary="One client", tags=["admin"], **api_doc(role="admin"))
 def get_client(principal: AdminPrincipal, client_id: UUID) -> ClientOut:
     return _client(clients_service.get_client(deps.database(), client_id))
 
@@ -106,7 +106,7 @@ def get_client(principal: AdminPrincipal, client_id: UUID) -> ClientOut:
     "/admin/clients/<client_id>",
     summary="Change a client's name, slug or status",
     tags=["admin"],
-    **api_doc(errors=(409,)),
+    **api_doc(role="admin", errors=(409,)),
 )
 def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch) -> ClientOut:
     row = clients_service.update_client(
@@ -129,7 +129,10 @@ class Advertisers(RequestBody):
 
 
 @router.get(
-    "/admin/clients/<client_id>/advertisers", summary="A client's advertiser names", tags=["admin"], **api_doc()
+    "/admin/clients/<client_id>/advertisers",
+    summary="A client's advertiser names",
+    tags=["admin"],
+    **api_doc(role="admin"),
 )
 def list_advertisers(principal: AdminPrincipal, client_id: UUID) -> Advertisers:
     return Advertisers(advertisers=clients_service.list_advertisers(deps.database(), client_id))
@@ -139,7 +142,7 @@ def list_advertisers(principal: AdminPrincipal, client_id: UUID) -> Advertisers:
     "/admin/clients/<client_id>/advertisers",
     summary="Replace a client's advertiser names",
     tags=["admin"],
-    **api_doc(errors=(409,)),
+    **api_doc(role="admin", errors=(409,)),
 )
 def replace_advertisers(principal: AdminPrincipal, client_id: UUID, body: Advertisers) -> Advertisers:
     return Advertisers(advertisers=clients_service.replace_advertisers(deps.database(), client_id, body.advertisers))
@@ -182,7 +185,9 @@ def _rate(row: dict[str, Any]) -> RateOut:
     return RateOut(**{**row, "cpm": _cpm(row["cpm"])})
 
 
-@router.get("/admin/clients/<client_id>/cpm", summary="A client's CPM rate card", tags=["admin"], **api_doc())
+@router.get(
+    "/admin/clients/<client_id>/cpm", summary="A client's CPM rate card", tags=["admin"], **api_doc(role="admin")
+)
 def list_rates(
     principal: AdminPrincipal, client_id: UUID, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
 ) -> Page[RateOut]:
@@ -194,7 +199,7 @@ def list_rates(
     "/admin/clients/<client_id>/cpm",
     summary="Add or change a CPM from a date and re-price (or preview the impact)",
     tags=["admin"],
-    **api_doc(),
+    **api_doc(role="admin"),
 )
 def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> RepricingOut:
     result = rate_card.set_rate(
@@ -252,7 +257,7 @@ class PasswordReset(BaseModel):
     temporary_password: str
 
 
-@router.get("/admin/users", summary="List users", tags=["admin"], **api_doc())
+@router.get("/admin/users", summary="List users", tags=["admin"], **api_doc(role="admin"))
 def list_users(
     principal: AdminPrincipal,
     role: Annotated[Role | None, Query()] = None,
@@ -268,7 +273,7 @@ def list_users(
     "/admin/users",
     summary="Create a user (a temporary password is generated when none is given)",
     tags=["admin"],
-    **api_doc(status=201, description="Created", errors=(409,)),
+    **api_doc(role="admin", status=201, description="Created", errors=(409,)),
 )
 def create_user(principal: AdminPrincipal, body: UserCreate) -> CreatedUserOut:
     row = users_service.create_user_record(
@@ -282,7 +287,7 @@ def create_user(principal: AdminPrincipal, body: UserCreate) -> CreatedUserOut:
     return CreatedUserOut(**row)
 
 
-@router.get("/admin/users/<user_id>", summary="One user", tags=["admin"], **api_doc())
+@router.get("/admin/users/<user_id>", summary="One user", tags=["admin"], **api_doc(role="admin"))
 def get_user(principal: AdminPrincipal, user_id: UUID) -> AdminUserOut:
     return AdminUserOut(**users_service.get_user(deps.database(), user_id))
 
@@ -291,7 +296,7 @@ def get_user(principal: AdminPrincipal, user_id: UUID) -> AdminUserOut:
     "/admin/users/<user_id>",
     summary="Change a user's role, client or disabled flag (revokes its sessions)",
     tags=["admin"],
-    **api_doc(),
+    **api_doc(role="admin"),
 )
 def update_user(principal: AdminPrincipal, user_id: UUID, body: UserPatch) -> AdminUserOut:
     changes: dict[str, Any] = {"role": body.role, "disabled": body.disabled}
@@ -305,7 +310,7 @@ def update_user(principal: AdminPrincipal, user_id: UUID, body: UserPatch) -> Ad
     "/admin/users/<user_id>/reset-password",
     summary="Set a new temporary password (revokes the user's sessions)",
     tags=["admin"],
-    **api_doc(),
+    **api_doc(role="admin"),
 )
 def reset_password(principal: AdminPrincipal, user_id: UUID) -> PasswordReset:
     return PasswordReset(
@@ -353,7 +358,7 @@ class RetryOut(BaseModel):
     run: RunOut | None = Field(description="The new run when it ran synchronously (local); null when queued (AWS)")
 
 
-@router.get("/admin/ingestions", summary="Ingestion runs, newest first", tags=["admin"], **api_doc())
+@router.get("/admin/ingestions", summary="Ingestion runs, newest first", tags=["admin"], **api_doc(role="admin"))
 def list_runs(
     principal: AdminPrincipal,
     status: Annotated[RunStatus | None, Query()] = None,
@@ -376,7 +381,10 @@ def list_runs(
 
 
 @router.get(
-    "/admin/ingestions/<run_id>", summary="One ingestion run with its rejected rows", tags=["admin"], **api_doc()
+    "/admin/ingestions/<run_id>",
+    summary="One ingestion run with its rejected rows",
+    tags=["admin"],
+    **api_doc(role="admin"),
 )
 def get_run(principal: AdminPrincipal, run_id: UUID) -> RunDetailOut:
     return RunDetailOut(**ingestions_service.get_run(deps.database(), run_id))
@@ -386,7 +394,7 @@ def get_run(principal: AdminPrincipal, run_id: UUID) -> RunDetailOut:
     "/admin/ingestions/<run_id>/retry",
     summary="Ingest a failed run's file again (a new run)",
     tags=["admin"],
-    **api_doc(status=202, description="Dispatched", errors=(409, 502)),
+    **api_doc(role="admin", status=202, description="Dispatched", errors=(409, 502)),
 )
 def retry_run(principal: AdminPrincipal, run_id: UUID) -> RetryOut:
     result = ingestions_service.retry_run(deps.database(), run_id, dispatcher=deps.ingestion_dispatcher())
@@ -408,7 +416,7 @@ class BackfillOut(BaseModel):
     total: int
 
 
-@router.post("/admin/summaries", summary="(Re)generate summaries of a period", tags=["admin"], **api_doc())
+@router.post("/admin/summaries", summary="(Re)generate summaries of a period", tags=["admin"], **api_doc(role="admin"))
 def backfill(principal: AdminPrincipal, body: BackfillIn) -> BackfillOut:
     built = summaries_service.backfill(
         deps.database(),
