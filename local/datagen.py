@@ -108,8 +108,8 @@ def demo_clients(start: date, days: int) -> list[DemoClient]:
             advertisers=("Acme Outdoor", "ACME Outdoor Gear"),
             rates=((start, Decimal("4.25")), (mid, Decimal("5.10"))),
             advertiser_column=True,
-            base_impressions=9_000,
-            base_ctr=0.0042,
+            base_impressions=60_000,
+            base_ctr=0.0058,
             base_cvr=0.045,
             order_value=86.0,
         ),
@@ -119,8 +119,8 @@ def demo_clients(start: date, days: int) -> list[DemoClient]:
             advertisers=("Northwind Coffee",),
             rates=((start, Decimal("3.80")),),
             advertiser_column=False,
-            base_impressions=6_500,
-            base_ctr=0.0061,
+            base_impressions=45_000,
+            base_ctr=0.0074,
             base_cvr=0.032,
             order_value=24.0,
         ),
@@ -129,6 +129,13 @@ def demo_clients(start: date, days: int) -> list[DemoClient]:
 
 def _tree(slug: str) -> dict[str, list[str]]:
     return _ACME_TREE if slug == "acme-outdoor" else _NORTHWIND_TREE
+
+
+def _draw(rng: random.Random, expected: float) -> int:
+    """A whole count with the given expectation (rounding ~0.4 conversions a row to the nearest
+    integer would zero out every small line and bias every total)."""
+    whole = math.floor(expected)
+    return whole + (1 if rng.random() < expected - whole else 0)
 
 
 def _generate_rows(
@@ -167,9 +174,9 @@ def _generate_rows(
             imps = max(int(impressions), 50)
             fatigue = 0.55 + 0.45 * math.exp(-age / 21)  # CTR decays as the audience tires of it
             ctr = client.base_ctr * quality * fatigue * rng.lognormvariate(0, 0.10)
-            clicks = min(imps, max(round(imps * ctr), 0))
-            cvr = client.base_cvr * _WEEKDAY_CVR[weekday] * rng.lognormvariate(0, 0.15)
-            conversions = min(clicks, round(clicks * cvr))
+            clicks = min(imps, _draw(rng, imps * ctr))
+            cvr = client.base_cvr * _WEEKDAY_CVR[weekday] * rng.lognormvariate(0, 0.08)
+            conversions = min(clicks, _draw(rng, clicks * cvr))
             value = client.order_value * rng.lognormvariate(0, 0.12)
             revenue = (Decimal(conversions) * Decimal(str(round(value, 2)))).quantize(CENT, ROUND_HALF_UP)
             advertiser = client.advertisers[index % len(client.advertisers)]
