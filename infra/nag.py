@@ -1,0 +1,145 @@
+"""cdk-nag AwsSolutions acknowledgements, each scoped as narrowly as the finding allows and
+each with its reason. Anything not listed here fails `cdk synth` (and tests/infra)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Acknowledgment, Stack, Token, Validations
+from constructs import IConstruct
+
+if TYPE_CHECKING:
+    from infra.stack import DashboardStack
+
+PACK = "AwsSolutions::AwsSolutions-"
+MANAGED = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+
+
+def _ack(scope: IConstruct, rule: str, reason: str) -> None:
+    Validations.of(scope).acknowledge(Acknowledgment(id=PACK + rule, reason=reason))
+
+
+def acknowledge_findings(stack: DashboardStack) -> None:
+    """Record every accepted AwsSolutions finding on the construct it concerns."""
+    functions = stack.node.find_child("Functions")
+    _ack(
+        functions,
+        f"IAM4[{MANAGED}AWSLambdaBasicExecutionRole]",
+        "Lambda's standard logging policy; the log groups are created by the stack with a retention.",
+    )
+    _ack(
+        functions,
+        f"IAM4[{MANAGED}AWSLambdaVPCAccessExecutionRole]",
+        "Required for a function in a VPC to create and delete its network interfaces.",
+    )
+    _ack(
+        functions,
+        "IAM5[Resource::*]",
+        "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
+        "(tests/infra checks that only X-Ray actions are granted on '*').",
+    )
+    _ack(
+        functions,
+        f"IAM5[Resource::<{_logical_id(stack.landing_bucket)}.Arn>/*]",
+        "Partner files have arbitrary keys (clients/<slug>/...); access is limited to the objects of the one landing bucket.",
+    )
+    _ack(
+        functions,
+        "L1",
+        "Pinned to python3.12: the shared layer is built for it (layers/build.py) and it is the "
+        "version the dependency set is tested with; raise both together.",
+    )
+    _ack(
+        functions,
+        f"IAM5[Resource::<{_logical_id(stack.functions['ingest'])}.Arn>:*]",
+        "The admin retry route may invoke versions of the ingest function (CDK grants Arn:*).",
+    )
+    if stack.settings.partner_bucket:
+        prefix = stack.settings.partner_prefix
+        _ack(
+            functions,
+            f"IAM5[Resource::arn:{_partition(stack)}:s3:::{stack.settings.partner_bucket}/{prefix}*]",
+            "Partner sync reads the objects under the configured partner prefix only.",
+        )
+
+    api = stack.node.find_child("Api")
+    _ack(
+        api,
+        "APIG2",
+        "Requests are validated in the functions (pydantic models that reject unknown fields), "
+        "which also produce the documented error bodies.",
+    )
+    _ack(api, "APIG3", "No WAF by default (cost); stage throttling applies. Add a web ACL in front if needed.")
+    for rule in ("APIG4", "COG4"):
+        _ack(
+            api,
+            rule,
+            "Authentication is the API's own JWT (HS256, verified in the functions with the key from "
+            "Secrets Manager); /health, /openapi.json and /auth/login are public by design. A "
+            "Cognito or Lambda authorizer would duplicate the verification.",
+        )
+    _ack(
+        api,
+        f"IAM4[{MANAGED}AmazonAPIGatewayPushToCloudWatchLogs]",
+        "The account-level role API Gateway needs to write execution logs.",
+    )
+
+    database = stack.node.find_child("Database")
+    _ack(
+        database,
+        "RDS11",
+        "Default port: the database is in isolated subnets and its security group admits only the functions.",
+    )
+    if not stack.settings.is_production:
+        _ack(database, "RDS3", "Single-AZ outside production (cost); production (stage prod) is Multi-AZ.")
+        _ack(database, "RDS10", "Deletion protection only in production (stage prod), so dev stacks can be torn down.")
+    _ack(
+        database,
+        "SMG4",
+        "Role passwords are set on the database by the migrate function at deploy; rotation = put a new "
+        "value and invoke the migrate function (docs/deploy.md). The master secret is used only by it.",
+    )
+    _ack(
+        stack.jwt_secret,
+        "SMG4",
+        "Rotating the signing key ends every session; it is rotated by hand (docs/deploy.md).",
+    )
+    for queue in (stack.ingest_dlq, stack.schedules_dlq):
+        _ack(queue, "SQS3", "This queue is itself a dead-letter queue.")
+
+    provider = stack.migrations_provider
+    _ack(
+        provider,
+        f"IAM4[{MANAGED}AWSLambdaBasicExecutionRole]",
+        "CDK's custom-resource provider framework function (logging only).",
+    )
+    _ack(
+        provider,
+        f"IAM5[Resource::<{_logical_id(stack.functions['migrate'])}.Arn>:*]",
+        "The framework may invoke versions of the migrate function.",
+    )
+    # EventBridge Scheduler's roles are created by CDK at the stack root, one per target.
+    for name in stack.schedules.schedules:
+        _ack(
+            stack,
+            f"IAM5[Resource::<{_logical_id(stack.functions[name])}.Arn>:*]",
+            f"Scheduler may invoke the versions of {name} (CDK grants Arn:*).",
+        )
+    for child in stack.node.children:
+        if child.node.id.startswith("BucketNotificationsHandler"):
+            _ack(
+                child,
+                f"IAM4[{MANAGED}AWSLambdaBasicExecutionRole]",
+                "CDK's bucket-notification custom resource (logging only).",
+            )
+
+
+def _logical_id(construct: IConstruct) -> str:
+    child = construct.node.default_child
+    assert child is not None
+    return Stack.of(construct).get_logical_id(child)  # type: ignore[arg-type]
+
+
+def _partition(stack: Stack) -> str:
+    # With an account/region the partition is a literal ("aws"); env-agnostic, a pseudo parameter.
+    return "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition

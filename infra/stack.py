@@ -1,0 +1,176 @@
+"""The whole deployment in one stack: network, database, storage, functions, API, schedules."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from infra.api import Api
+from infra.config import DeploySettings
+from infra.constants import SERVICE_NAME
+from infra.database import Database
+from infra.functions import RETENTION, Functions
+from infra.layer import shared_layer
+from infra.monitoring import Monitoring
+from infra.network import Network
+from infra.schedules import Schedules
+
+INGEST_SUFFIXES = (".csv", ".csv.gz")
+
+
+class DashboardStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: DeploySettings,
+        allow_missing_functions: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.settings = settings
+        Tags.of(self).add("service", SERVICE_NAME)
+        Tags.of(self).add("stage", settings.stage)
+        prod = settings.is_production
+        retain = RemovalPolicy.RETAIN
+
+        self.network = Network(self, "Network", settings=settings)
+        self.database = Database(self, "Database", settings=settings, network=self.network)
+
+        # Storage: the landing bucket and its server access logs.
+        self.access_logs_bucket = s3.Bucket(
+            self,
+            "AccessLogsBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+            removal_policy=retain,
+        )
+        self.landing_bucket = s3.Bucket(
+            self,
+            "LandingBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="landing/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="age-out-partner-files",
+                    # Files stay re-ingestible (admin retry) for the retention period, then go.
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INFREQUENT_ACCESS, transition_after=Duration.days(30)
+                        )
+                    ],
+                    expiration=Duration.days(settings.landing_retention_days),
+                    noncurrent_version_expiration=Duration.days(30),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                ),
+            ],
+            removal_policy=retain,
+        )
+
+        # Failed async ingest events, and failed schedule deliveries, land here.
+        self.ingest_dlq = sqs.Queue(
+            self,
+            "IngestDlq",
+            retention_period=Duration.days(14),
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
+        self.schedules_dlq = sqs.Queue(
+            self,
+            "SchedulesDlq",
+            retention_period=Duration.days(14),
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
+
+        self.jwt_secret = secretsmanager.Secret(
+            self,
+            "JwtSigningKey",
+            description="HS256 signing key of the API's access tokens",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=retain if prod else RemovalPolicy.DESTROY,
+        )
+
+        if settings.alert_sender:
+            # Creating the identity sends AWS's verification email to the sender address.
+            self.email_identity: ses.EmailIdentity | None = ses.EmailIdentity(
+                self, "AlertSender", identity=ses.Identity.email(settings.alert_sender)
+            )
+
+        self.layer = shared_layer(self, "SharedLayer")
+        self.functions = Functions(
+            self,
+            "Functions",
+            settings=settings,
+            network=self.network,
+            database=self.database,
+            layer=self.layer,
+            landing_bucket=self.landing_bucket,
+            jwt_secret=self.jwt_secret,
+            ingest_dlq=self.ingest_dlq,
+            allow_missing=allow_missing_functions,
+        ).functions
+
+        ingest = self.functions["ingest"]
+        for suffix in INGEST_SUFFIXES:
+            self.landing_bucket.add_event_notification(
+                s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest), s3.NotificationKeyFilter(suffix=suffix)
+            )
+
+        # Migrations: the migrate function as a CloudFormation custom resource.
+        provider_logs = logs.LogGroup(self, "MigrationsProviderLogs", retention=RETENTION[settings.log_retention_days])
+        self.migrations_provider = cr.Provider(
+            self, "MigrationsProvider", on_event_handler=self.functions["migrate"], log_group=provider_logs
+        )
+        self.migrations = self.database.add_migrations(
+            self, "Migrations", provider_token=self.migrations_provider.service_token
+        )
+        for endpoint in self.network.interface_endpoints:
+            self.migrations.node.add_dependency(endpoint)
+        # The other functions start after the schema exists (first deploy).
+        for name, function in self.functions.items():
+            if name != "migrate":
+                function.node.add_dependency(self.migrations)
+
+        self.api = Api(
+            self,
+            "Api",
+            settings=settings,
+            functions=dict(self.functions),
+            log_retention=RETENTION[settings.log_retention_days],
+        )
+        self.schedules = Schedules(
+            self, "Schedules", settings=settings, functions=dict(self.functions), dead_letter_queue=self.schedules_dlq
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            settings=settings,
+            functions=self.functions,
+            queues={"IngestDlq": self.ingest_dlq, "SchedulesDlq": self.schedules_dlq},
+            rest_api=self.api.rest_api,
+        )
+
+        CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(self, "LandingBucketName", value=self.landing_bucket.bucket_name)
+        CfnOutput(self, "MigrateFunctionName", value=self.functions["migrate"].function_name)
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        if "partner_sync" in self.functions:
+            role = self.functions["partner_sync"].role
+            assert role is not None
+            CfnOutput(self, "PartnerSyncRoleArn", value=role.role_arn)

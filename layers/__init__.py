@@ -1,0 +1,1 @@
+"""Builds the shared Lambda layer (`python -m layers.build`)."""

@@ -1,0 +1,108 @@
+"""Build the shared Lambda layer without Docker: `shared/` plus the pinned runtime dependencies.
+
+The layer is laid out as Lambda expects (`python/` on the import path) and holds
+`[project].dependencies` from `pyproject.toml`, installed as manylinux wheels for the Lambda
+runtime's Python version and CPU architecture (cross-platform install, so it works on any
+build machine), plus a copy of the `shared/` package.
+
+Used by `make layer` (writes `layers/build/`) and by the CDK stack's local bundling (writes
+into the asset staging directory). Plain Python: no CDK imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = ROOT / "shared"
+PYPROJECT = ROOT / "pyproject.toml"
+DEFAULT_OUTPUT = ROOT / "layers" / "build"
+
+PYTHON_VERSION = "3.12"  # must match the functions' runtime (infra: Runtime.PYTHON_3_12)
+# Lambda's python3.12 runtime runs on Amazon Linux 2023 (glibc 2.34).
+PLATFORMS = {"arm64": "aarch64-manylinux_2_34", "x86_64": "x86_64-manylinux_2_34"}
+PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+# Provided by the Lambda Python runtime; dropping them keeps the layer small (~30 MB less).
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
+
+
+def runtime_dependencies(pyproject: Path = PYPROJECT) -> list[str]:
+    """The pinned `[project].dependencies` of pyproject.toml (what the functions import)."""
+    with pyproject.open("rb") as handle:
+        data = tomllib.load(handle)
+    return list(data["project"]["dependencies"])
+
+
+def source_files(shared_dir: Path = SHARED_DIR) -> list[Path]:
+    """The files of `shared/` that go into the layer, in a stable order."""
+    return sorted(
+        p
+        for p in shared_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+    )
+
+
+def content_hash(architecture: str, shared_dir: Path = SHARED_DIR, pyproject: Path = PYPROJECT) -> str:
+    """A hash of everything the layer is built from: a new layer version iff this changes."""
+    digest = hashlib.sha256()
+    digest.update(f"python{PYTHON_VERSION}/{architecture}\n".encode())
+    for dependency in runtime_dependencies(pyproject):
+        digest.update(dependency.encode() + b"\n")
+    for path in source_files(shared_dir):
+        digest.update(str(path.relative_to(shared_dir)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _install_command(target: Path, architecture: str, dependencies: list[str]) -> list[str]:
+    uv = shutil.which("uv")
+    if uv:
+        return [
+            uv, "pip", "install", "--quiet", "--target", str(target),
+            "--python-platform", PLATFORMS[architecture], "--python-version", PYTHON_VERSION,
+            "--only-binary", ":all:", "--no-compile", *dependencies,
+        ]  # fmt: skip
+    return [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target),
+        "--platform", PIP_PLATFORMS[architecture], "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        "--only-binary=:all:", "--no-compile", *dependencies,
+    ]  # fmt: skip
+
+
+def build_layer(output_dir: Path, *, architecture: str = "arm64") -> Path:
+    """Build the layer into `output_dir/python` (emptied first); return that directory."""
+    if architecture not in PLATFORMS:
+        raise ValueError(f"unsupported architecture {architecture!r}; use one of {sorted(PLATFORMS)}")
+    python_dir = output_dir / "python"
+    if python_dir.exists():
+        shutil.rmtree(python_dir)
+    python_dir.mkdir(parents=True)
+    subprocess.run(_install_command(python_dir, architecture, runtime_dependencies()), check=True)  # noqa: S603
+    for name in RUNTIME_PROVIDED:
+        for path in [python_dir / name, *python_dir.glob(f"{name}-*.dist-info")]:
+            if path.exists():
+                shutil.rmtree(path)
+    shutil.copytree(SHARED_DIR, python_dir / "shared", ignore=_IGNORED)
+    return python_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the shared Lambda layer without Docker.")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--architecture", choices=sorted(PLATFORMS), default="arm64")
+    args = parser.parse_args(argv)
+    python_dir = build_layer(args.output, architecture=args.architecture)
+    size = sum(p.stat().st_size for p in python_dir.rglob("*") if p.is_file())
+    print(f"layer built in {python_dir} ({size / 1_048_576:.1f} MiB unzipped, {args.architecture})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
