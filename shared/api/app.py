@@ -50,7 +50,7 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     register_error_handlers(app)
     # 401/403 must come before 422: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.
-    app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[attr-defined]
+    app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[assignment]
     for router in routers:
         app.include_router(router)
     return app

@@ -1,0 +1,176 @@
+"""Admin: ingestion runs (filters, detail with rejected rows) and retry."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from shared.admin.ingestions import InProcessIngestionDispatcher
+from shared.api import deps
+from shared.aws.s3 import S3ObjectStore
+from shared.aws.ses import SesEmailSender
+from tests.api.conftest import ApiClient, ApiUser
+from tests.conftest import LANDING_BUCKET
+
+CSV = (
+    "Date,Campaign,Strategy,Placement,Creative,Impressions,Clicks,Conversions,Conversion Revenue\n"
+    "2026-01-05,Spring,Prospecting,news.example,Banner A,1000,10,1,25.00\n"
+    "2026-01-05,Spring,Prospecting,news.example,Banner B,2000,20,2,50.00\n"
+)
+
+
+def _run(owner_conn: Any, **values: Any) -> dict[str, Any]:
+    row = {
+        "file_name": f"{LANDING_BUCKET}/clients/acme/file.csv",
+        "bucket": LANDING_BUCKET,
+        "object_key": "clients/acme/file.csv",
+        "status": "success",
+        "records_loaded": 10,
+        "records_failed": 0,
+        "message": "loaded",
+        "client_ids": [],
+        "started_at": "2026-01-05 06:00:00+00",
+        **values,
+    }
+    columns = ", ".join(row)
+    placeholders = ", ".join(f"%({name})s" for name in row)
+    return owner_conn.execute(
+        f"INSERT INTO ingestion_logs ({columns}, finished_at) VALUES ({placeholders}, now()) RETURNING *", row
+    ).fetchone()
+
+
+def test_list_filters_and_detail(api: ApiClient, admin_user: ApiUser, make_client: Any, owner_conn: Any) -> None:
+    acme, beta = make_client("Acme", "acme"), make_client("Beta", "beta")
+    ok = _run(owner_conn, client_ids=[acme["id"]], started_at="2026-01-05 06:00:00+00")
+    partial = _run(
+        owner_conn,
+        status="partial",
+        records_failed=2,
+        client_ids=[acme["id"], beta["id"]],
+        started_at="2026-01-06 06:00:00+00",
+    )
+    failed = _run(
+        owner_conn,
+        status="failed",
+        records_loaded=0,
+        message="missing column: clicks",
+        started_at="2026-01-07 06:00:00+00",
+    )
+    owner_conn.execute(
+        "INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason) VALUES "
+        "(%s, 7, 'clicks', '12x', 'not an integer'), (%s, 3, 'impressions', '-5', 'negative')",
+        (partial["id"], partial["id"]),
+    )
+    token = admin_user.token
+
+    everything = api.get("/admin/ingestions", token=token).json()
+    assert everything["total"] == 3
+    assert [item["id"] for item in everything["items"]] == [str(failed["id"]), str(partial["id"]), str(ok["id"])]
+    first = everything["items"][0]
+    for key in (
+        "id",
+        "file_name",
+        "status",
+        "records_loaded",
+        "records_failed",
+        "message",
+        "started_at",
+        "finished_at",
+    ):
+        assert key in first
+
+    def ids(**query: Any) -> list[str]:
+        response = api.get("/admin/ingestions", token=token, query=query)
+        assert response.status == 200, response.body
+        return [item["id"] for item in response.json()["items"]]
+
+    assert ids(status="failed") == [str(failed["id"])]
+    assert ids(client_id=str(beta["id"])) == [str(partial["id"])]
+    assert ids(client_id=str(acme["id"])) == [str(partial["id"]), str(ok["id"])]
+    assert ids(**{"from": "2026-01-06"}) == [str(failed["id"]), str(partial["id"])]
+    assert ids(**{"to": "2026-01-06"}) == [str(partial["id"]), str(ok["id"])]
+    assert ids(**{"from": "2026-01-06", "to": "2026-01-06"}) == [str(partial["id"])]
+    assert ids(limit=1, offset=1) == [str(partial["id"])]
+
+    detail = api.get(f"/admin/ingestions/{partial['id']}", token=token)
+    assert detail.status == 200
+    assert detail.json()["rejected_rows"] == [
+        {"line_number": 3, "column_name": "impressions", "value": "-5", "reason": "negative"},
+        {"line_number": 7, "column_name": "clicks", "value": "12x", "reason": "not an integer"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"status": "exploded"}, {"from": "yesterday"}, {"client_id": "acme"}, {"limit": 1000}],
+)
+def test_list_validation(api: ApiClient, admin_user: ApiUser, query: dict[str, Any]) -> None:
+    assert api.get("/admin/ingestions", token=admin_user.token, query=query).status == 422
+
+
+def test_unknown_run_is_404(api: ApiClient, admin_user: ApiUser) -> None:
+    assert api.get(f"/admin/ingestions/{uuid.uuid4()}", token=admin_user.token).status == 404
+    assert api.post(f"/admin/ingestions/{uuid.uuid4()}/retry", token=admin_user.token).status == 404
+
+
+@pytest.fixture
+def in_process_retry(settings: Any, worker_db: Any, s3: Any, ses: Any) -> Any:
+    dispatcher = InProcessIngestionDispatcher(
+        settings=settings, db=worker_db, store=S3ObjectStore(s3), sender=SesEmailSender(ses)
+    )
+    deps.use_ingestion_dispatcher(dispatcher)
+    yield s3
+    deps.use_ingestion_dispatcher(None)
+
+
+def test_retry_a_failed_run_loads_the_file_as_a_new_run(
+    api: ApiClient, admin_user: ApiUser, make_client: Any, owner_conn: Any, in_process_retry: Any
+) -> None:
+    make_client("Acme", "acme")
+    key = "clients/acme/2026-01-05.csv"
+    failed = _run(
+        owner_conn, status="failed", object_key=key, file_name=f"{LANDING_BUCKET}/{key}", message="S3 access denied"
+    )
+    in_process_retry.put_object(Bucket=LANDING_BUCKET, Key=key, Body=CSV.encode())
+
+    response = api.post(f"/admin/ingestions/{failed['id']}/retry", token=admin_user.token)
+    assert response.status == 202, response.body
+    body = response.json()
+    assert body["retry_of"] == str(failed["id"])
+    assert body["run"]["retry_of"] == str(failed["id"])
+    assert body["run"]["status"] in ("success", "partial")  # partial: the client has no CPM yet
+    assert body["run"]["records_loaded"] == 2
+    loaded = owner_conn.execute("SELECT sum(impressions) AS n FROM daily_metrics").fetchone()["n"]
+    assert loaded == 3000
+
+
+@pytest.mark.parametrize("status", ["success", "partial", "duplicate", "running"])
+def test_only_failed_runs_can_be_retried(api: ApiClient, admin_user: ApiUser, owner_conn: Any, status: str) -> None:
+    run = _run(owner_conn, status=status)
+    response = api.post(f"/admin/ingestions/{run['id']}/retry", token=admin_user.token)
+    assert response.status == 409
+    assert status in response.json()["message"]
+
+
+def test_lambda_dispatcher_invokes_the_ingest_function_asynchronously() -> None:
+    import json
+
+    from shared.aws.lambda_invoke import LambdaIngestionDispatcher
+
+    calls: list[dict[str, Any]] = []
+
+    class FakeLambda:
+        def invoke(self, **kwargs: Any) -> dict[str, Any]:
+            calls.append(kwargs)
+            return {"StatusCode": 202}
+
+    run_id = uuid.uuid4()
+    result = LambdaIngestionDispatcher("ingest-fn", client=FakeLambda()).dispatch(
+        bucket="b", key="k.csv", retry_of=run_id
+    )
+    assert result is None
+    assert calls[0]["FunctionName"] == "ingest-fn"
+    assert calls[0]["InvocationType"] == "Event"
+    assert json.loads(calls[0]["Payload"]) == {"retry": {"bucket": "b", "key": "k.csv", "retry_of": str(run_id)}}
