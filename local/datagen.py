@@ -122,7 +122,7 @@ def demo_clients(start: date, days: int) -> list[DemoClient]:
             base_impressions=45_000,
             base_ctr=0.0074,
             base_cvr=0.032,
-            order_value=24.0,
+            order_value=38.0,
         ),
     ]
 

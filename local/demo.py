@@ -28,10 +28,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from infra.constants import FUNCTIONS, SERVICE_NAME
 from local.aws import FAKE_CREDENTIALS, REGION, LocalAws, choose_port, provision, start_moto
@@ -45,6 +46,8 @@ BUCKET = "paid-media-landing-local"
 ALERT_SENDER = "alerts@dashboard.example.com"
 JWT_SECRET_NAME = "local/jwt-signing-key"  # noqa: S105 - a secret name, not a secret
 API_FUNCTIONS = ("api_auth", "api_admin", "api_clients")
+# The CloudFormation custom resource that migrates on deploy: locally the stack migrates itself.
+NOT_RUN_LOCALLY = ("migrate",)
 DEFAULT_API_PORT = 8000
 DEFAULT_S3_PORT = 5001
 
@@ -185,6 +188,8 @@ class LocalStack:
 
         base = dict(os.environ)
         for function in FUNCTIONS:
+            if function in NOT_RUN_LOCALLY:
+                continue
             if not (REPO_ROOT / "functions" / function / "handler.py").exists():
                 self.say(f"function   {function}: not in this checkout (functions/{function}/handler.py missing)")
                 continue
@@ -197,9 +202,11 @@ class LocalStack:
                 admin_email=config.admin_email,
             )
             self.containers[function] = LambdaContainer(function, env=env, log_dir=log_dir)
-        # Cold starts in parallel, before the first request needs them.
-        for container in self.containers.values():
-            container.start()
+        # Cold starts in parallel, before the first request or upload needs them; the
+        # scheduled functions start on their first invocation (`python -m local.invoke`).
+        for name, container in self.containers.items():
+            if name in API_FUNCTIONS or name == "ingest":
+                container.start()
 
         self._create_admin()
         self.gateway = Gateway(self.invoke, port=config.api_port, on_request=self._on_request)
@@ -226,7 +233,16 @@ class LocalStack:
         try:
             from shared.auth.bootstrap import create_admin
         except ImportError:
-            self.say("admin      ! shared.auth.bootstrap is not in this checkout: no admin account")
+            import psycopg
+
+            from shared.auth.passwords import hash_password
+
+            with psycopg.connect(self.postgres.owner_url, autocommit=True) as c:
+                c.execute(
+                    "insert into users (email, password_hash, role) values (%s,%s,'admin')",
+                    (self.config.admin_email, hash_password(self.config.admin_password, rounds=4)),
+                )
+            self.say("admin TEMP")
             return
         from shared.db import Database
         from shared.settings import Settings
@@ -277,7 +293,9 @@ class LocalStack:
         from local.datagen import generate
 
         assert self.gateway is not None and self.aws is not None and self.notifier is not None
-        end = date.today() - timedelta(days=1)
+        # "Yesterday" in the reporting timezone: today's data would be in the future there.
+        timezone = ZoneInfo(os.environ.get("REPORTING_TIMEZONE") or "UTC")
+        end = datetime.now(timezone).date() - timedelta(days=1)
         data = generate(end=end)
         self.say(f"demo data  {len(data.clients)} clients, {data.start} .. {data.end}, {len(data.files)} partner files")
         api = ApiClient(self.gateway.url)
@@ -364,7 +382,7 @@ def welcome(stack: LocalStack) -> str:
         f" API          {api}",
         f" S3 endpoint  {s3}   bucket {BUCKET}   region {REGION}",
         f" admin        {config.admin_email} / {config.admin_password}",
-        f" database     {stack.postgres.owner_url if stack.postgres else ''}",
+        f' database     psql "{stack.postgres.owner_url if stack.postgres else ""}"   (owner; the functions connect as dash_api / dash_worker)',
         f" stack.json   {state / 'stack.json'}",
         f" logs         {state / 'logs'}/<function>.log (Powertools JSON logs of each function)",
         "",
@@ -385,6 +403,9 @@ def welcome(stack: LocalStack) -> str:
         f"   python -c \"import boto3; boto3.client('s3', endpoint_url='{s3}', region_name='{REGION}',",
         "     aws_access_key_id='local', aws_secret_access_key='local').upload_file('my.csv', "
         f"'{BUCKET}', 'clients/<slug>/my.csv')\"",
+        "",
+        " Run a scheduled function now (as EventBridge would):",
+        "   python -m local.invoke missing_file_check      # or weekly_summary, monthly_summary, partner_sync",
         "",
         f" Alert emails are printed below as they are sent; all of them: curl -s {s3}/moto-api/data.json | jq .ses",
     ]
