@@ -8,7 +8,6 @@ in range); the rules below run in Python on exact Decimals, except the robust z-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -18,6 +17,7 @@ from uuid import UUID
 
 from shared.db import QUERIES
 from shared.errors import InvalidInput
+from shared.insights.data import Performance, Window
 from shared.insights.format import dec, fmt_change, fmt_count, ratio_str
 from shared.insights.metrics import METRICS, MetricDef
 from shared.insights.stats import robust_z
@@ -65,14 +65,6 @@ KIND_ORDER = {"anomaly": 0, "trend": 1, "change": 2, "bottom_performer": 3, "top
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """A 7-day window's sums and how many of its days had data."""
-
-    totals: Aggregate
-    days_with_data: int
-
-
 def insights_for(
     conn: Any, *, client_id: UUID, date_from: date, date_to: date, settings: Settings
 ) -> list[dict[str, Any]]:
@@ -81,41 +73,60 @@ def insights_for(
     Each insight is JSON-ready: `{"kind", "severity", "metric", "entity", "date" | "period",
     "message", "value", "baseline" | "previous", "change", ...}`; counts are integers and
     every other number a decimal string (see `shared.insights.format`). Runs in the
-    caller's transaction (any tenant that can see the client).
+    caller's transaction (any tenant that can see the client; another tenant gets []).
+    Raises `InvalidInput` for a reversed range or one longer than `max_date_span_days`.
     """
     if date_from > date_to:
         raise InvalidInput("'from' must not be after 'to'")
     if (date_to - date_from).days + 1 > settings.max_date_span_days:
         raise InvalidInput(f"the date range may span at most {settings.max_date_span_days} days")
-    minimum = settings.ranking_min_impressions
-    history_from = date_from - timedelta(days=7 * BASELINE_WEEKS)
-    trend_from = date_to - timedelta(days=7 * TREND_WINDOWS - 1)
+    performance = Performance.load(
+        conn, client_id=client_id, date_from=history_start(date_from, date_to), date_to=date_to
+    )
+    creatives = creative_totals(conn, client_id=client_id, date_from=date_from, date_to=date_to)
+    return insights_from(performance, creatives, date_from=date_from, date_to=date_to, settings=settings)
+
+
+def history_start(date_from: date, date_to: date) -> date:
+    """The first day the insights of [date_from, date_to] look at (baselines, trend windows)."""
+    return min(date_from - timedelta(days=7 * BASELINE_WEEKS), date_to - timedelta(days=7 * TREND_WINDOWS - 1))
+
+
+def creative_totals(
+    conn: Any, *, client_id: UUID, date_from: date, date_to: date
+) -> list[tuple[dict[str, Any], Aggregate]]:
+    """(entity, sums) of every creative with data in [date_from, date_to]."""
     rows = conn.execute(
-        QUERIES["insights_daily_series"],
-        {"client_id": client_id, "date_from": min(history_from, trend_from), "date_to": date_to},
+        QUERIES["summary_creative_totals"], {"client_id": client_id, "date_from": date_from, "date_to": date_to}
     ).fetchall()
-    series = {row["date"]: Aggregate.from_row(row) for row in rows}
+    return [(_creative_entity(row), Aggregate.from_row(row)) for row in rows]
 
+
+def insights_from(
+    performance: Performance,
+    creatives: list[tuple[dict[str, Any], Aggregate]],
+    *,
+    date_from: date,
+    date_to: date,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """The insights of [date_from, date_to] from already loaded data (`history_start` onwards)."""
+    minimum = settings.ranking_min_impressions
+    series = performance.by_day
     insights = anomalies(series, date_from=date_from, date_to=date_to, min_impressions=minimum)
-    insights += trends(client_windows(series, date_to), entity=None, date_to=date_to, min_impressions=minimum)
-
-    campaign_windows = _campaign_windows(conn, client_id=client_id, date_to=date_to)
+    insights += trends(
+        performance.client_windows(date_to, TREND_WINDOWS), entity=None, date_to=date_to, min_impressions=minimum
+    )
+    campaign_windows = performance.campaign_windows(date_to, TREND_WINDOWS)
     for entity, windows in campaign_windows:
         insights += trends(windows, entity=entity, date_to=date_to, min_impressions=minimum)
     insights += weekly_changes(campaign_windows, date_to=date_to, min_impressions=minimum)
 
-    params = {"client_id": client_id, "date_from": date_from, "date_to": date_to}
     period = {"from": date_from.isoformat(), "to": date_to.isoformat()}
-    client_total = sum((Aggregate.from_row(row) for row in rows if date_from <= row["date"] <= date_to), Aggregate())
-    campaigns = [
-        (_campaign_entity(row), Aggregate.from_row(row))
-        for row in conn.execute(QUERIES["summary_campaign_totals"], params).fetchall()
-    ]
-    creatives = [
-        (_creative_entity(row), Aggregate.from_row(row))
-        for row in conn.execute(QUERIES["summary_creative_totals"], params).fetchall()
-    ]
-    insights += performers(campaigns, client_total, period=period, min_impressions=minimum)
+    client_total = performance.total(date_from, date_to)
+    insights += performers(
+        performance.campaigns(date_from, date_to), client_total, period=period, min_impressions=minimum
+    )
     insights += performers(creatives, client_total, period=period, min_impressions=minimum)
 
     insights.sort(key=_importance)
@@ -193,28 +204,6 @@ def _anomaly(
 
 
 # ---------------------------------------------------------------- trends
-
-
-def client_windows(series: dict[date, Aggregate], date_to: date) -> list[Window | None]:
-    """The client's TREND_WINDOWS trailing 7-day windows, oldest first (None: no data)."""
-    windows: list[Window | None] = []
-    for index in reversed(range(TREND_WINDOWS)):
-        end = date_to - timedelta(days=7 * index)
-        days = [series[d] for d in (end - timedelta(days=offset) for offset in range(7)) if d in series]
-        windows.append(Window(sum(days, Aggregate()), len(days)) if days else None)
-    return windows
-
-
-def _campaign_windows(conn: Any, *, client_id: UUID, date_to: date) -> list[tuple[dict[str, Any], list[Window | None]]]:
-    rows = conn.execute(
-        QUERIES["insights_campaign_windows"], {"client_id": client_id, "date_to": date_to, "windows": TREND_WINDOWS}
-    ).fetchall()
-    by_campaign: dict[UUID, tuple[dict[str, Any], list[Window | None]]] = {}
-    for row in rows:
-        _, windows = by_campaign.setdefault(row["id"], (_campaign_entity(row), [None] * TREND_WINDOWS))
-        # window_index 0 is the newest; the list runs oldest first.
-        windows[TREND_WINDOWS - 1 - row["window_index"]] = Window(Aggregate.from_row(row), row["days_with_data"])
-    return list(by_campaign.values())
 
 
 def trends(
@@ -373,10 +362,6 @@ def performers(
 # ---------------------------------------------------------------- helpers
 
 
-def _campaign_entity(row: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "campaign", "id": str(row["id"]), "name": row["name"]}
-
-
 def _creative_entity(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "creative",
@@ -384,6 +369,8 @@ def _creative_entity(row: dict[str, Any]) -> dict[str, Any]:
         "name": row["name"],
         "campaign_id": str(row["campaign_id"]),
         "campaign_name": row["campaign_name"],
+        "placement_id": str(row["placement_id"]),
+        "placement_name": row["placement_name"],
     }
 
 

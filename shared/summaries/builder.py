@@ -16,7 +16,8 @@ from uuid import UUID
 
 from shared.db import QUERIES
 from shared.insights import RULES as INSIGHT_RULES
-from shared.insights import insights_for
+from shared.insights.data import Performance
+from shared.insights.engine import creative_totals, history_start, insights_from
 from shared.insights.format import aggregate_json, jsonable, ratio_str
 from shared.metrics import Aggregate, compare, relative_change
 from shared.settings import Settings
@@ -79,35 +80,21 @@ def build_summary(
     """
     end = period_end(kind, period_start)
     minimum = settings.ranking_min_impressions
-    period = {"client_id": client_id, "date_from": period_start, "date_to": end}
     previous_start = previous_period_start(kind, period_start)
     previous_end = period_start - timedelta(days=1)
+    earliest_start = add_months(period_start, -2) if kind == MONTHLY else previous_start
 
-    current_row = conn.execute(QUERIES["summary_period_totals"], period).fetchone()
-    totals = Aggregate.from_row(current_row)
-    previous = _totals(conn, client_id, previous_start, previous_end)
+    # One scan of the fact table for the period and its history, one for its creatives.
+    performance = Performance.load(
+        conn, client_id=client_id, date_from=min(earliest_start, history_start(period_start, end)), date_to=end
+    )
+    creatives = creative_totals(conn, client_id=client_id, date_from=period_start, date_to=end)
+    totals = performance.total(period_start, end)
+    previous = performance.total(previous_start, previous_end)
     change = compare(totals, previous)
-    days = [row["date"] for row in conn.execute(QUERIES["summary_days_with_data"], period).fetchall()]
-    campaigns = [
-        ({"type": "campaign", "id": str(row["id"]), "name": row["name"]}, Aggregate.from_row(row))
-        for row in conn.execute(QUERIES["summary_campaign_totals"], period).fetchall()
-    ]
-    creatives = [
-        (
-            {
-                "type": "creative",
-                "id": str(row["id"]),
-                "name": row["name"],
-                "campaign_id": str(row["campaign_id"]),
-                "campaign_name": row["campaign_name"],
-                "placement_id": str(row["placement_id"]),
-                "placement_name": row["placement_name"],
-            },
-            Aggregate.from_row(row),
-        )
-        for row in conn.execute(QUERIES["summary_creative_totals"], period).fetchall()
-    ]
-    insights = insights_for(conn, client_id=client_id, date_from=period_start, date_to=end, settings=settings)
+    days = performance.days_with_data(period_start, end)
+    campaigns = performance.campaigns(period_start, end)
+    insights = insights_from(performance, creatives, date_from=period_start, date_to=end, settings=settings)
 
     days_in_period = (end - period_start).days + 1
     missing = sorted({period_start + timedelta(days=n) for n in range(days_in_period)} - set(days))
@@ -132,7 +119,7 @@ def build_summary(
         },
     }
     params: dict[str, Any] = {
-        **period,
+        "client_id": client_id,
         "period_start": period_start,
         "period_end": end,
         **_columns(totals),
@@ -147,7 +134,7 @@ def build_summary(
         params["details"] = _json(details)
         summary_id = conn.execute(QUERIES["summary_upsert_weekly"], params).fetchone()["id"]
     else:
-        earlier = _totals(conn, client_id, add_months(period_start, -2), previous_start - timedelta(days=1))
+        earlier = performance.total(earliest_start, previous_start - timedelta(days=1))
         details["rules"]["trend"] = TREND_RULE
         params["trend"] = _json(three_month_trend([earlier, previous, totals], period_start))
         params["campaign_rankings"] = _json(rankings.ranked(campaigns, minimum))
@@ -215,13 +202,6 @@ def _plain(value: Decimal | int, key: str) -> int | str | None:
     if key == "conversions":
         return int(value)
     return ratio_str(Decimal(value)) if key == "roas" else format(Decimal(value), "f")
-
-
-def _totals(conn: Any, client_id: UUID, date_from: date, date_to: date) -> Aggregate:
-    row = conn.execute(
-        QUERIES["summary_period_totals"], {"client_id": client_id, "date_from": date_from, "date_to": date_to}
-    ).fetchone()
-    return Aggregate.from_row(row)
 
 
 def _columns(totals: Aggregate) -> dict[str, Any]:

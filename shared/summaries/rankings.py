@@ -37,8 +37,8 @@ def _order(agg: Aggregate) -> tuple[int, Decimal, int, int]:
     return agg.conversions, agg.revenue, agg.clicks, agg.impressions
 
 
-def ranked(entities: list[Entity], minimum: int) -> list[dict[str, Any]]:
-    """Every eligible entity, best first, with its rank and its place by each metric."""
+def ranked(entities: list[Entity], minimum: int, limit: int | None = None) -> list[dict[str, Any]]:
+    """Eligible entities (the first `limit`), best first, with rank and place by each metric."""
     pool = sorted(eligible(entities, minimum), key=lambda item: (_order(item[1]), item[0]["name"]), reverse=True)
     places: dict[str, dict[str, int]] = {entity["id"]: {} for entity, _ in pool}
     for metric in ("conversions", "revenue", "roas", "ctr", "cvr"):
@@ -48,12 +48,12 @@ def ranked(entities: list[Entity], minimum: int) -> list[dict[str, Any]]:
             places[entity["id"]][metric] = place
     return [
         {**entity, "rank": rank, **aggregate_json(agg), "rank_by": places[entity["id"]]}
-        for rank, (entity, agg) in enumerate(pool, start=1)
+        for rank, (entity, agg) in enumerate(pool[:limit], start=1)
     ]
 
 
 def top(entities: list[Entity], minimum: int, n: int = TOP_N) -> list[dict[str, Any]]:
-    return ranked(entities, minimum)[:n]
+    return ranked(entities, minimum, limit=n)
 
 
 def underperformers(entities: list[Entity], client_total: Aggregate, minimum: int) -> list[dict[str, Any]]:

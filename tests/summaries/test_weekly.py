@@ -159,3 +159,15 @@ def test_unpriced_rows_give_null_spend_metrics(owner_conn, worker_db, settings):
 def test_a_week_must_start_on_a_monday(worker_db, settings, acme):
     with pytest.raises(InvalidInput, match="Monday"):
         _build(worker_db, settings, acme.id, week=date(2026, 3, 3))
+
+
+def test_totals_summed_in_python_equal_the_sql_sums(owner_conn, worker_db, settings, acme):
+    from shared.db import QUERIES
+    from shared.metrics import Aggregate
+
+    summary = _build(worker_db, settings, acme.id)
+    row = owner_conn.execute(
+        QUERIES["summary_period_totals"], {"client_id": acme.id, "date_from": WEEK, "date_to": date(2026, 3, 8)}
+    ).fetchone()
+    assert summary.totals == Aggregate.from_row(row)
+    assert summary.days_with_data == row["days_with_data"]

@@ -11,6 +11,8 @@ ORDER BY name, id
 
 -- name: summary_period_totals
 -- Exact sums over [date_from, date_to]; spend is NULL when no row of the period was priced.
+-- (The builder sums `insights_campaign_daily` instead; this is the benchmark's reference
+-- and a cross-check in the tests.)
 SELECT coalesce(sum(impressions), 0)::bigint AS impressions,
        coalesce(sum(clicks), 0)::bigint AS clicks,
        coalesce(sum(conversions), 0)::bigint AS conversions,
@@ -19,29 +21,6 @@ SELECT coalesce(sum(impressions), 0)::bigint AS impressions,
        count(DISTINCT date)::integer AS days_with_data
 FROM daily_metrics
 WHERE client_id = %(client_id)s AND date BETWEEN %(date_from)s AND %(date_to)s
-
--- name: summary_days_with_data
-SELECT DISTINCT date
-FROM daily_metrics
-WHERE client_id = %(client_id)s AND date BETWEEN %(date_from)s AND %(date_to)s
-ORDER BY date
-
--- name: summary_campaign_totals
-SELECT c.id, c.name, t.impressions, t.clicks, t.conversions, t.revenue, t.spend, t.days_with_data
-FROM (
-    SELECT campaign_id,
-           sum(impressions)::bigint AS impressions,
-           sum(clicks)::bigint AS clicks,
-           sum(conversions)::bigint AS conversions,
-           sum(conversion_revenue) AS revenue,
-           sum(spend) AS spend,
-           count(DISTINCT date)::integer AS days_with_data
-    FROM daily_metrics
-    WHERE client_id = %(client_id)s AND date BETWEEN %(date_from)s AND %(date_to)s
-    GROUP BY campaign_id
-) t
-JOIN campaigns c ON c.id = t.campaign_id
-ORDER BY c.name, c.id
 
 -- name: summary_creative_totals
 -- A creative belongs to one placement (and so one campaign): grouping by it is enough.
