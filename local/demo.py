@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from infra.constants import FUNCTIONS, SERVICE_NAME
 from local.aws import FAKE_CREDENTIALS, REGION, LocalAws, choose_port, provision, start_moto
-from local.container import LambdaContainer
+from local.container import InvocationError, LambdaContainer
 from local.gateway import Gateway
 from local.notifications import MailWatcher, S3Notifier
 from local.postgres import LocalPostgres, start_postgres, with_database
@@ -49,6 +49,8 @@ API_FUNCTIONS = ("api_auth", "api_admin", "api_clients")
 # The CloudFormation custom resource that migrates on deploy: locally the stack migrates itself.
 NOT_RUN_LOCALLY = ("migrate",)
 DEFAULT_API_PORT = 8000
+ASYNC_ATTEMPTS = 3  # an asynchronous Lambda invocation: the first try and two retries
+ASYNC_RETRY_SECONDS = 2.0
 DEFAULT_S3_PORT = 5001
 
 # Variables that always describe the local stack, never the developer's environment.
@@ -70,6 +72,23 @@ _STACK_OWNED = (
 
 class StopRequested(Exception):
     """SIGINT or SIGTERM arrived."""
+
+
+def running_stack_pid(state_dir: Path) -> int | None:
+    """The pid of a live demo process that wrote `state_dir/stack.json`, if any."""
+    try:
+        pid = int(json.loads((state_dir / "stack.json").read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
 
 
 def _say(text: str = "") -> None:
@@ -227,7 +246,17 @@ class LocalStack:
     def _deliver_s3_event(self, event: dict[str, Any]) -> Any:
         if "ingest" not in self.containers:
             raise RuntimeError("functions/ingest is not in this checkout")
-        return self.invoke("ingest", event)
+        # S3 invokes Lambda asynchronously: a failed invocation (the handler raised, e.g. the
+        # database was unreachable) is retried twice, about a minute apart in AWS.
+        for attempt in range(1, ASYNC_ATTEMPTS + 1):
+            try:
+                return self.invoke("ingest", event)
+            except InvocationError as exc:
+                if attempt == ASYNC_ATTEMPTS or exc.error_type == "ContainerStopped":
+                    raise
+                self.say(f"{_timestamp()} s3   ingest attempt {attempt} failed ({exc}); retrying")
+                time.sleep(ASYNC_RETRY_SECONDS * attempt)
+        raise AssertionError("unreachable")
 
     def _create_admin(self) -> None:
         try:
@@ -429,6 +458,12 @@ def main() -> int:
         config = Config.from_env()
     except (RuntimeError, ValueError) as exc:
         _say(f"cannot start: {exc}")
+        return 2
+    running = running_stack_pid(config.state_dir)
+    if running is not None:
+        _say(
+            f"cannot start: a local stack (pid {running}) already uses {config.state_dir}; stop it or set LOCAL_STATE_DIR"
+        )
         return 2
     stack = LocalStack(config)
     exit_code = 0
