@@ -105,3 +105,6 @@ RETURNING session_version
 INSERT INTO users (email, password_hash, role, client_id)
 VALUES (%(email)s, %(password_hash)s, %(role)s, %(client_id)s)
 RETURNING id, email, role, client_id, disabled, session_version, created_at, updated_at
+
+-- name: auth_enabled_admin_exists
+SELECT id FROM users WHERE role = 'admin' AND NOT disabled LIMIT 1
