@@ -231,7 +231,10 @@ def test_another_clients_tenant_sees_no_insights(owner_conn, api_db, settings):
     ("date_from", "date_to"),
     [(date(2026, 3, 10), date(2026, 3, 9)), (date(2020, 1, 1), date(2026, 3, 9))],
 )
-def test_invalid_ranges_are_rejected(worker_db, settings, owner_conn, date_from, date_to):
-    client = make_client(owner_conn, "acme")
+def test_invalid_ranges_are_rejected_before_any_query(date_from, date_to):
+    from uuid import uuid4
+
+    from shared.settings import Settings
+
     with pytest.raises(InvalidInput):
-        _insights(worker_db, settings, client.id, date_from, date_to)
+        insights_for(None, client_id=uuid4(), date_from=date_from, date_to=date_to, settings=Settings())

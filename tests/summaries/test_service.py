@@ -9,7 +9,9 @@ from uuid import uuid4
 import pytest
 
 from shared.aws.ses import SesEmailSender
+from shared.db import Database
 from shared.errors import InvalidInput, NotFound
+from shared.settings import Settings
 from shared.summaries import SummaryRunFailed, backfill, run_monthly, run_weekly
 from shared.summaries import service as service_module
 from tests.conftest import sent_emails
@@ -133,9 +135,10 @@ def test_backfill_every_active_client_and_rerun_replaces(owner_conn, worker_db, 
         ("monthly", date(2026, 4, 1), "not started"),
     ],
 )
-def test_backfill_rejects_invalid_periods(worker_db, settings, clients, kind, start, message):
+def test_backfill_rejects_invalid_periods_before_touching_the_database(kind, start, message):
+    unreachable = Database("host=/nonexistent dbname=none")  # validation must come first
     with pytest.raises(InvalidInput, match=message):
-        backfill(worker_db, settings=settings, kind=kind, period_start=start, now=datetime(2026, 3, 15, tzinfo=UTC))
+        backfill(unreachable, settings=Settings(), kind=kind, period_start=start, now=datetime(2026, 3, 15, tzinfo=UTC))
 
 
 def test_backfill_of_an_unknown_client_is_not_found(worker_db, settings, clients):
