@@ -74,6 +74,10 @@ class StopRequested(Exception):
     """SIGINT or SIGTERM arrived."""
 
 
+class StackError(Exception):
+    """The stack cannot start for a reason the message explains (no traceback needed)."""
+
+
 def running_stack_pid(state_dir: Path) -> int | None:
     """The pid of a live demo process that wrote `state_dir/stack.json`, if any."""
     try:
@@ -259,12 +263,9 @@ class LocalStack:
         raise AssertionError("unreachable")
 
     def _create_admin(self) -> None:
-        try:
-            from shared.auth.bootstrap import create_admin
-        except ImportError:
-            self.say("admin      ! shared.auth.bootstrap is not in this checkout: no admin account")
-            return
+        from shared.auth.bootstrap import create_admin
         from shared.db import Database
+        from shared.errors import DomainError
         from shared.settings import Settings
 
         assert self.postgres is not None and self.aws is not None
@@ -282,6 +283,8 @@ class LocalStack:
             create_admin(
                 database, email=self.config.admin_email, password=self.config.admin_password, settings=settings
             )
+        except DomainError as exc:  # e.g. an ADMIN_PASSWORD that is too short
+            raise StackError(f"cannot create the admin account: {exc.message}") from None
         finally:
             database.close()
         self.say(f"admin      {self.config.admin_email}")
@@ -476,6 +479,9 @@ def main() -> int:
             time.sleep(3600)
     except StopRequested as stop:
         _say(f"\n{stop}: stopping...")
+    except StackError as exc:
+        _say(f"the local stack failed: {exc}")
+        exit_code = 1
     except Exception as exc:  # noqa: BLE001 - report, clean up, non-zero exit
         import traceback
 
