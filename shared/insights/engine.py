@@ -1,9 +1,10 @@
 """Insights for one client over a date range: anomalies, trends, week-over-week changes,
 top and bottom performers — each with a plain-English sentence carrying the numbers.
 
-The SQL returns small per-day and per-window sums (a client has at most a few hundred days
-in range); the rules below run in Python on exact Decimals, except the robust z-score
-(`shared.insights.stats`), which is a float measure of surprise, never an amount.
+The SQL returns per-campaign, per-day sums (`shared.insights.data.Performance`: a few
+thousand rows per client); the rules below run in Python on exact Decimals, except the
+robust z-score (`shared.insights.stats`), which is a float measure of surprise, never an
+amount.
 """
 
 from __future__ import annotations
