@@ -3,7 +3,7 @@
 Retry re-runs the ingestion of the same bucket/key as a NEW run linked by `retry_of`. The
 API role may not write staging data, and a large file would exceed an API request's time,
 so the route only dispatches: in AWS the ingestion function is invoked asynchronously
-(`LambdaIngestionDispatcher`, payload documented in docs/api.md); locally and in tests
+(`LambdaIngestionDispatcher`: an S3-event-shaped payload plus `retry_of`, see docs/api.md); locally and in tests
 the run happens in-process as the worker role (`InProcessIngestionDispatcher`).
 Only a `failed` run can be retried: a loaded (`success`/`partial`) file would be a
 `duplicate`, and a `running` one is still in progress.

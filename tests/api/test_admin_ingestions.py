@@ -157,6 +157,9 @@ def test_only_failed_runs_can_be_retried(api: ApiClient, admin_user: ApiUser, ow
 def test_lambda_dispatcher_invokes_the_ingest_function_asynchronously() -> None:
     import json
 
+    from aws_lambda_powertools.utilities.data_classes import S3Event
+
+    from functions.ingest.handler import objects_of
     from shared.aws.lambda_invoke import LambdaIngestionDispatcher
 
     calls: list[dict[str, Any]] = []
@@ -167,10 +170,12 @@ def test_lambda_dispatcher_invokes_the_ingest_function_asynchronously() -> None:
             return {"StatusCode": 202}
 
     run_id = uuid.uuid4()
-    result = LambdaIngestionDispatcher("ingest-fn", client=FakeLambda()).dispatch(
-        bucket="b", key="k.csv", retry_of=run_id
-    )
+    key = "clients/acme/day 1+2.csv"
+    result = LambdaIngestionDispatcher("ingest-fn", client=FakeLambda()).dispatch(bucket="b", key=key, retry_of=run_id)
     assert result is None
     assert calls[0]["FunctionName"] == "ingest-fn"
     assert calls[0]["InvocationType"] == "Event"
-    assert json.loads(calls[0]["Payload"]) == {"retry": {"bucket": "b", "key": "k.csv", "retry_of": str(run_id)}}
+    payload = json.loads(calls[0]["Payload"])
+    assert payload["retry_of"] == str(run_id)
+    # The ingestion handler reads it exactly like an S3 notification (URL-encoded key).
+    assert objects_of(S3Event(payload)) == [("b", key)]
