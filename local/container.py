@@ -7,7 +7,7 @@ warm Lambda container. The parent sends one JSON event per line on the child's s
 reads one JSON reply per line from a private copy of the child's original stdout; the
 handler's own stdout/stderr (Powertools logs) go to `<state dir>/logs/<function>.log`.
 
-Run as `python -m local.container <function> <log file>` (the parent does this).
+Run as `python -m local.container <handler module> <log file>` (the parent does this).
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ class LambdaContainer:
     """Parent-side handle of one function's subprocess. Thread-safe: invocations are
     serialised by a lock, as a Lambda container handles one event at a time."""
 
-    def __init__(self, function: str, *, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, function: str, *, env: dict[str, str], log_dir: Path, module: str | None = None) -> None:
         self.function = function
+        self.module = module or f"functions.{function}.handler"
         self._env = env
         self._log_file = log_dir / f"{function}.log"
         self._lock = threading.Lock()
@@ -53,7 +54,7 @@ class LambdaContainer:
     def _start(self) -> subprocess.Popen[bytes]:
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen(
-            [sys.executable, "-m", "local.container", self.function, str(self._log_file)],
+            [sys.executable, "-m", "local.container", self.module, str(self._log_file)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=self._env,
@@ -82,9 +83,13 @@ class LambdaContainer:
                 process.stdin.write(json.dumps(event).encode("utf-8") + b"\n")
                 process.stdin.flush()
                 line = process.stdout.readline()
-            except (BrokenPipeError, OSError) as exc:
-                raise InvocationError("ContainerDied", f"{self.function}: {exc}") from exc
+            except OSError:  # BrokenPipeError: it died before reading the event
+                line = b""
             if not line:
+                # Dead (crashed, killed, or its handler failed to import): the next event
+                # gets a fresh process, like a new cold Lambda container.
+                self._process = None
+                _reap(process)
                 raise InvocationError("ContainerDied", f"{self.function} exited (see {self._log_file})")
             reply = json.loads(line)
         if "error" in reply:
@@ -94,36 +99,40 @@ class LambdaContainer:
     def stop(self, timeout: float = 5.0) -> None:
         """Close the container: EOF on stdin ends its loop; terminate/kill if it lingers."""
         self._closed = True
-        process = self._process
-        if process is None:
-            return
-        if process.stdin is not None:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
+        process, self._process = self._process, None
+        if process is not None:
+            _reap(process, timeout=timeout)
+
+
+def _reap(process: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
+    """Close the pipes and wait for the process; terminate, then kill, if it lingers."""
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.terminate()
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            process.terminate()
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 # ---------------------------------------------------------------- child side
 
 
-def _serve(function: str, requests: IO[bytes], replies: IO[bytes]) -> None:
-    module = importlib.import_module(f"functions.{function}.handler")
-    handler = module.lambda_handler
+def _serve(module_name: str, requests: IO[bytes], replies: IO[bytes]) -> None:
+    handler = importlib.import_module(module_name).lambda_handler
+    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or module_name
     for line in requests:
         if not line.strip():
             continue
         event = json.loads(line)
-        context = LambdaContext(function_name=f"local-{function}")
+        context = LambdaContext(function_name=function_name)
         try:
             reply: dict[str, Any] = {"result": handler(event, context)}
         except Exception as exc:  # noqa: BLE001 - reported to the caller like the Lambda runtime does
@@ -136,7 +145,7 @@ def _serve(function: str, requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    function, log_path = argv
+    module_name, log_path = argv
     # Keep the protocol channel private, then send everything the handler prints to the log.
     replies = os.fdopen(os.dup(1), "wb")
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -147,7 +156,7 @@ def main(argv: list[str]) -> int:
     sys.stderr = os.fdopen(2, "w", buffering=1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (stdin EOF)
     try:
-        _serve(function, sys.stdin.buffer, replies)
+        _serve(module_name, sys.stdin.buffer, replies)
     except Exception:  # noqa: BLE001 - an import error: logged, the parent sees EOF
         traceback.print_exc()
         code = 1
