@@ -188,14 +188,12 @@ def load_file(
     client_ids = sorted(validator.client_ids)
     params = {"run_id": run_id}
     conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
-    for name in (
-        "ingest_upsert_campaigns",
-        "ingest_upsert_strategies",
-        "ingest_upsert_placements",
-        "ingest_upsert_creatives",
-    ):
-        conn.execute(QUERIES[name], params)
-    conn.execute(QUERIES["ingest_delete_restated_days"], params)
+    for level in ("campaigns", "strategies", "placements", "creatives"):
+        conn.execute(QUERIES[f"ingest_upsert_{level}"])
+        conn.execute(QUERIES[f"ingest_map_{level}"])
+    conn.execute(QUERIES["ingest_map_rates"])
+    conn.execute(QUERIES["ingest_analyze_maps"])
+    conn.execute(QUERIES["ingest_delete_restated_days"])
     records_loaded = conn.execute(QUERIES["ingest_insert_metrics"], params).rowcount
     unpriced = [
         UnpricedClient(r["client_name"], r["date_from"], r["date_to"], r["days"], r["row_count"])

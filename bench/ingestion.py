@@ -1,0 +1,308 @@
+"""Ingestion end to end (SPEC §10: 100k rows <= 10x a raw COPY; 1M rows under 300 MB RSS).
+
+For each size a realistic partner file is generated (5-10 clients, a month or more of days,
+hundreds of creatives per client, advertiser names, US-style grouped numbers on some rows)
+and uploaded to an emulated S3 (a moto server in its own process, so the object does not
+count towards the loader's memory). Then, in a fresh child process per size:
+`ingest_object` from the S3 read to the commit, as dash_worker, exactly as the Lambda runs
+it. The child's peak RSS comes from `os.wait4`.
+
+Reference, measured in the same run: a raw `COPY ... FROM STDIN (FORMAT csv)` of the same
+file into an unindexed table with the same columns (owner role, no validation, no
+dimensions, no pricing).
+
+BENCH_QUICK=1 shrinks the sizes for a smoke run; BENCH_INGEST_SIZES=100000,1000000
+overrides them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench.common import fresh_database, print_table, role_url
+
+BUCKET = "bench-landing"
+TARGET_RATIO = 10.0
+TARGET_RSS_MB = 300.0
+COLUMNS = [
+    "Date",
+    "Advertiser",
+    "Campaign",
+    "Strategy",
+    "Placement",
+    "Creative",
+    "Impressions",
+    "Clicks",
+    "CTR",
+    "Conversions",
+    "Conversion Revenue",
+]
+_RAW_TABLE = """
+CREATE TABLE bench_raw_copy (
+    date text, advertiser text, campaign text, strategy text, placement text, creative text,
+    impressions text, clicks text, ctr text, conversions text, conversion_revenue text
+)
+"""
+
+
+def _sizes() -> list[int]:
+    if os.environ.get("BENCH_INGEST_SIZES"):
+        return [int(s) for s in os.environ["BENCH_INGEST_SIZES"].split(",")]
+    return [10_000, 50_000] if os.environ.get("BENCH_QUICK") else [100_000, 1_000_000]
+
+
+def _shape(rows: int) -> tuple[int, int, int]:
+    """(clients, days, creatives per client) with clients x days x creatives == rows."""
+    clients = 5 if rows <= 200_000 else 10
+    days = 20 if rows <= 200_000 else 50
+    return clients, days, rows // (clients * days)
+
+
+def generate_file(path: Path, rows: int) -> dict[str, Any]:
+    """Write a partner file of exactly `rows` data rows; return its clients and date range."""
+    clients, days, creatives = _shape(rows)
+    last = date.today() - timedelta(days=1)
+    first = last - timedelta(days=days - 1)
+    written = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for c in range(clients):
+            advertiser = f"Bench Advertiser {c:02d}"
+            for d in range(days):
+                day = (first + timedelta(days=d)).isoformat()
+                for k in range(creatives):
+                    seed = (c * 7919 + d * 104729 + k * 1299709) % 1_000_003
+                    imps = 500 + seed % 40_000
+                    clicks = imps * (2 + seed % 9) // 1000
+                    conv = clicks * (3 + seed % 10) // 100
+                    revenue = f"{conv * 37.5 + (seed % 100) / 100:.2f}"
+                    writer.writerow(
+                        [
+                            day,
+                            advertiser,
+                            f"Campaign {k % 7}",
+                            f"Strategy {k % 7}-{k % 3}",
+                            f"Placement {k % 7}-{k % 3}-{k % 4}",
+                            f"Creative {k}",
+                            f"{imps:,}" if seed % 5 == 0 else str(imps),  # some grouped numbers
+                            str(clicks),
+                            f"{clicks / imps:.6f}",
+                            str(conv),
+                            f"${revenue}" if seed % 3 == 0 else revenue,
+                        ]
+                    )
+                    written += 1
+    assert written == clients * days * creatives == rows, (written, rows)
+    return {"clients": clients, "first": first, "last": last}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, endpoint
+
+
+def _arrange_clients(url: str, clients: int, first: date, last: date) -> None:
+    change = first + (last - first) / 2
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT set_config('app.all_clients', 'on', false)")
+        for c in range(clients):
+            row = conn.execute(
+                "INSERT INTO clients (name, slug) VALUES (%s, %s) RETURNING id",
+                (f"Bench Client {c:02d}", f"bench-{c:02d}"),
+            ).fetchone()
+            assert row is not None
+            conn.execute(
+                "INSERT INTO client_advertisers (client_id, name) VALUES (%s, %s)",
+                (row[0], f"Bench Advertiser {c:02d}"),
+            )
+            conn.execute(
+                "INSERT INTO client_settings (client_id, cpm, effective_date) VALUES (%s, 4.2500, %s), (%s, 5.1000, %s)",
+                (row[0], first, row[0], change),
+            )
+
+
+def _raw_copy_seconds(url: str, path: Path) -> float:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        conn.execute(_RAW_TABLE)
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor() as cur:
+            with (
+                cur.copy("COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                path.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 16):
+                    copy.write(chunk)
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_raw_copy")
+    return seconds
+
+
+def _run_child(url: str, endpoint: str, key: str) -> dict[str, Any]:
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-east-1",
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="WARNING",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.ingestion", "--child", url, endpoint, key],
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ingestion child failed with exit code {proc.returncode}")
+    result: dict[str, Any] = json.loads(output.decode().strip().splitlines()[-1])
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux: kilobytes
+    return result
+
+
+def child(url: str, endpoint: str, key: str) -> None:
+    """One ingestion in this fresh process; prints a JSON line with the timing."""
+    import resource
+
+    import boto3
+
+    from shared.aws.s3 import S3ObjectStore
+    from shared.db import Database
+    from shared.ingestion.service import ingest_object
+    from shared.settings import Settings
+
+    class NullSender:
+        def send(self, **kwargs: Any) -> None:
+            return None
+
+    settings = Settings.model_validate(
+        {
+            "database_url": url,
+            "db_user": "dash_worker",
+            "landing_bucket": BUCKET,
+            "alert_sender": "bench@example.com",
+            "alert_recipients": "admin@example.com",
+            "db_statement_timeout_ms": 600_000,
+        }
+    )
+    store = S3ObjectStore(boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1"))
+    db = Database.from_settings(settings)
+    db.connection()  # connect before timing: a warm Lambda reuses its connection
+    baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    result = ingest_object(BUCKET, key, settings=settings, db=db, store=store, sender=NullSender())
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "status": result.status,
+                "records_loaded": result.records_loaded,
+                "baseline_rss_mb": round(baseline_mb, 1),
+                "message": result.message,
+            }
+        )
+    )
+
+
+def run() -> dict[str, Any]:
+    import boto3
+
+    server, endpoint = _start_moto()
+    results: dict[str, Any] = {}
+    rows_out = []
+    try:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        s3.create_bucket(Bucket=BUCKET)
+        with tempfile.TemporaryDirectory(prefix="dash-bench-ingest-") as tmp:
+            for rows in _sizes():
+                path = Path(tmp) / f"partner_{rows}.csv"
+                started = time.perf_counter()
+                shape = generate_file(path, rows)
+                print(
+                    f"  generated {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f}s",
+                    flush=True,
+                )
+                key = f"partner/bench_{rows}.csv"
+                s3.upload_file(str(path), BUCKET, key)
+                url = fresh_database(f"dash_bench_ingest_{rows}")
+                _arrange_clients(url, shape["clients"], shape["first"], shape["last"])
+                copy_seconds = _raw_copy_seconds(url, path)
+                measured = _run_child(role_url(url, "dash_worker"), endpoint, key)
+                if measured["status"] != "success" or measured["records_loaded"] != rows:
+                    raise RuntimeError(f"ingestion of {rows} rows did not succeed: {measured}")
+                ratio = measured["seconds"] / copy_seconds
+                entry = {
+                    "rows": rows,
+                    "file_mb": round(path.stat().st_size / 1e6, 1),
+                    "ingest_s": round(measured["seconds"], 2),
+                    "rows_per_s": round(rows / measured["seconds"]),
+                    "raw_copy_s": round(copy_seconds, 2),
+                    "ratio_to_copy": round(ratio, 2),
+                    "peak_rss_mb": measured["peak_rss_mb"],
+                    "baseline_rss_mb": measured["baseline_rss_mb"],
+                }
+                results[str(rows)] = entry
+                rows_out.append(entry)
+                print(f"  {rows:,} rows: {entry}", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+    print_table("ingestion: S3 read -> commit, vs raw COPY of the same rows", rows_out)
+    checks = {}
+    if "100000" in results:
+        checks["100k_ratio_ok"] = results["100000"]["ratio_to_copy"] <= TARGET_RATIO
+    if "1000000" in results:
+        checks["1m_rss_ok"] = results["1000000"]["peak_rss_mb"] < TARGET_RSS_MB
+    results["targets"] = {"ratio_to_copy_max": TARGET_RATIO, "peak_rss_mb_max": TARGET_RSS_MB, **checks}
+    print(f"  targets: {results['targets']}")
+    return results
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+        print(json.dumps(run(), indent=2, default=str))
