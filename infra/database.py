@@ -52,6 +52,7 @@ class Database(Construct):
             vpc_subnets=network.subnets,
             security_groups=[self.security_group],
             publicly_accessible=False,
+            port=5432,
             credentials=rds.Credentials.from_generated_secret(MASTER_USER),
             database_name=DATABASE_NAME,
             storage_encrypted=True,
