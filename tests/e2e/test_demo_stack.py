@@ -187,6 +187,14 @@ def test_demo_stack_end_to_end(stack: tuple[subprocess.Popen[bytes], Path, Path]
     assert Decimal(str(totals["ctr"])).quantize(Decimal("0.000001")) == Decimal("0.004609")  # 231 / 50,123
     assert len(overview["series"]) == 3
 
+    # binary responses come back as bytes (API Gateway decodes the handler's base64)
+    request = urllib.request.Request(f"{info['api_url']}/clients/{client_id}/report.pdf?from=2026-03-01&to=2026-03-03")  # noqa: S310
+    request.add_header("Authorization", f"Bearer {api.token}")
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        assert response.headers["Content-Type"].startswith("application/pdf")
+        assert response.read().startswith(b"%PDF-")
+    assert "/clients/{client_id}/overview" in api.ok("GET", "/openapi.json")["paths"]
+
     # when a bad file arrives
     bad_key = "partner/e2e/2026-03-04-broken.csv"
     s3.put_object(Bucket=info["bucket"], Key=bad_key, Body=BAD_FILE)
