@@ -89,9 +89,14 @@ def start_moto(port: int) -> LocalAws:
     return LocalAws(server=server, endpoint=f"http://{host}:{bound}")
 
 
-def provision(aws: LocalAws, *, bucket: str, sender: str, jwt_secret_name: str, jwt_secret: str) -> None:
+def provision(
+    aws: LocalAws, *, bucket: str, partner_bucket: str, sender: str, jwt_secret_name: str, jwt_secret: str
+) -> None:
     """Create what the deployed stack would: the landing bucket, the verified SES sender and
-    the JWT signing-key secret (the local handlers read JWT_SECRET; the secret shows the shape)."""
-    aws.client("s3").create_bucket(Bucket=bucket)
+    the JWT signing-key secret (the local handlers read JWT_SECRET; the secret shows the shape),
+    plus a bucket standing in for the partner's own (what `partner_sync` copies from)."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=partner_bucket)
     aws.client("ses").verify_email_identity(EmailAddress=sender)
     aws.client("secretsmanager").create_secret(Name=jwt_secret_name, SecretString=jwt_secret)

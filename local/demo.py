@@ -48,10 +48,12 @@ JWT_SECRET_NAME = "local/jwt-signing-key"  # noqa: S105 - a secret name, not a s
 API_FUNCTIONS = ("api_auth", "api_admin", "api_clients")
 # The CloudFormation custom resource that migrates on deploy: locally the stack migrates itself.
 NOT_RUN_LOCALLY = ("migrate",)
+PARTNER_BUCKET = "partner-drop-local"  # stands in for the partner's own bucket (partner_sync)
+PARTNER_PREFIX = "exports/"
 DEFAULT_API_PORT = 8000
+DEFAULT_S3_PORT = 5001
 ASYNC_ATTEMPTS = 3  # an asynchronous Lambda invocation: the first try and two retries
 ASYNC_RETRY_SECONDS = 2.0
-DEFAULT_S3_PORT = 5001
 
 # Variables that always describe the local stack, never the developer's environment.
 _STACK_OWNED = (
@@ -63,6 +65,10 @@ _STACK_OWNED = (
     "JWT_SECRET_ARN",
     "LANDING_BUCKET",
     "PARTNER_BUCKET",
+    "PARTNER_PREFIX",
+    "ALERT_SENDER",  # the one verified in the emulated SES
+    # Unset: an admin retry runs the load in-process (there is no Lambda service to invoke).
+    "INGEST_FUNCTION_NAME",
     "AWS_PROFILE",
     "AWS_SESSION_TOKEN",
     "AWS_ENDPOINT_URL",
@@ -133,7 +139,6 @@ def function_environment(
     role = "dash_api" if function in API_FUNCTIONS else "dash_worker"
     # Tunables a developer may override in the environment.
     env.setdefault("REPORTING_TIMEZONE", "UTC")
-    env.setdefault("ALERT_SENDER", ALERT_SENDER)
     env.setdefault("ALERT_RECIPIENTS", admin_email)
     env.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
     env.update(
@@ -144,6 +149,9 @@ def function_environment(
             "DB_USER": role,
             "JWT_SECRET": jwt_secret,
             "LANDING_BUCKET": BUCKET,
+            "PARTNER_BUCKET": PARTNER_BUCKET,
+            "PARTNER_PREFIX": PARTNER_PREFIX,
+            "ALERT_SENDER": ALERT_SENDER,
             "AWS_ENDPOINT_URL": endpoint,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
@@ -203,10 +211,15 @@ class LocalStack:
         self.say(f"postgres   embedded, migrated ({self.postgres.socket_dir})")
         self.aws = start_moto(config.s3_port)
         provision(
-            self.aws, bucket=BUCKET, sender=ALERT_SENDER, jwt_secret_name=JWT_SECRET_NAME, jwt_secret=self.jwt_secret
+            self.aws,
+            bucket=BUCKET,
+            partner_bucket=PARTNER_BUCKET,
+            sender=ALERT_SENDER,
+            jwt_secret_name=JWT_SECRET_NAME,
+            jwt_secret=self.jwt_secret,
         )
         self.say(
-            f"aws        moto at {self.aws.endpoint} (S3 bucket {BUCKET}, SES sender {ALERT_SENDER}, Secrets Manager)"
+            f"aws        moto at {self.aws.endpoint} (S3 buckets {BUCKET} + partner {PARTNER_BUCKET}, SES sender {ALERT_SENDER}, Secrets Manager)"
         )
 
         base = dict(os.environ)
@@ -429,6 +442,7 @@ def welcome(stack: LocalStack) -> str:
         "",
         " Run a scheduled function now (as EventBridge would):",
         "   python -m local.invoke missing_file_check      # or weekly_summary, monthly_summary, partner_sync",
+        f"   (partner_sync copies new objects from s3://{PARTNER_BUCKET}/{PARTNER_PREFIX} into the landing bucket)",
         "",
         f" Alert emails are printed below as they are sent; all of them: curl -s {s3}/moto-api/data.json | jq .ses",
     ]
