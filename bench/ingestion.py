@@ -157,13 +157,14 @@ def _raw_copy_seconds(url: str, path: Path) -> float:
         conn.execute("DROP TABLE IF EXISTS bench_raw_copy")
         conn.execute(_RAW_TABLE)
         started = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur:
-            with (
-                cur.copy("COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                path.open("rb") as handle,
-            ):
-                while chunk := handle.read(1 << 16):
-                    copy.write(chunk)
+        with (
+            conn.transaction(),
+            conn.cursor() as cur,
+            cur.copy("COPY bench_raw_copy FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as handle,
+        ):
+            while chunk := handle.read(1 << 16):
+                copy.write(chunk)
         seconds = time.perf_counter() - started
         conn.execute("DROP TABLE bench_raw_copy")
     return seconds
@@ -173,7 +174,7 @@ def _run_child(url: str, endpoint: str, key: str) -> dict[str, Any]:
     env = dict(
         os.environ,
         AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - the emulator's dummy credentials
         AWS_DEFAULT_REGION="us-east-1",
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_LOG_LEVEL="WARNING",
@@ -251,7 +252,7 @@ def run() -> dict[str, Any]:
             endpoint_url=endpoint,
             region_name="us-east-1",
             aws_access_key_id="bench",
-            aws_secret_access_key="bench",
+            aws_secret_access_key="bench",  # noqa: S106 - the emulator's dummy credentials
         )
         s3.create_bucket(Bucket=BUCKET)
         with tempfile.TemporaryDirectory(prefix="dash-bench-ingest-") as tmp:

@@ -21,6 +21,7 @@ from shared.db import QUERIES
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
 from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
 from shared.settings import Settings
+from shared.summaries.refresh import regenerate_queued
 
 # Rejected rows kept for the log. A file can only be `partial` with at most
 # reject_threshold x rows rejections; past this many we only count them (bounded memory).
@@ -109,13 +110,6 @@ def _is_blank(fields: list[str]) -> bool:
     return not any(value.strip() for value in fields)
 
 
-def _regenerate_summaries(conn: Conn, settings: Settings) -> None:
-    # The summaries engine regenerates what the load queued, in this same transaction.
-    from shared.summaries.refresh import regenerate_queued
-
-    regenerate_queued(conn, settings=settings)
-
-
 def load_file(
     conn: Conn,
     body: BinaryIO,
@@ -178,12 +172,6 @@ def load_file(
             f"{rejected_count} of {rows} rows rejected, more than the reject threshold "
             f"({settings.reject_threshold:%} of data rows)"
         )
-    duplicate = conn.execute(QUERIES["ingest_first_duplicate_key"], {"run_id": run_id}).fetchone()
-    if duplicate:
-        raise refuse(
-            f"the same business key (date, client, campaign, strategy, placement, creative) appears twice: "
-            f"lines {duplicate['first_line']} and {duplicate['second_line']}"
-        )
 
     client_ids = sorted(validator.client_ids)
     params = {"run_id": run_id}
@@ -194,7 +182,18 @@ def load_file(
     conn.execute(QUERIES["ingest_map_rates"])
     conn.execute(QUERIES["ingest_analyze_maps"])
     conn.execute(QUERIES["ingest_delete_restated_days"])
-    records_loaded = conn.execute(QUERIES["ingest_insert_metrics"], params).rowcount
+    try:
+        # The unique business-key index of daily_metrics (client, date, creative) rejects a
+        # key repeated in the file (the file's days were just emptied): no separate pass
+        # over the staged rows is needed to find duplicates in the normal case.
+        with conn.transaction():
+            records_loaded = conn.execute(QUERIES["ingest_insert_metrics"], params).rowcount
+    except pg_errors.UniqueViolation:
+        duplicate = conn.execute(QUERIES["ingest_first_duplicate_key"]).fetchone()
+        lines = f"lines {duplicate['first_line']} and {duplicate['second_line']}" if duplicate else "twice"
+        raise refuse(
+            f"the same business key (date, client, campaign, strategy, placement, creative) appears twice: {lines}"
+        ) from None
     unpriced = [
         UnpricedClient(r["client_name"], r["date_from"], r["date_to"], r["days"], r["row_count"])
         for r in conn.execute(QUERIES["ingest_unpriced_days"], params).fetchall()
@@ -202,7 +201,9 @@ def load_file(
     queued = conn.execute(QUERIES["ingest_enqueue_refresh"], params).fetchone()
     summaries_refreshed = int(queued["queued"]) if queued else 0
     if summaries_refreshed:
-        _regenerate_summaries(conn, settings)
+        # The restated periods' summaries are rebuilt in this transaction: the new data
+        # and its summaries become visible together.
+        regenerate_queued(conn, settings=settings)
     if rejected:
         store_rejected_rows(conn, run_id, rejected)
 

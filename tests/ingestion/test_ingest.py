@@ -252,3 +252,30 @@ def test_a_failed_file_can_be_loaded_once_fixed(ingest: Ingest, acme: UUID, owne
     assert ingest("partner/x.csv", event_bytes("bad_duplicate_key.csv")).status == "failed"
     assert ingest("partner/x.csv", event_bytes("partner_clean.csv")).status == "success"
     assert totals(owner_conn) == CLEAN_TOTALS
+
+
+def test_restatement_regenerates_existing_summaries_in_the_same_transaction(
+    ingest: Ingest, acme: UUID, owner_conn: Any, worker_db: Any, settings: Settings
+) -> None:
+    from datetime import date
+
+    from shared.db import Tenant
+    from shared.summaries.builder import build_summary
+
+    ingest("partner/a.csv", event_bytes("partner_clean.csv"))
+    with worker_db.transaction(tenant=Tenant.every_client()) as conn:
+        build_summary(conn, kind="weekly", client_id=acme, period_start=date(2026, 2, 23), settings=settings)
+        build_summary(conn, kind="weekly", client_id=acme, period_start=date(2026, 3, 2), settings=settings)
+    restated = HEADER + "2026-03-02,Acme Outdoor,Spring Sale,Prospecting,news-site.com,Banner 300x250,1000,1,0,0\n"
+
+    ingest("partner/restated.csv", restated)
+
+    weeks = owner_conn.execute(
+        "SELECT week_start::text, impressions FROM weekly_summaries ORDER BY week_start"
+    ).fetchall()
+    # 2026-03-01 (a Sunday) is untouched; the week of 2 March now holds only the restated row.
+    assert weeks == [
+        {"week_start": "2026-02-23", "impressions": 35000},
+        {"week_start": "2026-03-02", "impressions": 1000},
+    ]
+    assert owner_conn.execute("SELECT count(*) AS n FROM summary_refresh_queue").fetchone()["n"] == 0
