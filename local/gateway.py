@@ -81,6 +81,12 @@ def request_to_event(
     multi_headers: dict[str, list[str]] = {}
     for name, value in headers:
         multi_headers.setdefault(name, []).append(value)
+    # API Gateway appends the caller to X-Forwarded-For and says how it was reached.
+    forwarded = next((k for k in multi_headers if k.lower() == "x-forwarded-for"), "X-Forwarded-For")
+    previous = multi_headers.pop(forwarded, [])
+    multi_headers["X-Forwarded-For"] = [", ".join([*previous, source_ip])]
+    if not any(k.lower() == "x-forwarded-proto" for k in multi_headers):
+        multi_headers["X-Forwarded-Proto"] = ["http"]
 
     content_type = next((v[-1] for k, v in multi_headers.items() if k.lower() == "content-type"), None)
     is_base64 = False

@@ -47,6 +47,8 @@ def test_get_with_query_and_repeated_headers_becomes_a_proxy_event() -> None:
     assert event["headers"]["Authorization"] == "Bearer t0k"
     assert event["headers"]["X-Trace"] == "b"
     assert event["multiValueHeaders"]["X-Trace"] == ["a", "b"]
+    assert event["headers"]["X-Forwarded-For"] == "127.0.0.9"
+    assert event["headers"]["X-Forwarded-Proto"] == "http"
     assert event["body"] is None
     assert event["isBase64Encoded"] is False
     context = event["requestContext"]
@@ -64,6 +66,13 @@ def test_a_prefix_itself_has_no_path_parameters_and_no_query_is_null() -> None:
     assert event["pathParameters"] is None
     assert event["queryStringParameters"] is None
     assert event["multiValueQueryStringParameters"] is None
+
+
+def test_an_existing_forwarded_chain_is_extended_with_the_caller() -> None:
+    event = _event(headers=[("x-forwarded-for", "203.0.113.7"), ("X-Forwarded-Proto", "https")])
+    assert event["multiValueHeaders"]["X-Forwarded-For"] == ["203.0.113.7, 127.0.0.9"]
+    assert event["headers"]["X-Forwarded-Proto"] == "https"
+    assert "x-forwarded-for" not in event["headers"]
 
 
 def test_percent_encoding_is_decoded_in_path_and_query() -> None:
