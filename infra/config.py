@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+LOG_RETENTION_DAYS = (7, 14, 30, 90, 180, 365)
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
@@ -64,7 +65,6 @@ class DeploySettings:
     api_throttle_burst: int = 100
     log_retention_days: int = 30
     landing_retention_days: int = 400
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +106,12 @@ class DeploySettings:
             raise ConfigError("dbAllocatedStorageGiB must be >= 20 and <= dbMaxAllocatedStorageGiB")
         if self.ingest_reserved_concurrency is not None and self.ingest_reserved_concurrency < 1:
             raise ConfigError("ingestReservedConcurrency must be >= 1 (or null for none)")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ConfigError(f"logRetentionDays must be one of {LOG_RETENTION_DAYS}")
+        if self.landing_retention_days < 31:
+            raise ConfigError("landingRetentionDays must be > 30 (files move to infrequent access at 30 days)")
+        if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
+            raise ConfigError("apiThrottleRate and apiThrottleBurst must be >= 1")
         return self
 
     @classmethod

@@ -1,26 +1,25 @@
-"""Deploy time: apply the SQL migrations (CloudFormation custom resource). By hand: the same,
-or create the first admin account.
+"""Deploy time: apply the SQL migrations (CloudFormation custom resource); by hand: the same.
 
 Events:
 - CloudFormation (through the CDK Provider framework): `RequestType` Create/Update apply the
   pending migrations with the runner behind `make migrate` and set the application roles'
   passwords from their secrets; Delete is a no-op (the database goes with its stack).
 - `{"action": "migrate"}`: the same, e.g. after putting a new role password in its secret.
-- `{"action": "create_admin", "email": "...", "password"?: "..."}`: create the first admin
-  (docs/deploy.md); returns the generated temporary password when none was given.
 
-Connects as the master user (DATABASE_SECRET_ARN); create_admin runs as the API role.
+Connects as the master user (DATABASE_SECRET_ARN). The first admin is created through the
+admin API function instead (`{"bootstrap_admin": ...}`, docs/api.md and docs/deploy.md).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.aws.secrets import get_json_secret
-from shared.db.connection import Database, conninfo_from_settings
+from shared.db.connection import conninfo_from_settings
 from shared.db.migrate import migrate
 from shared.errors import ConfigurationError, InvalidInput
 from shared.observability import logger, metrics, tracer
@@ -40,9 +39,7 @@ class CustomResourceEvent(BaseModel):
 class OperatorAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["migrate", "create_admin"]
-    email: str | None = Field(default=None, max_length=320)
-    password: str | None = None
+    action: Literal["migrate"]
 
 
 def _role_passwords(settings: Settings) -> dict[str, str]:
@@ -59,28 +56,12 @@ def apply_migrations(settings: Settings) -> list[str]:
     """Apply pending migrations as the master user and (re)set the role passwords."""
     applied = migrate(conninfo_from_settings(settings), role_passwords=_role_passwords(settings))
     logger.info("migrations applied", applied=applied, count=len(applied))
+    metrics.add_metric(name="MigrationsApplied", unit=MetricUnit.Count, value=len(applied))
     return applied
 
 
-def create_first_admin(settings: Settings, *, email: str, password: str | None) -> dict[str, Any]:
-    """Create an admin as the API role (the same grants and policies as the API itself)."""
-    from shared.auth.bootstrap import create_admin  # the API's bootstrap (python -m shared.auth.bootstrap)
-
-    api_settings = settings.model_copy(update={"database_secret_arn": settings.api_role_secret_arn})
-    user, generated = create_admin(
-        Database.from_settings(api_settings), email=email, password=password, settings=settings
-    )
-    logger.info("admin created")  # no email or password in the logs
-    result: dict[str, Any] = {"email": email, "created": True}
-    if password is None:
-        result["temporary_password"] = generated
-    if isinstance(user, dict) and "id" in user:
-        result["id"] = str(user["id"])
-    return result
-
-
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)  # a response may carry a temporary password
+@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
@@ -95,8 +76,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         action = OperatorAction.model_validate(event)
     except ValidationError as exc:
         raise InvalidInput(f"unknown event: {exc.error_count()} validation error(s)") from exc
-    if action.action == "migrate":
-        return {"applied": apply_migrations(settings)}
-    if not action.email:
-        raise InvalidInput("create_admin needs an email")
-    return create_first_admin(settings, email=action.email, password=action.password)
+    logger.append_keys(action=action.action)
+    return {"applied": apply_migrations(settings)}

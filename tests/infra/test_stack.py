@@ -256,7 +256,7 @@ def test_cors_preflight_only_for_the_configured_origin(full: Synth, minimal: Syn
 
 
 def test_database_is_private_encrypted_and_protected_in_production(full: Synth) -> None:
-    (instance_id, instance), *_ = full.resources("AWS::RDS::DBInstance").items()
+    (instance,) = full.resources("AWS::RDS::DBInstance").values()
     props = instance["Properties"]
     assert props["PubliclyAccessible"] is False
     assert props["StorageEncrypted"] is True

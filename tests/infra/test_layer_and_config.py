@@ -1,0 +1,127 @@
+"""The layer builder (no Docker) and the deployment settings."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.config import ConfigError, DeploySettings
+from layers import build
+
+
+def test_layer_installs_pyproject_runtime_dependencies_for_the_lambda_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a fake installer that records the command and drops a runtime-provided package
+    calls: list[list[str]] = []
+
+    def fake_run(command: list[str], check: bool) -> Any:
+        calls.append(command)
+        target = Path(command[command.index("--target") + 1])
+        (target / "pydantic").mkdir()
+        (target / "botocore").mkdir()
+        (target / "botocore-1.0.dist-info").mkdir()
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(build.subprocess, "run", fake_run)
+    # when
+    python_dir = build.build_layer(tmp_path, architecture="arm64")
+    # then
+    (command,) = calls
+    assert set(build.runtime_dependencies()) <= set(command)
+    assert any("psycopg[binary]==" in part for part in command)
+    joined = " ".join(command)
+    assert "aarch64" in joined and "3.12" in joined and ":all:" in joined
+    assert (python_dir / "shared" / "settings.py").is_file()
+    assert (python_dir / "shared" / "db" / "migrations" / "0001_schema.sql").is_file()
+    assert not list(python_dir.rglob("__pycache__"))
+    assert (python_dir / "pydantic").is_dir()
+    assert not (python_dir / "botocore").exists() and not (python_dir / "botocore-1.0.dist-info").exists()
+
+
+def test_layer_rejects_an_unknown_architecture(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="architecture"):
+        build.build_layer(tmp_path, architecture="sparc")
+
+
+def test_layer_hash_changes_with_shared_code_dependencies_and_architecture(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "a.py").write_text("x = 1\n")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\ndependencies = ["pydantic==2.14.3"]\n')
+    base = build.content_hash("arm64", shared, pyproject)
+    assert build.content_hash("arm64", shared, pyproject) == base  # stable
+    (shared / "__pycache__").mkdir()
+    (shared / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"junk")
+    assert build.content_hash("arm64", shared, pyproject) == base  # bytecode ignored
+    assert build.content_hash("x86_64", shared, pyproject) != base
+    (shared / "a.py").write_text("x = 2\n")
+    changed_code = build.content_hash("arm64", shared, pyproject)
+    assert changed_code != base
+    pyproject.write_text('[project]\nname = "x"\ndependencies = ["pydantic==2.14.4"]\n')
+    assert build.content_hash("arm64", shared, pyproject) != changed_code
+
+
+def test_local_bundling_builds_the_layer_and_never_falls_back_to_docker(monkeypatch: pytest.MonkeyPatch) -> None:
+    import infra.layer as layer
+
+    built: list[tuple[Path, str]] = []
+    monkeypatch.setattr(layer, "build_layer", lambda path, architecture: built.append((path, architecture)))
+    assert layer.SharedLayerBundling().try_bundle("/tmp/out", None) is True
+    assert built == [(Path("/tmp/out"), "arm64")]
+
+
+def context_getter(values: dict[str, Any]) -> Any:
+    return values.get
+
+
+def test_settings_defaults_match_cdk_json() -> None:
+    from tests.infra.conftest import cdk_json_context
+
+    settings = DeploySettings.from_context(context_getter(cdk_json_context()), environ={})
+    assert settings == DeploySettings().validate()
+    assert settings.zones == ("us-east-1a", "us-east-1b")
+    assert settings.stack_name == "PaidMediaDashboard-dev"
+
+
+def test_settings_environment_overrides_context() -> None:
+    settings = DeploySettings.from_context(
+        context_getter({"alertSender": "a@x.example", "stage": "dev"}),
+        environ={
+            "DASHBOARD_ALERT_SENDER": "b@y.example",
+            "DASHBOARD_STAGE": "prod",
+            "DASHBOARD_ALERT_RECIPIENTS": "c@y.example, d@y.example",
+            "CDK_DEFAULT_REGION": "eu-central-1",
+        },
+    )
+    assert settings.alert_sender == "b@y.example"
+    assert settings.is_production
+    assert settings.alert_recipients == ("c@y.example", "d@y.example")
+    assert settings.zones == ("eu-central-1a", "eu-central-1b")
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"stage": "Prod!"}, "stage"),
+        ({"alertSender": "not-an-email"}, "alertSender"),
+        ({"alertRecipients": "ok@x.example,bad"}, "alertRecipients"),
+        ({"partnerBucket": "Bad_Bucket"}, "partnerBucket"),
+        ({"partnerPrefix": "/abs"}, "partnerPrefix"),
+        ({"reportingTimezone": "Mars/Olympus"}, "reportingTimezone"),
+        ({"missingFileCheckHour": 24}, "missingFileCheckHour"),
+        ({"corsOrigins": "dashboard.example"}, "corsOrigins"),
+        ({"corsOrigins": "https://x.example/path"}, "corsOrigins"),
+        ({"availabilityZones": "us-east-1a"}, "availabilityZones"),
+        ({"dbAllocatedStorageGiB": 10}, "dbAllocatedStorageGiB"),
+        ({"ingestReservedConcurrency": 0}, "ingestReservedConcurrency"),
+        ({"logRetentionDays": 3}, "logRetentionDays"),
+    ],
+)
+def test_invalid_settings_fail_before_synthesis(context: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        DeploySettings.from_context(context_getter(context), environ={})
