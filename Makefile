@@ -26,8 +26,9 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-## test: everything CI runs (lint, types, tests including CDK synthesis and the local stack).
-test: install lint typecheck pytest
+## test: everything CI runs (lint, types, tests including CDK synthesis and the local stack,
+## then the real `cdk synth` with the layer bundled and cdk-nag).
+test: install lint typecheck pytest synth
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
