@@ -50,8 +50,10 @@ def verify_password(password: str, password_hash: str | None, *, rounds: int) ->
     Over-long passwords must have been rejected by `check_length` before.
     """
     encoded = check_length(password)
+    # Built on the first check of any kind, so no single path pays the extra hashpw.
+    dummy = _dummy_hash(rounds)
     if password_hash is None:
-        bcrypt.checkpw(encoded, _dummy_hash(rounds))
+        bcrypt.checkpw(encoded, dummy)
         return False
     try:
         return bcrypt.checkpw(encoded, password_hash.encode("ascii"))

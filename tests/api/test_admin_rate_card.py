@@ -184,28 +184,28 @@ def test_a_first_rate_prices_unpriced_rows(
     assert unpriced == 0
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"cpm": "-1", "effective_date": "2026-01-01"},
-        {"cpm": "1.23456", "effective_date": "2026-01-01"},
-        {"cpm": "NaN", "effective_date": "2026-01-01"},
-        {"cpm": "Infinity", "effective_date": "2026-01-01"},
-        {"cpm": "1e3", "effective_date": "2026-01-01", "extra": True},
-        {"cpm": "abc", "effective_date": "2026-01-01"},
-        {"cpm": "1000000", "effective_date": "2026-01-01"},
-        {"cpm": "1", "effective_date": "2026-02-30"},
-        {"cpm": "1"},
-        {"effective_date": "2026-01-01"},
-        {"cpm": True, "effective_date": "2026-01-01"},
-    ],
-)
-def test_rate_validation(
-    api: ApiClient, admin_user: ApiUser, priced_client: dict[str, Any], body: dict[str, Any], owner_conn: Any
-) -> None:
-    response = api.post(f"/admin/clients/{priced_client['id']}/cpm", token=admin_user.token, body=body)
-    assert response.status in (400, 422), response.body
+INVALID_RATES: list[dict[str, Any]] = [
+    {"cpm": "-1", "effective_date": "2026-01-01"},
+    {"cpm": "1.23456", "effective_date": "2026-01-01"},
+    {"cpm": "NaN", "effective_date": "2026-01-01"},
+    {"cpm": "Infinity", "effective_date": "2026-01-01"},
+    {"cpm": "1e3", "effective_date": "2026-01-01", "extra": True},
+    {"cpm": "abc", "effective_date": "2026-01-01"},
+    {"cpm": "1000000", "effective_date": "2026-01-01"},
+    {"cpm": "1", "effective_date": "2026-02-30"},
+    {"cpm": "1"},
+    {"effective_date": "2026-01-01"},
+    {"cpm": True, "effective_date": "2026-01-01"},
+]
+
+
+def test_rate_validation(api: ApiClient, admin_user: ApiUser, priced_client: dict[str, Any], owner_conn: Any) -> None:
+    before = _spend_by_date(owner_conn, priced_client["id"])
+    for body in INVALID_RATES:
+        response = api.post(f"/admin/clients/{priced_client['id']}/cpm", token=admin_user.token, body=body)
+        assert response.status in (400, 422), (body, response.body)
     assert owner_conn.execute("SELECT count(*) AS n FROM client_settings").fetchone()["n"] == 1
+    assert _spend_by_date(owner_conn, priced_client["id"]) == before
 
 
 def test_rate_card_of_unknown_client_is_404(api: ApiClient, admin_user: ApiUser) -> None:
