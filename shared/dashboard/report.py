@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.dashboard.params import DateRange, Level, Page, Sort
-from shared.dashboard.service import breakdown, insights, overview
+from shared.dashboard.service import breakdown, client_info, insights, overview
 from shared.db import Database
 from shared.settings import Settings
 
@@ -82,6 +82,7 @@ def build_report(
     db: Database, *, client_id: UUID, date_range: DateRange, settings: Settings, now: datetime | None = None
 ) -> tuple[str, bytes]:
     """`(filename, PDF bytes)` of the client's report for the range."""
+    client = client_info(db, client_id=client_id)
     summary = overview(db, client_id=client_id, date_range=date_range)
     campaigns = breakdown(
         db,
@@ -94,7 +95,6 @@ def build_report(
     )
     found = insights(db, client_id=client_id, date_range=date_range, settings=settings)["items"]
     ranked, metric = ranked_campaigns(campaigns["items"], min_impressions=settings.ranking_min_impressions)
-    client = summary["client"]
     pdf = _render(
         client=client,
         date_range=date_range,

@@ -54,6 +54,20 @@ def require_client(conn: Connection, client_id: UUID) -> dict[str, Any]:
     return {"id": str(row["id"]), "name": row["name"], "slug": row["slug"], "status": row["status"]}
 
 
+def require_client_if(conn: Connection, client_id: UUID, *, found_rows: bool) -> None:
+    """NotFound unless the client is visible; skipped when the query already found its rows
+    (rows of a client exist only if the client does, and RLS shows them only to its tenant),
+    which saves the hot routes a round trip."""
+    if not found_rows:
+        require_client(conn, client_id)
+
+
+def client_info(db: Database, *, client_id: UUID) -> dict[str, Any]:
+    """The client's id, name, slug and status, or NotFound."""
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        return require_client(conn, client_id)
+
+
 def list_clients(db: Database, *, tenant: Tenant, page: Page) -> dict[str, Any]:
     """The clients `tenant` may see (one for a client user, all for the admin), by name."""
     with db.transaction(tenant=tenant) as conn:
@@ -81,8 +95,8 @@ def overview(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[st
     """
     previous = date_range.previous()
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        client = require_client(conn, client_id)
         by_day = _daily_rows(conn, client_id, DateRange(previous.start, date_range.end))
+        require_client_if(conn, client_id, found_rows=bool(by_day))
     current_rows = [row for day, row in by_day.items() if day >= date_range.start]
     previous_rows = [row for day, row in by_day.items() if day < date_range.start]
     totals, before = total_of(current_rows), total_of(previous_rows)
@@ -91,7 +105,7 @@ def overview(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[st
         for day in date_range.each_day()
     ]
     return {
-        "client": client,
+        "client_id": str(client_id),
         "from": date_range.start.isoformat(),
         "to": date_range.end.isoformat(),
         "previous_from": previous.start.isoformat(),
@@ -129,8 +143,8 @@ def breakdown(
     }
     query = QUERIES[BREAKDOWN_QUERIES[level]].format(**sort.order_by())
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        require_client(conn, client_id)
         rows = conn.execute(query, params).fetchall()
+        require_client_if(conn, client_id, found_rows=bool(rows and rows[0]["total"]))
     items = []
     for row in rows:
         if row["id"] is None:  # the empty page of a list (offset past the end)
@@ -189,8 +203,8 @@ def timeseries(
         **{name: filters.get(name) for name in ENTITY_FILTERS},
     }
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        require_client(conn, client_id)
         rows = conn.execute(QUERIES["dashboard_timeseries"], params).fetchall()
+        require_client_if(conn, client_id, found_rows=bool(rows))
     by_period = {row["period_start"]: row for row in rows}
     series = []
     start = period_start(date_range.start, granularity)

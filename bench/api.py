@@ -1,0 +1,190 @@
+"""API benchmark (SPEC section 10): warm p50/p95 of `overview` and `campaigns` through the
+real handler, against the same SQL run alone, and the cold import time of the handler.
+
+Measured in-process on the dashboard dataset (20 clients x 730 days x 300 creative rows a
+day): `functions.api_clients.handler.lambda_handler` is called with an API Gateway proxy
+event carrying a real access token of a client user (so every request pays JWT
+verification, the session-state query, `client_scope`, the client lookup, the aggregate
+query, Python shaping and JSON serialisation). Reference, in the same run: the aggregate
+query the service runs (`dashboard_daily_totals` over the current + previous period;
+`dashboard_campaigns` page 1), executed alone as dash_api in a tenant-scoped transaction on
+a reused connection.
+
+Windows: the dashboard's default 30 days (the headline figure) and, for information, 90 and
+365 days. Cold import: `python -c "import functions.api_clients.handler"` in a fresh
+process, several runs; the import itself is timed inside the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import dashboard_dataset, percentile, print_table, role_url, summary_ms, time_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+REPEAT = int(os.environ.get("BENCH_API_REPEAT", "200"))
+WINDOWS = (30, 90, 365)
+HEADLINE_WINDOW = 30
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 2.0
+TARGET_IMPORT_MS = 400.0
+IMPORT_RUNS = 7
+PASSWORD = "bench password that is long enough"  # noqa: S105 - a throwaway benchmark user
+
+
+def _event(path: str, token: str, query: dict[str, str]) -> dict[str, Any]:
+    event = json.loads((ROOT / "events" / "api_gateway_proxy.json").read_text(encoding="utf-8"))
+    headers = {**event["headers"], "Authorization": f"Bearer {token}"}
+    event.update(
+        httpMethod="GET",
+        path=path,
+        headers=headers,
+        multiValueHeaders={k: [v] for k, v in headers.items()},
+        queryStringParameters=query,
+        multiValueQueryStringParameters={k: [v] for k, v in query.items()},
+        pathParameters={"proxy": path.lstrip("/")},
+    )
+    event["requestContext"] = {**event["requestContext"], "httpMethod": "GET", "path": "/prod" + path}
+    return event
+
+
+class _Context:
+    function_name = "api_clients"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:api_clients"
+    aws_request_id = "bench"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def cold_import_ms() -> dict[str, Any]:
+    """Import time of the handler module in fresh interpreters (ms), and the whole process."""
+    code = (
+        "import time; t = time.perf_counter(); import functions.api_clients.handler; "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "POWERTOOLS_TRACE_DISABLED": "true"}
+    imports, processes = [], []
+    for _ in range(IMPORT_RUNS):
+        started = __import__("time").perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        processes.append((__import__("time").perf_counter() - started) * 1000)
+        imports.append(float(out.stdout.strip().splitlines()[-1]))
+    return {
+        "import_ms_median": round(statistics.median(imports), 1),
+        "import_ms_max": round(max(imports), 1),
+        "process_ms_median": round(statistics.median(processes), 1),
+        "runs": IMPORT_RUNS,
+        "target_ms": TARGET_IMPORT_MS,
+        "meets_target": statistics.median(imports) < TARGET_IMPORT_MS,
+    }
+
+
+def run() -> dict[str, Any]:
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from shared.admin.users import create_user_record
+    from shared.api import deps
+    from shared.auth.service import login
+    from shared.dashboard.params import DateRange, Sort
+    from shared.db import QUERIES, Database, Tenant
+    from shared.settings import Settings
+
+    dataset = dashboard_dataset()
+    client_id = dataset.client_ids[0]
+    settings = Settings.model_validate(
+        {
+            "database_url": dataset.url,
+            "db_user": "dash_api",
+            "jwt_secret": "bench-signing-key-that-is-long-enough-for-hs256",
+            "bcrypt_rounds": 4,
+        }
+    )
+    db = Database.from_settings(settings)
+    deps.use_settings(settings)
+    deps.use_database(db)
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    create_user_record(db, email=email, role="client", client_id=client_id, password=PASSWORD, settings=settings)
+    token = login(db, email=email, password=PASSWORD, settings=settings).access_token
+
+    from functions.api_clients import handler
+
+    reference = psycopg.connect(role_url(dataset.url, "dash_api"), autocommit=True, row_factory=dict_row)
+    tenant = Tenant.client(client_id)
+    rows: list[dict[str, Any]] = []
+    try:
+        for days in WINDOWS:
+            span = DateRange(dataset.last_day - timedelta(days=days - 1), dataset.last_day)
+            query = {"from": span.start.isoformat(), "to": span.end.isoformat()}
+            repeat = REPEAT if days == HEADLINE_WINDOW else max(20, REPEAT // 5)
+            cases = {
+                "overview": (
+                    QUERIES["dashboard_daily_totals"],
+                    {"client_id": client_id, "date_from": span.previous().start, "date_to": span.end},
+                ),
+                "campaigns": (
+                    QUERIES["dashboard_campaigns"].format(**Sort().order_by()),
+                    {"client_id": client_id, "date_from": span.start, "date_to": span.end, "limit": 50, "offset": 0},
+                ),
+            }
+            for route, (sql_text, params) in cases.items():
+                event = _event(f"/clients/{client_id}/{route}", token, query)
+
+                def through_handler(event: dict[str, Any] = event) -> None:
+                    response = handler.lambda_handler(event, _Context())
+                    assert response["statusCode"] == 200, response["body"]
+
+                def sql_alone(sql_text: Any = sql_text, params: dict[str, Any] = params) -> None:
+                    with reference.transaction():
+                        reference.execute(
+                            "SELECT set_config('app.client_id', %s, true), set_config('app.all_clients', 'off', true)",
+                            (str(tenant.client_id),),
+                        )
+                        reference.execute(sql_text, params).fetchall()
+
+                sql_samples = time_calls(sql_alone, repeat=repeat, warmup=5)
+                api_samples = time_calls(through_handler, repeat=repeat, warmup=5)
+                api, ref = summary_ms(api_samples), summary_ms(sql_samples)
+                ratio = percentile(api_samples, 95) / percentile(sql_samples, 95)
+                rows.append(
+                    {
+                        "route": route,
+                        "window_days": days,
+                        "runs": repeat,
+                        "api_p50_ms": api["p50_ms"],
+                        "api_p95_ms": api["p95_ms"],
+                        "sql_p50_ms": ref["p50_ms"],
+                        "sql_p95_ms": ref["p95_ms"],
+                        "p95_ratio": round(ratio, 2),
+                        "meets_target": ratio <= TARGET_RATIO and api["p95_ms"] < TARGET_P95_MS,
+                    }
+                )
+    finally:
+        reference.close()
+        deps.reset()
+        db.close()
+    print_table("API warm latency through the handler vs the SQL alone", rows)
+    imports = cold_import_ms()
+    print_table("cold import of functions.api_clients.handler", [imports])
+    headline = [row for row in rows if row["window_days"] == HEADLINE_WINDOW]
+    return {
+        "clients": len(dataset.client_ids),
+        "rows": dataset.rows,
+        "latency": rows,
+        "cold_import": imports,
+        "targets": {"p95_ms": TARGET_P95_MS, "p95_ratio": TARGET_RATIO, "import_ms": TARGET_IMPORT_MS},
+        "meets_targets_30_day_window": all(row["meets_target"] for row in headline) and imports["meets_target"],
+    }
