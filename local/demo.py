@@ -355,7 +355,6 @@ class LocalStack:
             self.say("  generating the weekly and monthly summaries of the period...")
             seed.generate_summaries(api, data, report, self.say)
             self.say(f"  {report.weekly} weekly and {report.monthly} monthly summary runs")
-        self.say(f"  planted anomaly: {data.anomaly.description} on {data.anomaly.day}")
         self._write_stack_json(
             {
                 "demo_clients": report.clients,
@@ -416,6 +415,12 @@ def welcome(stack: LocalStack) -> str:
     api = stack.gateway.url
     s3 = stack.aws.endpoint
     state = config.state_dir
+    client_id, period = "<client id>", "from=YYYY-MM-DD&to=YYYY-MM-DD"
+    if stack.demo is not None and stack.demo[1].clients:
+        demo_data, demo_report = stack.demo
+        client_id = next(iter(demo_report.clients.values()))
+        period = f"from={demo_data.start}&to={demo_data.end}"
+    auth = '-H "authorization: Bearer $TOKEN"'
     lines = [
         "",
         "=" * 78,
@@ -433,10 +438,13 @@ def welcome(stack: LocalStack) -> str:
         f'     -d \'{{"email": "{config.admin_email}", "password": "{config.admin_password}"}}\' | jq -r .access_token)',
         "",
         " Try:",
-        f'   curl -s {api}/admin/clients -H "authorization: Bearer $TOKEN" | jq',
-        f"   curl -s '{api}/admin/ingestions?limit=5' -H \"authorization: Bearer $TOKEN\" | jq",
-        f"   curl -s '{api}/clients/<client id>/overview?from=YYYY-MM-DD&to=YYYY-MM-DD' -H \"authorization: Bearer $TOKEN\" | jq",
-        f"   curl -s '{api}/clients/<client id>/report.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD' -H \"authorization: Bearer $TOKEN\" -o report.pdf",
+        f"   curl -s {api}/admin/clients {auth} | jq",
+        f"   curl -s '{api}/admin/ingestions?limit=5' {auth} | jq",
+        f"   curl -s '{api}/clients/{client_id}/overview?{period}' {auth} | jq .totals",
+        f"   curl -s '{api}/clients/{client_id}/insights?{period}' {auth} | jq '.items[].message'",
+        f"   curl -s '{api}/clients/{client_id}/campaigns?{period}&sort=spend&order=desc' {auth} | jq",
+        f"   curl -s '{api}/clients/{client_id}/summaries/weekly' {auth} | jq",
+        f"   curl -s '{api}/clients/{client_id}/report.pdf?{period}' {auth} -o report.pdf",
         f"   curl -s {api}/openapi.json | jq '.paths | keys'",
         "",
         " Upload a partner file (it is ingested within a second, like the S3 notification):",
@@ -457,13 +465,10 @@ def welcome(stack: LocalStack) -> str:
         data, report = demo
         lines += ["", f" Demo data {data.start} .. {data.end}:"]
         for client in data.clients:
-            client_id = report.clients.get(client.slug, "?")
-            lines.append(f"   {client.name:<18} {client_id}")
+            lines.append(f"   {client.name:<18} {report.clients.get(client.slug, '(not created)')}")
         for user in report.users:
             lines.append(f"   client user {user['email']} / {user['password']} ({user['client']})")
-        lines.append(
-            f"   overview: {api}/clients/{next(iter(report.clients.values()), '<id>')}/overview?from={data.start}&to={data.end}"
-        )
+        lines.append(f"   planted anomaly: {data.anomaly.description} on {data.anomaly.day}")
         for problem in report.problems:
             lines.append(f"   ! {problem}")
     lines += ["", " Ctrl-C stops everything (PostgreSQL, moto, the functions) and removes the data.", "=" * 78, ""]
