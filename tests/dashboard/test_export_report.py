@@ -38,8 +38,12 @@ def test_neutralise_leaves_ordinary_text_alone(value):
     assert neutralise(value) == value
 
 
-@pytest.mark.parametrize("level", ["campaign", "strategy", "placement", "creative"])
-def test_export_neutralises_every_formula_like_name(api_db, hostile, level):
+def test_export_neutralises_every_formula_like_name(api_db, hostile):
+    for level in ("campaign", "strategy", "placement", "creative"):
+        _check_neutralised(api_db, hostile, level)
+
+
+def _check_neutralised(api_db, hostile, level):
     _, text = export_csv(api_db, client_id=hostile.id, level=Level(level), date_range=FULL, chunk_rows=2)
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
