@@ -10,7 +10,6 @@ principal dependencies and `shared.api.errors` for the error table.
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.router import Router
 
 from shared.api import deps
@@ -37,16 +36,26 @@ def cors_config(settings: Settings) -> CORSConfig | None:
     )
 
 
-def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGatewayRestResolver:
-    """A REST resolver with request validation, CORS, the bearer security scheme and errors."""
-    settings = settings or deps.settings()
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors_config(settings))
-    app.configure_openapi(
+def openapi_json(app: APIGatewayRestResolver) -> str:
+    """The OpenAPI document of a resolver, with the title and the bearer security scheme.
+
+    The OpenAPI models are imported here, not at module import: building the document is
+    rare (`GET /openapi.json`, once per container) and they cost ~100 ms of cold start.
+    """
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    return app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
         description="REST API of the paid media performance dashboard (auth, admin portal, client data).",
         security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT", description="Access token from /auth/login")},
     )
+
+
+def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGatewayRestResolver:
+    """A REST resolver with request validation, CORS, the bearer security scheme and errors."""
+    settings = settings or deps.settings()
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors_config(settings))
     register_error_handlers(app)
     # 401/403 must come before 422: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.

@@ -48,7 +48,7 @@ def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of every API router that is installed, built once per process."""
     global _document
     if _document is None:
-        from shared.api.app import create_resolver
+        from shared.api.app import create_resolver, openapi_json
 
         routers: list[Router] = []
         for module_name in DOCUMENTED_ROUTERS:
@@ -64,7 +64,7 @@ def openapi_document() -> dict[str, Any]:
         previous = [getattr(r, "api_resolver", None) for r in routers]
         try:
             doc_app = create_resolver(*routers)
-            _document = json.loads(doc_app.get_openapi_json_schema())
+            _document = json.loads(openapi_json(doc_app))
         finally:
             for r, resolver in zip(routers, previous, strict=True):
                 if resolver is not None:
