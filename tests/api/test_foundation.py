@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -75,3 +76,94 @@ def test_client_scope() -> None:
     with pytest.raises(Forbidden):
         require_admin(client)
     assert require_admin(admin) is admin
+
+
+def _resolver_with(route: Any, settings: Any = None) -> Any:
+    from aws_lambda_powertools.event_handler.router import Router
+
+    from shared.api.app import create_resolver
+    from shared.api.openapi import api_doc
+
+    router = Router()
+    router.get("/boom", **api_doc(public=True))(route)
+    return create_resolver(router, settings=settings)
+
+
+def _resolve(app: Any, event: dict[str, Any]) -> dict[str, Any]:
+    from tests.api.conftest import LambdaContextStub
+
+    return app.resolve(event, LambdaContextStub())
+
+
+def test_unexpected_errors_are_a_generic_500_without_details(settings_env: Any) -> None:
+    def boom() -> dict[str, str]:
+        raise RuntimeError("secret detail: password=hunter2")
+
+    result = _resolve(_resolver_with(boom), api_event("GET", "/boom"))
+    assert result["statusCode"] == 500
+    assert result["body"] == '{"message":"internal error"}'
+
+
+def _raiser(error: Exception) -> Any:
+    def raising() -> dict[str, str]:  # no parameters: Powertools would treat them as query params
+        raise error
+
+    return raising
+
+
+def test_domain_errors_map_through_the_table(settings_env: Any) -> None:
+    from shared.errors import Conflict, DatabaseUnavailable, InvalidInput, TooManyRequests
+
+    cases = [
+        (InvalidInput("bad thing"), 400, {"message": "bad thing"}, None),
+        (Conflict("taken"), 409, {"message": "taken"}, None),
+        (TooManyRequests("slow down", retry_after=42), 429, {"message": "slow down"}, "42"),
+        (
+            DatabaseUnavailable("db host 10.0.0.1 down"),
+            503,
+            {"message": "service temporarily unavailable, retry later"},
+            "5",
+        ),
+    ]
+    for error, status, body, retry_after in cases:
+        result = _resolve(_resolver_with(_raiser(error)), api_event("GET", "/boom"))
+        assert result["statusCode"] == status
+        assert json.loads(result["body"]) == body
+        headers = {
+            **(result.get("headers") or {}),
+            **{k: v[0] for k, v in (result.get("multiValueHeaders") or {}).items()},
+        }
+        assert headers.get("Retry-After") == retry_after
+
+
+def test_database_down_is_503(api: ApiClient, client_user: Any) -> None:
+    from shared.api import deps
+    from shared.db import Database
+
+    deps.use_database(Database("host=127.0.0.1 port=9 dbname=nothing connect_timeout=1"))
+    response = api.get("/me", token=client_user.token)
+    assert response.status == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json() == {"message": "service temporarily unavailable, retry later"}
+
+
+def test_cors_only_for_configured_origins(settings_env: Any) -> None:
+    from shared.settings import Settings
+
+    configured = Settings(cors_origins=["https://dash.example.com"])
+
+    def ok() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    app = _resolver_with(ok, settings=configured)
+    allowed = _resolve(app, api_event("GET", "/boom", headers={"Origin": "https://dash.example.com"}))
+    headers = {k: v[0] for k, v in (allowed.get("multiValueHeaders") or {}).items()} | (allowed.get("headers") or {})
+    assert headers["Access-Control-Allow-Origin"] == "https://dash.example.com"
+    other = _resolve(app, api_event("GET", "/boom", headers={"Origin": "https://evil.example.com"}))
+    other_headers = {k: v[0] for k, v in (other.get("multiValueHeaders") or {}).items()} | (other.get("headers") or {})
+    assert "Access-Control-Allow-Origin" not in other_headers
+    none = _resolve(
+        _resolver_with(ok, settings=Settings()),
+        api_event("GET", "/boom", headers={"Origin": "https://dash.example.com"}),
+    )
+    assert "Access-Control-Allow-Origin" not in ((none.get("headers") or {}) | (none.get("multiValueHeaders") or {}))
