@@ -49,11 +49,20 @@ class Network(Construct):
         self.endpoint_sg.add_ingress_rule(self.function_sg, ec2.Port.HTTPS, "HTTPS from the functions")
 
         self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[self.subnets])
+        # An interface endpoint costs per AZ-hour: outside production one AZ is enough (the
+        # database is single-AZ there too); production gets one per AZ.
+        endpoint_subnets = (
+            self.subnets
+            if settings.is_production
+            else ec2.SubnetSelection(
+                subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, availability_zones=[settings.zones[0]]
+            )
+        )
         self.interface_endpoints = [
             self.vpc.add_interface_endpoint(
                 name,
                 service=service,
-                subnets=self.subnets,
+                subnets=endpoint_subnets,
                 security_groups=[self.endpoint_sg],
                 private_dns_enabled=True,
                 open=False,

@@ -106,9 +106,10 @@ class DashboardStack(Stack):
             removal_policy=retain if prod else RemovalPolicy.DESTROY,
         )
 
+        self.email_identity: ses.EmailIdentity | None = None
         if settings.alert_sender:
             # Creating the identity sends AWS's verification email to the sender address.
-            self.email_identity: ses.EmailIdentity | None = ses.EmailIdentity(
+            self.email_identity = ses.EmailIdentity(
                 self, "AlertSender", identity=ses.Identity.email(settings.alert_sender)
             )
 
@@ -169,6 +170,8 @@ class DashboardStack(Stack):
         CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "LandingBucketName", value=self.landing_bucket.bucket_name)
         CfnOutput(self, "MigrateFunctionName", value=self.functions["migrate"].function_name)
+        # Invoked once with {"bootstrap_admin": {"email": ...}} to create the first admin.
+        CfnOutput(self, "ApiAdminFunctionName", value=self.functions["api_admin"].function_name)
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
         if "partner_sync" in self.functions:
             role = self.functions["partner_sync"].role

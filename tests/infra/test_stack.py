@@ -304,7 +304,7 @@ def test_vpc_has_explicit_zones_no_internet_path_and_the_needed_endpoints(full: 
     assert all(s["Properties"]["MapPublicIpOnLaunch"] is False for s in subnets)
     assert not full.resources("AWS::EC2::InternetGateway")
     assert not full.resources("AWS::EC2::NatGateway")
-    endpoints = full.resources("AWS::EC2::VPCEndpoint").values()
+    endpoints = list(full.resources("AWS::EC2::VPCEndpoint").values())
     services = set()
     for endpoint in endpoints:
         name = endpoint["Properties"]["ServiceName"]
@@ -314,6 +314,19 @@ def test_vpc_has_explicit_zones_no_internet_path_and_the_needed_endpoints(full: 
     assert any(s.endswith(".s3") or "s3" in s for s in services)
     for service in ("secretsmanager", "email", "lambda"):
         assert any(s.endswith(f".{service}") for s in services), service
+    interface = [e for e in endpoints if e["Properties"].get("VpcEndpointType") == "Interface"]
+    assert len(interface) == 3
+    assert all(len(e["Properties"]["SubnetIds"]) == 2 for e in interface)  # production: one per AZ
+
+
+def test_outside_production_interface_endpoints_use_one_zone(minimal: Synth) -> None:
+    interface = [
+        e
+        for e in minimal.resources("AWS::EC2::VPCEndpoint").values()
+        if e["Properties"].get("VpcEndpointType") == "Interface"
+    ]
+    assert len(interface) == 3
+    assert all(len(e["Properties"]["SubnetIds"]) == 1 for e in interface)
 
 
 # ------------------------------------------------------------------ functions
