@@ -370,3 +370,29 @@ def test_change_password_errors(api: ApiClient, client_user: ApiUser, body: dict
 
 def test_me_password_requires_a_token(api: ApiClient) -> None:
     assert api.post("/me/password", body={"current_password": "a", "new_password": "b"}).status == 401
+
+
+def test_signing_key_comes_from_secrets_manager_in_aws(aws: None) -> None:
+    import boto3
+
+    from shared.auth.tokens import decode_access_token, issue_access_token, signing_key
+    from shared.errors import ConfigurationError
+
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    key = "k" * 64
+    arn = client.create_secret(Name=f"jwt-{uuid.uuid4().hex}", SecretString=key)["ARN"]
+    settings = Settings(jwt_secret_arn=arn, jwt_secret="a-local-key-that-must-not-be-used-in-aws!!")
+    assert signing_key(settings) == key
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    token, _ = issue_access_token(
+        user_id=user_id, role="admin", client_id=None, session_version=3, session_id=session_id, settings=settings
+    )
+    assert jwt.decode(token, key, algorithms=["HS256"], audience=settings.jwt_audience)["sub"] == str(user_id)
+    claims = decode_access_token(token, settings=settings)
+    assert (claims.user_id, claims.session_version, claims.session_id) == (user_id, 3, session_id)
+
+    short = client.create_secret(Name=f"jwt-{uuid.uuid4().hex}", SecretString="too-short")["ARN"]
+    with pytest.raises(ConfigurationError):
+        signing_key(Settings(jwt_secret_arn=short))
+    with pytest.raises(ConfigurationError):
+        signing_key(Settings())
