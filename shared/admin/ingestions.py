@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from shared.db import QUERIES, Database, Tenant
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.observability import logger, metrics
 from shared.ports import EmailSender, ObjectStore
 from shared.settings import Settings
@@ -41,6 +41,8 @@ def list_runs(
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of runs, newest first, filtered by status, start date range and client."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InvalidInput("from must not be after to")
     params = {
         "status": status,
         "from": date_from,

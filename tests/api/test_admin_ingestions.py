@@ -110,6 +110,12 @@ def test_list_validation(api: ApiClient, admin_user: ApiUser, query: dict[str, A
     assert api.get("/admin/ingestions", token=admin_user.token, query=query).status == 422
 
 
+def test_from_after_to_is_400(api: ApiClient, admin_user: ApiUser) -> None:
+    response = api.get("/admin/ingestions", token=admin_user.token, query={"from": "2026-02-01", "to": "2026-01-01"})
+    assert response.status == 400
+    assert response.json() == {"message": "from must not be after to"}
+
+
 def test_unknown_run_is_404(api: ApiClient, admin_user: ApiUser) -> None:
     assert api.get(f"/admin/ingestions/{uuid.uuid4()}", token=admin_user.token).status == 404
     assert api.post(f"/admin/ingestions/{uuid.uuid4()}/retry", token=admin_user.token).status == 404
