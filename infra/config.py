@@ -54,6 +54,7 @@ class DeploySettings:
     alert_recipients: tuple[str, ...] = ()
     partner_bucket: str = ""
     partner_prefix: str = ""
+    partner_writer_arns: tuple[str, ...] = ()
     reporting_timezone: str = "UTC"
     missing_file_check_hour: int = 9
     cors_origins: tuple[str, ...] = ()
@@ -89,6 +90,9 @@ class DeploySettings:
                 raise ConfigError(f"alertRecipients: {recipient!r} is not an email address")
         if self.partner_bucket and not _BUCKET.match(self.partner_bucket):
             raise ConfigError(f"partnerBucket {self.partner_bucket!r} is not a bucket name")
+        for arn in self.partner_writer_arns:
+            if not re.match(r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+))$", arn):
+                raise ConfigError(f"partnerWriterArns: {arn!r} is not an account id or IAM role/user ARN")
         if self.partner_prefix and (self.partner_prefix.startswith("/") or "*" in self.partner_prefix):
             raise ConfigError("partnerPrefix must not start with '/' or contain '*'")
         try:
@@ -136,6 +140,7 @@ class DeploySettings:
             alert_recipients=_csv(value("alertRecipients")),
             partner_bucket=str(value("partnerBucket", "")).strip(),
             partner_prefix=str(value("partnerPrefix", "")).strip(),
+            partner_writer_arns=_csv(value("partnerWriterArns")),
             reporting_timezone=str(value("reportingTimezone", "UTC")),
             missing_file_check_hour=int(value("missingFileCheckHour", 9)),
             cors_origins=_csv(value("corsOrigins")),

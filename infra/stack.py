@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -63,6 +64,7 @@ class DashboardStack(Stack):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="landing/",
             lifecycle_rules=[
@@ -81,6 +83,21 @@ class DashboardStack(Stack):
             ],
             removal_policy=retain,
         )
+
+        if settings.partner_writer_arns:
+            # The partner uploads straight into the landing bucket from its own account. The
+            # bucket enforces bucket-owner object ownership, so its objects become ours.
+            self.landing_bucket.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="PartnerUploads",
+                    principals=[
+                        iam.AccountPrincipal(a) if a.isdigit() else iam.ArnPrincipal(a)
+                        for a in settings.partner_writer_arns
+                    ],
+                    actions=["s3:PutObject"],
+                    resources=[self.landing_bucket.arn_for_objects("*")],
+                )
+            )
 
         # Failed async ingest events, and failed schedule deliveries, land here.
         self.ingest_dlq = sqs.Queue(

@@ -29,6 +29,7 @@ FULL_CONTEXT: dict[str, Any] = {
     "alertRecipients": "ops@agency.example,lead@agency.example",
     "partnerBucket": "partner-drop-bucket",
     "partnerPrefix": "agency/daily/",
+    "partnerWriterArns": "arn:aws:iam::210987654321:role/partner-uploader",
     "reportingTimezone": "America/New_York",
     "missingFileCheckHour": 10,
     "corsOrigins": "https://dashboard.agency.example",

@@ -120,6 +120,8 @@ def test_settings_environment_overrides_context() -> None:
         ({"dbAllocatedStorageGiB": 10}, "dbAllocatedStorageGiB"),
         ({"ingestReservedConcurrency": 0}, "ingestReservedConcurrency"),
         ({"logRetentionDays": 3}, "logRetentionDays"),
+        ({"partnerWriterArns": "arn:aws:iam::123:role/x"}, "partnerWriterArns"),
+        ({"partnerWriterArns": "*"}, "partnerWriterArns"),
     ],
 )
 def test_invalid_settings_fail_before_synthesis(context: dict[str, Any], message: str) -> None:

@@ -87,8 +87,19 @@ def test_landing_bucket_is_private_encrypted_versioned_tls_only_with_lifecycle(f
     policies = [
         p for p in full.resources("AWS::S3::BucketPolicy").values() if ref(p["Properties"]["Bucket"]) == bucket_id
     ]
-    denies = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    denies = [s for s in statements if s["Effect"] == "Deny"]
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    # The partner's uploader may put objects, nothing else.
+    (partner,) = [s for s in statements if s.get("Sid") == "PartnerUploads"]
+    assert partner["Principal"] == {"AWS": "arn:aws:iam::210987654321:role/partner-uploader"}
+    assert partner["Action"] == "s3:PutObject"
+
+
+def test_no_partner_upload_grant_unless_configured(minimal: Synth) -> None:
+    policies = json.dumps(list(minimal.resources("AWS::S3::BucketPolicy").values()))
+    assert "PartnerUploads" not in policies
 
 
 def test_object_created_notifications_target_ingest_with_both_suffixes(full: Synth) -> None:
