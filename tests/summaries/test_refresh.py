@@ -82,3 +82,29 @@ def test_a_failing_regeneration_rolls_back_with_the_callers_change(owner_conn, w
     assert type(error).__name__ == "InvalidInput"
     assert owner_conn.execute("SELECT name FROM clients").fetchone()["name"] == "Acme"
     assert owner_conn.execute("SELECT count(*) AS n FROM summary_refresh_queue").fetchone()["n"] == 1
+
+
+def test_rows_another_transaction_is_queuing_are_left_to_it_without_waiting(owner_conn, db_url, worker_db, settings):
+    import psycopg
+
+    from tests.conftest import role_url
+
+    # given a built week whose queue row another load is re-queuing right now (row locked)
+    acme = make_client(owner_conn, "acme")
+    acme.add(date(2026, 3, 3), 10_000, 100, 5, "250.00")
+    with worker_db.transaction(tenant=Tenant.every_client()) as conn:
+        build_weekly(conn, client_id=acme.id, week_start=WEEK, settings=settings)
+    owner_conn.execute("SELECT app.enqueue_summary_refresh(%s, '2026-03-03', '2026-03-03')", (acme.id,))
+    with psycopg.connect(role_url(db_url, "dash_worker")) as other:
+        other.execute("SELECT set_config('app.all_clients', 'on', true)")
+        other.execute("SELECT app.enqueue_summary_refresh(%s, '2026-03-03', '2026-03-03')", (acme.id,))
+
+        # when a second transaction regenerates (a lock wait would fail, not hang)
+        with worker_db.transaction(tenant=Tenant.every_client()) as conn:
+            conn.execute("SELECT set_config('lock_timeout', '2s', true)")
+            regenerated = regenerate_queued(conn, settings=settings)
+        other.rollback()
+
+    # then it skipped the locked row, which is still queued
+    assert regenerated == 0
+    assert owner_conn.execute("SELECT count(*) AS n FROM summary_refresh_queue").fetchone()["n"] == 1
