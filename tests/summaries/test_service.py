@@ -188,3 +188,14 @@ def test_handler_rejects_a_malformed_event(settings):
 
     with pytest.raises(ValidationError):
         lambda_handler({"scheduled_time": "next monday"}, Context())
+
+
+def test_weekly_handler_with_the_shared_sample_event(owner_conn, settings, ses, clients):
+    from functions.weekly_summary.handler import lambda_handler
+    from shared.aws import ses as ses_adapter
+    from tests.conftest import load_event
+
+    ses_adapter._client.cache_clear()
+    # the sample rule event fires on Tuesday 2026-03-03 09:00 UTC: the last full week began 02-23
+    result = lambda_handler(load_event("scheduled_event.json"), Context())
+    assert result == {"kind": "weekly", "period_start": "2026-02-23", "summaries": 2}
