@@ -8,7 +8,8 @@ verification, the session-state query, `client_scope`, the client lookup, the ag
 query, Python shaping and JSON serialisation). Reference, in the same run: the aggregate
 query the service runs (`dashboard_daily_totals` over the current + previous period;
 `dashboard_campaigns` page 1), executed alone as dash_api in a tenant-scoped transaction on
-a reused connection.
+a reused connection. The two are sampled alternately, call by call, so a load change on a
+shared machine affects both alike.
 
 Windows: the dashboard's default 30 days (the headline figure) and, for information, 90 and
 365 days. Cold import: `python -c "import functions.api_clients.handler"` in a fresh
@@ -24,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -100,6 +102,22 @@ def cold_import_ms() -> dict[str, Any]:
     }
 
 
+def _interleaved(
+    reference: Callable[[], None], measured: Callable[[], None], *, repeat: int, warmup: int = 5
+) -> tuple[list[float], list[float]]:
+    """Samples of both, alternating call by call: on a shared machine whose load drifts,
+    both see the same conditions, so their ratio stays meaningful."""
+    for _ in range(warmup):
+        reference()
+        measured()
+    first: list[float] = []
+    second: list[float] = []
+    for _ in range(repeat):
+        first += time_calls(reference, repeat=1, warmup=0)
+        second += time_calls(measured, repeat=1, warmup=0)
+    return first, second
+
+
 def run() -> dict[str, Any]:
     import psycopg
     from psycopg.rows import dict_row
@@ -163,8 +181,7 @@ def run() -> dict[str, Any]:
                         )
                         reference.execute(sql_text, params).fetchall()
 
-                sql_samples = time_calls(sql_alone, repeat=repeat, warmup=5)
-                api_samples = time_calls(through_handler, repeat=repeat, warmup=5)
+                sql_samples, api_samples = _interleaved(sql_alone, through_handler, repeat=repeat)
                 api, ref = summary_ms(api_samples), summary_ms(sql_samples)
                 ratio = percentile(api_samples, 95) / percentile(sql_samples, 95)
                 rows.append(
