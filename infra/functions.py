@@ -54,15 +54,8 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
     # Streams files of up to 1 GiB; 1536 MB buys CPU for parsing (Lambda CPU scales with memory).
     "ingest": FunctionSpec("worker", 1536, Duration.minutes(15), sends_email=True, reads_landing=True),
     "missing_file_check": FunctionSpec("worker", 256, Duration.minutes(2), sends_email=True),
-    "partner_sync": FunctionSpec(
-        "worker",
-        512,
-        Duration.minutes(15),
-        sends_email=True,
-        reads_landing=True,
-        writes_landing=True,
-        reads_partner=True,
-    ),
+    # Lists the partner prefix and server-side copies new objects (CopyObject = read source + put).
+    "partner_sync": FunctionSpec("worker", 512, Duration.minutes(15), writes_landing=True, reads_partner=True),
     "weekly_summary": FunctionSpec("worker", 1024, Duration.minutes(15), sends_email=True),
     "monthly_summary": FunctionSpec("worker", 1024, Duration.minutes(15), sends_email=True),
     # API Gateway gives up after 29 s; the PDF report wants more memory (CPU) than JSON routes.
@@ -173,8 +166,12 @@ class Functions(Construct):
             secrets[spec.db_role].grant_read(function)
             if spec.signs_tokens:
                 jwt_secret.grant_read(function)
-            if spec.reads_landing or spec.writes_landing:
-                self._grant_landing(function, landing_bucket, write=spec.writes_landing)
+            if spec.reads_landing:
+                self._grant_landing_read(function, landing_bucket)
+            if spec.writes_landing:
+                function.add_to_role_policy(
+                    iam.PolicyStatement(actions=["s3:PutObject"], resources=[landing_bucket.arn_for_objects("*")])
+                )
             if spec.invokes_ingest:
                 self.functions["ingest"].grant_invoke(function)
             if spec.reads_partner:
@@ -191,15 +188,12 @@ class Functions(Construct):
                 function.node.add_dependency(endpoint)
 
     @staticmethod
-    def _grant_landing(function: lambda_.Function, bucket: s3.IBucket, *, write: bool) -> None:
-        # Narrower than Bucket.grant_read/grant_put (no GetObject*/List*/Abort* wildcards).
-        # ListBucket makes a missing object a clean 404 (NoSuchKey) instead of a 403.
+    def _grant_landing_read(function: lambda_.Function, bucket: s3.IBucket) -> None:
+        # Narrower than Bucket.grant_read (no GetObject*/List* wildcards). ListBucket makes a
+        # missing object a clean 404 (NoSuchKey) instead of a 403.
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
         function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetObject", *(["s3:PutObject"] if write else [])],
-                resources=[bucket.arn_for_objects("*")],
-            )
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[bucket.arn_for_objects("*")])
         )
 
     def _grant_partner_read(self, function: lambda_.Function) -> None:

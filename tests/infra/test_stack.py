@@ -390,12 +390,14 @@ def test_each_function_connects_with_its_own_roles_secret(full: Synth) -> None:
 
 
 def test_settings_reach_the_functions_that_use_them(full: Synth) -> None:
-    for name in ("ingest", "missing_file_check", "weekly_summary", "monthly_summary", "partner_sync"):
+    for name in ("ingest", "missing_file_check", "weekly_summary", "monthly_summary"):
         env = function_props(full, name)["Environment"]["Variables"]
         assert env["ALERT_SENDER"] == "alerts@agency.example"
         assert env["ALERT_RECIPIENTS"] == "ops@agency.example,lead@agency.example"
         assert ref(env["LANDING_BUCKET"]) == full.logical_id(full.stack.landing_bucket)
     partner = function_props(full, "partner_sync")["Environment"]["Variables"]
+    assert ref(partner["LANDING_BUCKET"]) == full.logical_id(full.stack.landing_bucket)
+    assert "ALERT_SENDER" not in partner
     assert (partner["PARTNER_BUCKET"], partner["PARTNER_PREFIX"]) == ("partner-drop-bucket", "agency/daily/")
     assert function_props(full, "missing_file_check")["Environment"]["Variables"]["MISSING_FILE_CHECK_HOUR"] == "10"
     admin = function_props(full, "api_admin")["Environment"]["Variables"]
@@ -412,7 +414,8 @@ EXPECTED_EXTRA_ACTIONS = {
     "ingest": {"s3:GetObject", "s3:ListBucket", "ses:SendEmail", "ses:SendRawEmail"}
     | {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
     "missing_file_check": {"ses:SendEmail", "ses:SendRawEmail"},
-    "partner_sync": {"s3:GetObject", "s3:PutObject", "s3:ListBucket", "ses:SendEmail", "ses:SendRawEmail"},
+    # GetObject/ListBucket on the partner prefix, PutObject on the landing bucket (CopyObject).
+    "partner_sync": {"s3:GetObject", "s3:PutObject", "s3:ListBucket"},
     "weekly_summary": {"ses:SendEmail", "ses:SendRawEmail"},
     "monthly_summary": {"ses:SendEmail", "ses:SendRawEmail"},
     "api_auth": set(),
@@ -464,6 +467,8 @@ def test_s3_and_ses_grants_are_scoped(full: Synth) -> None:
     partner_statements = policy_statements(full, "partner_sync")
     partner_resources = json.dumps([s["Resource"] for s in partner_statements])
     assert "partner-drop-bucket/agency/daily/*" in partner_resources
+    landing_actions = actions_of([s for s in partner_statements if landing in refs_in(s["Resource"])])
+    assert landing_actions == {"s3:PutObject"}  # it never reads the landing bucket
     (list_partner,) = [
         s for s in partner_statements if s["Action"] == "s3:ListBucket" and "partner-drop-bucket" in json.dumps(s)
     ]
