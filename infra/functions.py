@@ -126,6 +126,9 @@ class Functions(Construct):
                 env["ALERT_SENDER"] = settings.alert_sender
                 env["ALERT_RECIPIENTS"] = ",".join(settings.alert_recipients)
             if spec.signs_tokens:
+                # Responses carry access/refresh tokens and temporary passwords: keep them out
+                # of X-Ray (Powertools records handler responses as trace metadata by default).
+                env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] = "false"
                 env["JWT_SECRET_ARN"] = jwt_secret.secret_arn
                 env["CORS_ORIGINS"] = ",".join(settings.cors_origins)
             if name == "missing_file_check":

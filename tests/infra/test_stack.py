@@ -406,6 +406,8 @@ def test_settings_reach_the_functions_that_use_them(full: Synth) -> None:
         env = function_props(full, name)["Environment"]["Variables"]
         assert ref(env["JWT_SECRET_ARN"]) == full.logical_id(full.stack.jwt_secret)
         assert "ALERT_SENDER" not in env
+        # tokens and temporary passwords must not end up in X-Ray trace metadata
+        assert env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
 
 
 # What each function may do, beyond reading its own database secret and writing X-Ray traces.
