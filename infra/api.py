@@ -19,6 +19,8 @@ from infra.constants import API_ROUTES
 # request body; with `application/pdf` a client downloading report.pdf must send
 # `Accept: application/pdf` (API Gateway matches the Accept header to decode the body).
 BINARY_MEDIA_TYPES = ["application/pdf"]
+AUTH_THROTTLE_RATE = 10
+AUTH_THROTTLE_BURST = 20
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "X-Correlation-Id"]
 
 
@@ -69,6 +71,13 @@ class Api(Construct):
                     status=True,
                     user=False,
                 ),
+                # Login/refresh get a tighter limit than the rest (password guessing, bcrypt CPU);
+                # the application also locks an account out after repeated failures.
+                method_options={
+                    "/auth/{proxy+}/ANY": apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=AUTH_THROTTLE_RATE, throttling_burst_limit=AUTH_THROTTLE_BURST
+                    )
+                },
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # request/response bodies carry passwords and tokens
                 metrics_enabled=True,

@@ -240,10 +240,13 @@ def test_api_stage_throttles_logs_traces_and_serves_pdf(full: Synth) -> None:
     assert props["TracingEnabled"] is True
     assert "DestinationArn" in props["AccessLogSetting"]
     assert json.loads(props["AccessLogSetting"]["Format"])["status"] == "$context.status"
-    (settings,) = props["MethodSettings"]
-    assert settings["ThrottlingRateLimit"] == 50 and settings["ThrottlingBurstLimit"] == 100
-    assert settings["LoggingLevel"] == "ERROR"
-    assert settings["DataTraceEnabled"] is False  # bodies carry passwords and tokens
+    by_path = {(m["ResourcePath"], m["HttpMethod"]): m for m in props["MethodSettings"]}
+    stage_wide = by_path[("/*", "*")]
+    assert stage_wide["ThrottlingRateLimit"] == 50 and stage_wide["ThrottlingBurstLimit"] == 100
+    assert stage_wide["LoggingLevel"] == "ERROR"
+    assert stage_wide["DataTraceEnabled"] is False  # bodies carry passwords and tokens
+    auth = by_path[("/~1auth~1{proxy+}", "ANY")]
+    assert auth["ThrottlingRateLimit"] == 10 and auth["ThrottlingBurstLimit"] == 20
 
 
 def test_cors_preflight_only_for_the_configured_origin(full: Synth, minimal: Synth) -> None:
