@@ -8,7 +8,7 @@ reached, after one alert, so Lambda retries the event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -42,6 +42,7 @@ class IngestionResult:
     records_failed: int = 0
     message: str = ""
     checksum: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -258,6 +259,7 @@ def _loaded(
         records_rejected=outcome.rejected_count,
         unpriced_clients=len(outcome.unpriced),
         summaries_refreshed=outcome.summaries_refreshed,
+        timings=outcome.timings,
     )
     file_name = f"{bucket}/{key}"
     if outcome.rejected_count:
@@ -302,6 +304,7 @@ def _loaded(
         outcome.rejected_count,
         outcome.message,
         outcome.checksum,
+        {phase: round(seconds, 3) for phase, seconds in outcome.timings.items()},
     )
 
 

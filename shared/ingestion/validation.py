@@ -70,19 +70,29 @@ def parse_count(text: str) -> int:
     return int(digits)
 
 
-def parse_money(text: str) -> Decimal:
-    """A non-negative amount: optional currency symbol, thousands separators, ≤ 6 decimals."""
+def money_text(text: str) -> str:
+    """The canonical decimal text of a non-negative amount (validated as `parse_money`)."""
     value = text.strip()
-    match = _MONEY.match(value)
-    if not match or (match.group(1) is None and match.group(2) is None):
-        raise ValueProblem(_number_problem(value) if value else "missing value")
-    integer = (match.group(1) or "0").replace(",", "")
-    decimals = match.group(2) or ""
+    integer, dot, decimals = value.partition(".")
+    if integer.isdigit() and integer.isascii() and (not decimals or (decimals.isdigit() and decimals.isascii())):
+        pass  # the common case, e.g. 1234.50: no symbol, no separators
+    else:
+        match = _MONEY.match(value)
+        if not match or (match.group(1) is None and match.group(2) is None):
+            raise ValueProblem(_number_problem(value) if value else "missing value")
+        integer = (match.group(1) or "0").replace(",", "")
+        decimals = match.group(2) or ""
+        dot = "." if decimals else ""
     if len(decimals) > MAX_MONEY_DECIMALS:
         raise ValueProblem(f"more than {MAX_MONEY_DECIMALS} decimal places")
     if len(integer.lstrip("0")) > MAX_MONEY_INTEGER_DIGITS:
         raise ValueProblem("amount too large")
-    return Decimal(f"{integer}.{decimals}" if decimals else integer)
+    return f"{integer}{dot}{decimals}" if decimals else integer
+
+
+def parse_money(text: str) -> Decimal:
+    """A non-negative amount: optional currency symbol, thousands separators, ≤ 6 decimals."""
+    return Decimal(money_text(text))
 
 
 def parse_ctr(text: str, *, percent_column: bool) -> Decimal | None:
@@ -175,22 +185,47 @@ def _clip(value: str) -> str:
     return value if len(value) <= MAX_REJECTED_VALUE else value[: MAX_REJECTED_VALUE - 1] + "…"
 
 
+def copy_escape(value: str) -> str:
+    """A value in PostgreSQL COPY text format (backslash, tab, newline, CR escaped)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
 class RowValidator:
-    """Turns a CSV record into the staging tuple, or a `RejectedRow`."""
+    """Turns a CSV record into a staging line (COPY text format), or a `RejectedRow`.
+
+    Hot path: one call per data row. Names, dates and advertisers repeat across rows, so
+    each distinct text is checked once and its result (already COPY-escaped) reused.
+    """
 
     def __init__(self, header: HeaderMap, *, resolver: ClientResolver, today: date) -> None:
-        self._cols = header.columns
+        cols = header.columns
+        self._cols = cols
         self._width = header.width
         self._ctr_percent = "ctr" in header.percent_columns
-        self._has_ctr = "ctr" in header.columns
-        self._has_advertiser = "advertiser" in header.columns
+        self._i_ctr = cols.get("ctr")
+        self._i_advertiser = cols.get("advertiser")
+        self._i = tuple(
+            cols[name]
+            for name in (
+                "date",
+                "campaign",
+                "strategy",
+                "placement",
+                "creative",
+                "impressions",
+                "clicks",
+                "conversions",
+                "conversion_revenue",
+            )
+        )
         self._resolver = resolver
         self._today = today
         self.ctr_warnings = 0
-        # Dimension names repeat on most rows: reuse the checked string.
         self._names: dict[str, str] = {}
-        self._dates: dict[str, date] = {}
-        self._clients: dict[str | None, ClientRef | str] = {}
+        self._dates: dict[str, str] = {}
+        self._clients: dict[str | None, str] = {}  # advertiser text -> client id text
         self.client_ids: set[UUID] = set()
         self.date_from: date | None = None
         self.date_to: date | None = None
@@ -198,82 +233,81 @@ class RowValidator:
     def _name(self, text: str) -> str:
         cached = self._names.get(text)
         if cached is None:
-            cached = parse_name(text)
-            if len(self._names) < 200_000:
+            cached = copy_escape(parse_name(text))
+            if len(self._names) < 200_000:  # bounded: a file of unique names stays in budget
                 self._names[text] = cached
         return cached
 
-    def _date(self, text: str) -> date:
+    def _date(self, text: str) -> str:
         cached = self._dates.get(text)
         if cached is None:
-            cached = parse_date(text)
-            if cached > self._today:
+            day = parse_date(text)
+            if day > self._today:
                 raise ValueProblem("date in the future")
-            self._dates[text] = cached
+            if self.date_from is None or day < self.date_from:
+                self.date_from = day
+            if self.date_to is None or day > self.date_to:
+                self.date_to = day
+            cached = self._dates[text] = day.isoformat()
         return cached
 
-    def validate(self, line_number: int, fields: list[str]) -> tuple[str | None, ...] | RejectedRow:
-        """The staging row (text values, in `STAGING_COLUMNS` order) or the rejection."""
+    def _client(self, advertiser: str | None) -> str:
+        cached = self._clients.get(advertiser)
+        if cached is None:
+            resolved = self._resolver.resolve(advertiser)
+            if isinstance(resolved, str):
+                raise ValueProblem(resolved)
+            self.client_ids.add(resolved.client_id)
+            cached = self._clients[advertiser] = str(resolved.client_id)
+        return cached
+
+    def validate(self, line_number: int, fields: list[str]) -> str | RejectedRow:
+        """The staging line (`ingest_copy_staging` column order) or the rejection."""
         if len(fields) != self._width:
             return RejectedRow(line_number, None, None, f"expected {self._width} fields, found {len(fields)}")
-        cols = self._cols
+        i_date, i_campaign, i_strategy, i_placement, i_creative, i_imps, i_clicks, i_conv, i_revenue = self._i
         column = "advertiser"
         try:
-            advertiser = fields[cols["advertiser"]] if self._has_advertiser else None
-            client = self._clients.get(advertiser)
-            if client is None:
-                client = self._resolver.resolve(advertiser)
-                self._clients[advertiser] = client
-            if isinstance(client, str):
-                raise ValueProblem(client)
+            client = self._client(None if self._i_advertiser is None else fields[self._i_advertiser])
             column = "date"
-            day = self._date(fields[cols["date"]])
+            day = self._date(fields[i_date])
             column = "campaign"
-            campaign = self._name(fields[cols["campaign"]])
+            campaign = self._name(fields[i_campaign])
             column = "strategy"
-            strategy = self._name(fields[cols["strategy"]])
+            strategy = self._name(fields[i_strategy])
             column = "placement"
-            placement = self._name(fields[cols["placement"]])
+            placement = self._name(fields[i_placement])
             column = "creative"
-            creative = self._name(fields[cols["creative"]])
+            creative = self._name(fields[i_creative])
             column = "impressions"
-            impressions = parse_count(fields[cols["impressions"]])
+            impressions = parse_count(fields[i_imps])
             column = "clicks"
-            clicks = parse_count(fields[cols["clicks"]])
+            clicks = parse_count(fields[i_clicks])
             if clicks > impressions:
                 raise ValueProblem("clicks exceed impressions")
             column = "conversions"
-            conversions = parse_count(fields[cols["conversions"]])
+            conversions = parse_count(fields[i_conv])
             column = "conversion_revenue"
-            revenue = parse_money(fields[cols["conversion_revenue"]])
-            ctr: Decimal | None = None
-            if self._has_ctr:
+            revenue = money_text(fields[i_revenue])
+            if self._i_ctr is not None:
                 column = "ctr"
-                ctr = parse_ctr(fields[cols["ctr"]], percent_column=self._ctr_percent)
+                ctr = parse_ctr(fields[self._i_ctr], percent_column=self._ctr_percent)
+                # The partner's CTR is only checked, never stored: CTR is recomputed from sums.
+                if (
+                    ctr is not None
+                    and impressions
+                    and abs(ctr * impressions - clicks) > CTR_WARNING_TOLERANCE * impressions
+                ):
+                    self.ctr_warnings += 1
         except ValueProblem as problem:
-            value = fields[cols[column]] if column in cols else None
-            return RejectedRow(line_number, column, None if value is None else _clip(value), str(problem))
+            index = self._cols.get(column)
+            value = None if index is None else _clip(fields[index])
+            return RejectedRow(line_number, column, value, str(problem))
         except (InvalidOperation, ValueError):
-            value = fields[cols[column]] if column in cols else None
-            return RejectedRow(line_number, column, None if value is None else _clip(value), "not a valid value")
-        if ctr is not None and impressions and abs(ctr - Decimal(clicks) / impressions) > CTR_WARNING_TOLERANCE:
-            self.ctr_warnings += 1
-        self.client_ids.add(client.client_id)
-        if self.date_from is None or day < self.date_from:
-            self.date_from = day
-        if self.date_to is None or day > self.date_to:
-            self.date_to = day
+            index = self._cols.get(column)
+            value = None if index is None else _clip(fields[index])
+            return RejectedRow(line_number, column, value, "not a valid value")
         return (
-            str(line_number),
-            str(client.client_id),
-            day.isoformat(),
-            campaign,
-            strategy,
-            placement,
-            creative,
-            str(impressions),
-            str(clicks),
-            None if ctr is None else str(ctr.quantize(CTR_PLACES)),
-            str(conversions),
-            str(revenue),
+            f"{line_number}\t{client}\t{day}\t{campaign}\t{strategy}\t{placement}\t{creative}"
+            f"\t{impressions}\t{clicks}\t{conversions}\t{revenue}\n"
         )

@@ -53,41 +53,48 @@ HAVING count(*) > 1
 ORDER BY 1
 LIMIT 1
 
--- The dimensions are resolved level by level into small temp maps (distinct names -> ids),
--- each analysed, so the final insert is a hash join of two analysed temp tables. Joining
+-- The dimensions are resolved level by level into small temp maps (distinct names -> ids)
+-- built from the file's distinct dimension paths, so the final insert is a hash join of
+-- the staged rows with two small analysed temp tables. Joining
 -- the staged rows straight to the four real tables let the planner, misled by fresh
 -- dimension rows it had no statistics for, pick nested loops that were 50x slower.
+
+-- name: ingest_map_combos
+-- Every distinct dimension path of the file, from one pass over the staged rows.
+CREATE TEMP TABLE ingest_combos ON COMMIT DROP AS
+SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name, creative_name
+FROM ingest_staging
 
 -- name: ingest_upsert_campaigns
 INSERT INTO campaigns (client_id, name)
 SELECT DISTINCT client_id, campaign_name
-FROM ingest_staging
+FROM ingest_combos
 ON CONFLICT (client_id, name) DO NOTHING
 
 -- name: ingest_map_campaigns
 CREATE TEMP TABLE ingest_campaigns ON COMMIT DROP AS
 SELECT s.client_id, s.campaign_name, c.id AS campaign_id
-FROM (SELECT DISTINCT client_id, campaign_name FROM ingest_staging) s
+FROM (SELECT DISTINCT client_id, campaign_name FROM ingest_combos) s
 JOIN campaigns c ON c.client_id = s.client_id AND c.name = s.campaign_name
 
 -- name: ingest_upsert_strategies
 INSERT INTO strategies (client_id, campaign_id, name)
 SELECT m.client_id, m.campaign_id, s.strategy_name
-FROM (SELECT DISTINCT client_id, campaign_name, strategy_name FROM ingest_staging) s
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name FROM ingest_combos) s
 JOIN ingest_campaigns m ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name
 ON CONFLICT (campaign_id, name) DO NOTHING
 
 -- name: ingest_map_strategies
 CREATE TEMP TABLE ingest_strategies ON COMMIT DROP AS
 SELECT s.client_id, s.campaign_name, s.strategy_name, m.campaign_id, st.id AS strategy_id
-FROM (SELECT DISTINCT client_id, campaign_name, strategy_name FROM ingest_staging) s
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name FROM ingest_combos) s
 JOIN ingest_campaigns m ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name
 JOIN strategies st ON st.campaign_id = m.campaign_id AND st.name = s.strategy_name
 
 -- name: ingest_upsert_placements
 INSERT INTO placements (client_id, strategy_id, name)
 SELECT m.client_id, m.strategy_id, s.placement_name
-FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name FROM ingest_staging) s
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name FROM ingest_combos) s
 JOIN ingest_strategies m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name AND m.strategy_name = s.strategy_name
 ON CONFLICT (strategy_id, name) DO NOTHING
@@ -96,7 +103,7 @@ ON CONFLICT (strategy_id, name) DO NOTHING
 CREATE TEMP TABLE ingest_placements ON COMMIT DROP AS
 SELECT s.client_id, s.campaign_name, s.strategy_name, s.placement_name,
        m.campaign_id, m.strategy_id, p.id AS placement_id
-FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name FROM ingest_staging) s
+FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name FROM ingest_combos) s
 JOIN ingest_strategies m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name AND m.strategy_name = s.strategy_name
 JOIN placements p ON p.strategy_id = m.strategy_id AND p.name = s.placement_name
@@ -104,7 +111,7 @@ JOIN placements p ON p.strategy_id = m.strategy_id AND p.name = s.placement_name
 -- name: ingest_upsert_creatives
 INSERT INTO creatives (client_id, placement_id, name)
 SELECT m.client_id, m.placement_id, s.creative_name
-FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name, creative_name FROM ingest_staging) s
+FROM ingest_combos s
 JOIN ingest_placements m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name
  AND m.strategy_name = s.strategy_name AND m.placement_name = s.placement_name
@@ -114,7 +121,7 @@ ON CONFLICT (placement_id, name) DO NOTHING
 CREATE TEMP TABLE ingest_creatives ON COMMIT DROP AS
 SELECT s.client_id, s.campaign_name, s.strategy_name, s.placement_name, s.creative_name,
        m.campaign_id, m.strategy_id, m.placement_id, cr.id AS creative_id
-FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name, creative_name FROM ingest_staging) s
+FROM ingest_combos s
 JOIN ingest_placements m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name
  AND m.strategy_name = s.strategy_name AND m.placement_name = s.placement_name
@@ -173,7 +180,7 @@ ORDER BY c.name
 -- Queue the summaries overlapping each client's dates in this run.
 SELECT coalesce(sum(app.enqueue_summary_refresh(client_id, date_from, date_to)), 0)::integer AS queued
 FROM (SELECT client_id, min(date) AS date_from, max(date) AS date_to
-      FROM ingest_staging
+      FROM ingest_rates
       GROUP BY client_id) ranges
 
 -- name: ingest_create_staging
@@ -191,14 +198,14 @@ CREATE TEMP TABLE ingest_staging (
     creative_name       varchar(255) NOT NULL,
     impressions         bigint NOT NULL,
     clicks              bigint NOT NULL,
-    ctr                 numeric(12, 6),
     conversions         bigint NOT NULL,
     conversion_revenue  numeric(18, 6) NOT NULL
 ) ON COMMIT DROP
 
 -- name: ingest_analyze_staging
--- Temp tables are never auto-analysed; the joins below need row estimates.
-ANALYZE ingest_staging
+-- Temp tables are never auto-analysed; the joins below need row estimates (only the
+-- columns the rates join uses: sampling the name columns costs more than it helps).
+ANALYZE ingest_staging (client_id, date)
 
 -- name: ingest_insert_rejected_rows
 INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason)
@@ -238,5 +245,5 @@ RETURNING copied_at
 -- name: ingest_copy_staging
 COPY ingest_staging (
     line_number, client_id, date, campaign_name, strategy_name,
-    placement_name, creative_name, impressions, clicks, ctr, conversions, conversion_revenue
+    placement_name, creative_name, impressions, clicks, conversions, conversion_revenue
 ) FROM STDIN
