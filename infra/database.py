@@ -66,7 +66,6 @@ class Database(Construct):
             delete_automated_backups=not prod,
             auto_minor_version_upgrade=True,
             cloudwatch_logs_exports=["postgresql"],
-            enable_performance_insights=True,
             parameters={"rds.force_ssl": "1", "log_min_duration_statement": "2000"},
         )
         # Only the functions' security group may reach PostgreSQL.
