@@ -9,7 +9,8 @@ principal dependencies and `shared.api.errors` for the error table.
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.router import Router
 
 from shared.api import deps
@@ -52,11 +53,20 @@ def openapi_json(app: APIGatewayRestResolver) -> str:
     )
 
 
+def no_store(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    """Every API response is private, per-user data (tokens, temporary passwords, a client's
+    figures): never stored by browsers or shared caches unless a route says otherwise."""
+    response = next_middleware(app)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGatewayRestResolver:
     """A REST resolver with request validation, CORS, the bearer security scheme and errors."""
     settings = settings or deps.settings()
     app = APIGatewayRestResolver(enable_validation=True, cors=cors_config(settings))
     register_error_handlers(app)
+    app.use(middlewares=[no_store])
     # 401/403 must come before 422: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.
     app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[assignment]

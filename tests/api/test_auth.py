@@ -130,6 +130,7 @@ def test_login_returns_the_documented_shape(api: ApiClient, make_user: Any, make
         "role": "client",
         "client_id": str(client["id"]),
     }
+    assert response.headers["Cache-Control"] == "no-store"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert {"exp", "iat", "sub", "iss", "aud", "role", "cid", "sv", "sid", "jti"} <= set(claims)
 
