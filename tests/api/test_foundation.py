@@ -167,3 +167,21 @@ def test_cors_only_for_configured_origins(settings_env: Any) -> None:
         api_event("GET", "/boom", headers={"Origin": "https://dash.example.com"}),
     )
     assert "Access-Control-Allow-Origin" not in ((none.get("headers") or {}) | (none.get("multiValueHeaders") or {}))
+
+
+def test_cors_preflight_needs_no_token(settings_env: Any) -> None:
+    from shared.api.app import create_resolver
+    from shared.api.routes import admin
+    from shared.settings import Settings
+
+    app = create_resolver(admin.router, settings=Settings(cors_origins=["https://dash.example.com"]))
+    event = api_event(
+        "OPTIONS",
+        "/admin/clients",
+        headers={"Origin": "https://dash.example.com", "Access-Control-Request-Method": "POST"},
+    )
+    result = _resolve(app, event)
+    headers = {k: v[0] for k, v in (result.get("multiValueHeaders") or {}).items()} | (result.get("headers") or {})
+    assert result["statusCode"] == 204
+    assert headers["Access-Control-Allow-Origin"] == "https://dash.example.com"
+    assert "Authorization" in headers["Access-Control-Allow-Headers"]
