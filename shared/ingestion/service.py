@@ -148,6 +148,17 @@ def ingest_object(
             _mark_failed_quietly(run_id, "internal error during the load; nothing was stored", db=db)
             logger.exception("ingestion crashed")
             metrics.add_metric(name="IngestionRunsFailed", unit=MetricUnit.Count, value=1)
+            send_alert(
+                Alert(
+                    kind="ingestion_failed",
+                    subject=f"Ingestion failed: {file_name}",
+                    summary=f"The load of {file_name} stopped on an internal error; nothing from it was stored. "
+                    "Lambda retries the event.",
+                    details=[("File", file_name), ("Run", str(run_id))],
+                ),
+                settings=settings,
+                sender=sender,
+            )
             raise
         return _loaded(run_id, bucket, key, outcome, settings=settings, sender=sender)
 

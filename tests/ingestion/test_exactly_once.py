@@ -112,6 +112,8 @@ def test_a_crash_while_reading_leaves_nothing(
 
     _nothing_stored(owner_conn)
     assert [r["status"] for r in runs(owner_conn)] == ["failed"]
+    [email] = sent_emails()
+    assert "Ingestion failed" in email.subject
 
 
 def test_a_crash_after_the_metrics_insert_leaves_nothing(
