@@ -564,3 +564,19 @@ def test_alarms_notify_the_admins_by_email(full: Synth) -> None:
 def test_no_alarm_email_without_recipients(minimal: Synth) -> None:
     assert not minimal.resources("AWS::SNS::Subscription")
     assert minimal.resources("AWS::CloudWatch::Alarm")
+
+
+def test_every_function_environment_variable_is_a_setting_and_validates(full: Synth) -> None:
+    from shared.settings import Settings
+
+    fields = {name.upper() for name in Settings.model_fields}
+    for name in FUNCTIONS:
+        env = function_props(full, name)["Environment"]["Variables"]
+        unknown = {key for key in env if key not in fields and not key.startswith("POWERTOOLS_")}
+        assert unknown == set(), f"{name}: {unknown} are not Settings fields (typo?)"
+        # CloudFormation references become placeholder strings; the rest must validate as-is.
+        resolved = {key: value if isinstance(value, str) else f"resolved-{key.lower()}" for key, value in env.items()}
+        settings = Settings.from_env(resolved)
+        assert settings.stage == "prod" and settings.reporting_timezone == "America/New_York"
+        if "ALERT_RECIPIENTS" in env:
+            assert settings.alert_recipients == ["ops@agency.example", "lead@agency.example"]
