@@ -53,6 +53,7 @@ def test_overview_shape_and_money_as_decimal_strings(api, acme_user, acme, globe
     assert response.status == 200, response.body
     body = response.json()
     assert set(body) >= {"totals", "previous", "change", "series"}
+    assert (body["from"], body["to"], body["client_id"]) == (RANGE["from"], RANGE["to"], str(acme.id))
     assert len(body["series"]) == 14 and body["series"][0]["date"] == "2026-03-02"
     assert set(body["totals"]) == AGG_KEYS
     assert isinstance(body["totals"]["impressions"], int)
@@ -111,7 +112,14 @@ def _check_level_sums(api, acme_user, acme, level, totals):
     for key in ("spend", "revenue"):
         summed = sum(Decimal(row[key]) for row in body["items"])
         assert abs(summed - Decimal(totals[key])) <= Decimal("0.005") * len(body["items"])
-    assert set(body["items"][0]) >= {"id", "name", *AGG_KEYS}
+    parents = {
+        "campaigns": set(),
+        "strategies": {"campaign_id"},
+        "placements": {"campaign_id", "strategy_id"},
+        "creatives": {"campaign_id", "strategy_id", "placement_id"},
+    }[level]
+    assert all(set(row) == {"id", "name", *parents, *AGG_KEYS} for row in body["items"]), body["items"][0]
+    assert (body["from"], body["to"], body["sort"], body["order"]) == (RANGE["from"], RANGE["to"], "spend", "desc")
 
 
 def test_drill_down_with_parent_filter_sort_and_pages(api, acme_user, acme):

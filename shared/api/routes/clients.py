@@ -14,11 +14,12 @@ and ratios (fractions, 6 places: "0.004200") decimal strings, as everywhere in t
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import Router
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api import deps
 from shared.api.openapi import api_doc
@@ -45,6 +46,120 @@ PlacementFilter = Annotated[str | None, Query(description="Only this placement (
 CreativeFilter = Annotated[str | None, Query(description="Only this creative (UUID)")]
 
 
+# ---------------------------------------------------------------- response models
+# They document the shapes in /openapi.json; values arrive already shaped by `as_json`.
+
+Money = Annotated[str | None, Field(description='Decimal string rounded to cents, e.g. "1234.50"')]
+Ratio = Annotated[
+    str | None, Field(description="Decimal string fraction (6 places; ROAS 4); null on a zero denominator")
+]
+
+
+class AggregateOut(BaseModel):
+    impressions: int
+    clicks: int
+    conversions: int
+    revenue: Money
+    spend: Money = Field(description="Cents; null when no row of the period could be priced (no CPM)")
+    ctr: Ratio
+    cvr: Ratio
+    cpc: Money
+    cpa: Money
+    roas: Ratio
+
+
+class ChangeOut(BaseModel):
+    impressions: Ratio
+    clicks: Ratio
+    conversions: Ratio
+    revenue: Ratio
+    spend: Ratio
+    ctr: Ratio
+    cvr: Ratio
+    cpc: Ratio
+    cpa: Ratio
+    roas: Ratio
+    ctr_pp: Ratio = Field(description="Change of CTR in percentage points")
+    cvr_pp: Ratio = Field(description="Change of CVR in percentage points")
+
+
+class DayOut(AggregateOut):
+    date: str
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    date_from: str = Field(alias="from")
+    date_to: str = Field(alias="to")
+
+
+class OverviewOut(Period):
+    client_id: str
+    previous_from: str
+    previous_to: str
+    totals: AggregateOut
+    previous: AggregateOut = Field(description="The same totals for the period of equal length just before")
+    change: ChangeOut = Field(description="(current - previous) / previous; null when previous is 0")
+    series: list[DayOut] = Field(description="Every day of the range, zeros when there was no data")
+
+
+class ClientOut(BaseModel):
+    id: str
+    name: str
+    slug: str
+    status: str
+
+
+class ClientList(BaseModel):
+    items: list[ClientOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class CampaignRow(AggregateOut):
+    id: str
+    name: str
+
+
+class StrategyRow(CampaignRow):
+    campaign_id: str
+
+
+class PlacementRow(StrategyRow):
+    strategy_id: str
+
+
+class CreativeRow(PlacementRow):
+    placement_id: str
+
+
+Row = TypeVar("Row", bound=CampaignRow)
+
+
+class BreakdownOut(Period, Generic[Row]):
+    items: list[Row]
+    total: int = Field(description="Entities with activity in the range (all pages)")
+    limit: int
+    offset: int
+    sort: str
+    order: str
+
+
+class PeriodPoint(AggregateOut):
+    date: str = Field(description="Calendar start of the day / ISO week / month")
+    period_start: str = Field(description="The period clipped to the range")
+    period_end: str
+
+
+class TimeseriesOut(Period):
+    granularity: str
+    filters: dict[str, str]
+    series: list[PeriodPoint]
+    totals: AggregateOut
+
+
 def _range(date_from: str | None, date_to: str | None) -> params.DateRange:
     return params.parse_date_range(date_from, date_to, max_days=deps.settings().max_date_span_days)
 
@@ -54,9 +169,11 @@ def _page(limit: str | None, offset: str | None) -> params.Page:
 
 
 @router.get("/clients", summary="The clients the caller may see", tags=TAGS, **api_doc())
-def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offset = None) -> dict[str, Any]:
+def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offset = None) -> ClientList:
     tenant = Tenant.every_client() if principal.is_admin else Tenant.client(principal.client_id or "")
-    return service.as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
+    return ClientList.model_validate(
+        service.as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
+    )
 
 
 @router.get(
@@ -67,13 +184,14 @@ def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offse
 )
 def overview(
     client_id: ClientId, principal: CurrentPrincipal, date_from: DateFrom = None, date_to: DateTo = None
-) -> dict[str, Any]:
+) -> OverviewOut:
     tenant = client_scope(principal, client_id)
     result = service.overview(deps.database(), client_id=tenant.client_id, date_range=_range(date_from, date_to))  # type: ignore[arg-type]
-    return service.as_json(result)
+    return OverviewOut.model_validate(service.as_json(result))
 
 
 def _breakdown(
+    model: type[Row],
     level: params.Level,
     client_id: str,
     principal: Any,
@@ -85,7 +203,7 @@ def _breakdown(
     limit: str | None,
     offset: str | None,
     filters: dict[str, str | None],
-) -> dict[str, Any]:
+) -> BreakdownOut[Row]:
     tenant = client_scope(principal, client_id)
     result = service.breakdown(
         deps.database(),
@@ -96,7 +214,9 @@ def _breakdown(
         sort=params.parse_sort(sort, order),
         page=_page(limit, offset),
     )
-    return service.as_json(result)
+    # BreakdownOut[model]: the row model of this level (a runtime parametrisation).
+    shaped: BreakdownOut[Row] = cast(Any, BreakdownOut)[model].model_validate(service.as_json(result))
+    return shaped
 
 
 @router.get("/clients/<client_id>/campaigns", summary="Campaigns with their metrics", tags=TAGS, **api_doc())
@@ -109,8 +229,9 @@ def campaigns(
     order: Order = None,
     limit: Limit = None,
     offset: Offset = None,
-) -> dict[str, Any]:
+) -> BreakdownOut[CampaignRow]:
     return _breakdown(
+        CampaignRow,
         params.Level.CAMPAIGN,
         client_id,
         principal,
@@ -137,8 +258,9 @@ def strategies(
     limit: Limit = None,
     offset: Offset = None,
     campaign_id: CampaignFilter = None,
-) -> dict[str, Any]:
+) -> BreakdownOut[StrategyRow]:
     return _breakdown(
+        StrategyRow,
         params.Level.STRATEGY,
         client_id,
         principal,
@@ -169,8 +291,9 @@ def placements(
     offset: Offset = None,
     campaign_id: CampaignFilter = None,
     strategy_id: StrategyFilter = None,
-) -> dict[str, Any]:
+) -> BreakdownOut[PlacementRow]:
     return _breakdown(
+        PlacementRow,
         params.Level.PLACEMENT,
         client_id,
         principal,
@@ -202,8 +325,9 @@ def creatives(
     campaign_id: CampaignFilter = None,
     strategy_id: StrategyFilter = None,
     placement_id: PlacementFilter = None,
-) -> dict[str, Any]:
+) -> BreakdownOut[CreativeRow]:
     return _breakdown(
+        CreativeRow,
         params.Level.CREATIVE,
         client_id,
         principal,
@@ -233,7 +357,7 @@ def timeseries(
     strategy_id: StrategyFilter = None,
     placement_id: PlacementFilter = None,
     creative_id: CreativeFilter = None,
-) -> dict[str, Any]:
+) -> TimeseriesOut:
     tenant = client_scope(principal, client_id)
     filters = {
         "campaign_id": campaign_id,
@@ -248,7 +372,7 @@ def timeseries(
         granularity=params.parse_granularity(granularity),
         filters=params.parse_filters(filters, allowed=params.ENTITY_FILTERS),
     )
-    return service.as_json(result)
+    return TimeseriesOut.model_validate(service.as_json(result))
 
 
 def _summaries(
