@@ -131,9 +131,7 @@ def load_file(
     timings: dict[str, float] = {}
     stream = open_csv(body, key=key, max_bytes=settings.max_file_bytes)
     header = map_header(stream.header)
-    if "advertiser" not in header.columns and resolver.resolve(None) == (
-        "no advertiser column and the object key names no known client"
-    ):
+    if "advertiser" not in header.columns and not resolver.has_key_client:
         raise FileRejected("no advertiser column, and the object key is not clients/<known client slug>/...")
     validator = RowValidator(header, resolver=resolver, today=today)
     conn.execute(QUERIES["ingest_create_staging"])
@@ -143,8 +141,6 @@ def load_file(
     batch: list[str] = []
     with conn.cursor() as cur, cur.copy(QUERIES["ingest_copy_staging"]) as copy:
         for line_number, fields in stream.rows:
-            if _is_blank(fields):
-                continue
             row = validator.validate(line_number, fields)
             if isinstance(row, str):
                 batch.append(row)
@@ -152,7 +148,7 @@ def load_file(
                     copy.write("".join(batch))
                     valid += len(batch)
                     batch.clear()
-            else:
+            elif not _is_blank(fields):  # blank lines (or only separators) are not data rows
                 rejected_count += 1
                 if len(rejected) < MAX_KEPT_REJECTIONS:
                     rejected.append(row)

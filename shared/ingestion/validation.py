@@ -167,6 +167,11 @@ class ClientResolver:
         self._advertisers = advertisers
         self._key_client = key_client
 
+    @property
+    def has_key_client(self) -> bool:
+        """Whether the object key names a known client (`clients/<slug>/...`)."""
+        return self._key_client is not None
+
     def resolve(self, advertiser: str | None) -> ClientRef | str:
         """The client, or a rejection reason."""
         if advertiser is None:
