@@ -185,3 +185,18 @@ def test_lambda_dispatcher_invokes_the_ingest_function_asynchronously() -> None:
     assert payload["retry_of"] == str(run_id)
     # The ingestion handler reads it exactly like an S3 notification (URL-encoded key).
     assert objects_of(S3Event(payload)) == [("b", key)]
+
+
+def test_the_dispatcher_follows_the_settings(settings: Any) -> None:
+    from shared.admin.ingestions import InProcessIngestionDispatcher
+    from shared.aws.lambda_invoke import LambdaIngestionDispatcher
+
+    try:
+        deps.use_settings(settings.model_copy(update={"ingest_function_name": "stack-ingest"}))
+        assert isinstance(deps.ingestion_dispatcher(), LambdaIngestionDispatcher)
+        deps.use_ingestion_dispatcher(None)
+        deps.use_settings(settings)
+        local = deps.ingestion_dispatcher()
+        assert isinstance(local, InProcessIngestionDispatcher)
+    finally:
+        deps.reset()
