@@ -4,11 +4,12 @@
     def overview(client_id: UUID, principal: CurrentPrincipal) -> ...:
         tenant = client_scope(principal, client_id)   # 404 for another client's id
 
-    @router.get("/admin/users", **api_doc())
-    def list_users(principal: AdminPrincipal) -> ...:   # 401 / 403 before the body runs
+    @router.get("/admin/users", **api_doc(role="admin"))
+    def list_users(principal: AdminPrincipal) -> ...:   # 401 / 403 before validation
 
 `authenticate` reads `Authorization: Bearer <jwt>`, verifies it (`shared.auth.tokens`) and
 checks the live session state with one indexed query (`shared.auth.principal`).
+`SecurityFirst` runs it ahead of request validation for every route declaring security.
 """
 
 from __future__ import annotations
