@@ -15,7 +15,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import psycopg
@@ -91,7 +91,7 @@ def _check_not_locked(conn: psycopg.Connection[Any], key: str) -> None:
         raise TooManyRequests("too many failed attempts, try again later", retry_after=max(1, row["retry_after"]))
 
 
-def _record_failure(db: Database, key: str, settings: Settings) -> None:
+def _record_failure(db: Database, key: str, settings: Settings) -> NoReturn:
     """Count a failure; raise 429 when it reached the limit, else the generic 401."""
     with db.transaction(tenant=Tenant.every_client()) as conn:
         row = conn.execute(
@@ -130,7 +130,6 @@ def login(db: Database, *, email: str, password: str, settings: Settings) -> Ses
     matches = verify_password(password, stored_hash, rounds=settings.bcrypt_rounds)
     if user is None or user["inactive"] or not matches:
         _record_failure(db, key, settings)
-    assert user is not None
     with db.transaction(tenant=Tenant.every_client()) as conn:
         conn.execute(QUERIES["auth_login_success"], {"email_key": key})
         tokens = _start_session(
