@@ -152,19 +152,32 @@ def test_unknown_email_disabled_account_and_wrong_password_look_the_same(
     assert responses[0].json() == {"message": "invalid email or password"}
 
 
-def test_unknown_email_still_runs_one_bcrypt_check(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_login_failure_costs_exactly_one_bcrypt_check(
+    api: ApiClient, make_user: Any, owner_conn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import bcrypt
 
-    calls: list[int] = []
+    disabled = make_user(role="admin", login=False)
+    owner_conn.execute("UPDATE users SET disabled = true WHERE id = %s", (disabled.id,))
+    wrong = make_user(role="admin", login=False)
+    calls: list[bytes] = []
     real = bcrypt.checkpw
 
     def counting(password: bytes, hashed: bytes) -> bool:
-        calls.append(1)
+        calls.append(hashed)
         return real(password, hashed)
 
     monkeypatch.setattr(bcrypt, "checkpw", counting)
-    assert api.post("/auth/login", body={"email": "ghost@example.com", "password": "x" * 12}).status == 401
-    assert len(calls) == 1
+    attempts = {
+        "unknown": {"email": "ghost@example.com", "password": "x" * 12},
+        "disabled": {"email": disabled.email, "password": disabled.password},
+        "wrong": {"email": wrong.email, "password": "not-the-password"},
+    }
+    for case, body in attempts.items():
+        calls.clear()
+        assert api.post("/auth/login", body=body).status == 401, case
+        assert len(calls) == 1, case
+        assert calls[0].startswith(b"$2b$04$"), case  # the same cost for the dummy hash
 
 
 @pytest.mark.parametrize(
