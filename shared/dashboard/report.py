@@ -78,6 +78,14 @@ def ranked_campaigns(rows: list[dict[str, Any]], *, min_impressions: int) -> tup
     return eligible, metric
 
 
+def split_top_bottom(ranked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Up to 5 best and 5 worst (worst first) of a best-first list, never the same campaign
+    in both: with few campaigns the better half is "top" and the rest "bottom"."""
+    top_count = min(TOP_CAMPAIGNS, (len(ranked) + 1) // 2)
+    rest = ranked[top_count:]
+    return ranked[:top_count], list(reversed(rest[-TOP_CAMPAIGNS:]))
+
+
 def build_report(
     db: Database, *, client_id: UUID, date_range: DateRange, settings: Settings, now: datetime | None = None
 ) -> tuple[str, bytes]:
@@ -180,9 +188,9 @@ def _render(
     _trend_chart(pdf, summary["series"], x=pdf.l_margin, y=pdf.get_y() + 1, w=width, h=55)
 
     heading(f"Top campaigns (by {metric.upper()}, at least {min_impressions:,} impressions)")
-    _campaign_table(pdf, ranked[:TOP_CAMPAIGNS], metric)
+    top, bottom = split_top_bottom(ranked)
+    _campaign_table(pdf, top, metric)
     heading(f"Bottom campaigns (by {metric.upper()})")
-    bottom = list(reversed(ranked[-TOP_CAMPAIGNS:])) if len(ranked) > 1 else []
     _campaign_table(pdf, bottom, metric)
 
     heading("Insights")

@@ -108,6 +108,21 @@ def test_ranking_needs_volume_and_falls_back_to_ctr_without_spend():
     assert metric == "ctr" and [r["name"] for r in ranked] == ["mid", "big"]
 
 
+def test_top_and_bottom_campaigns_never_overlap():
+    from shared.dashboard.report import split_top_bottom
+
+    def names(n):
+        return [{"name": f"c{i}"} for i in range(n)]
+
+    assert split_top_bottom(names(0)) == ([], [])
+    assert split_top_bottom(names(1)) == ([{"name": "c0"}], [])
+    top, bottom = split_top_bottom(names(3))
+    assert [c["name"] for c in top] == ["c0", "c1"] and [c["name"] for c in bottom] == ["c2"]
+    top, bottom = split_top_bottom(names(12))
+    assert [c["name"] for c in top] == ["c0", "c1", "c2", "c3", "c4"]
+    assert [c["name"] for c in bottom] == ["c11", "c10", "c9", "c8", "c7"]
+
+
 def test_pdf_report_carries_the_client_name_and_figures(api_db, acme, globex, settings):
     from pypdf import PdfReader
 
