@@ -248,3 +248,46 @@ def test_an_email_failure_never_changes_the_outcome(
     assert result.status == status
     assert runs(owner_conn)[0]["status"] == status
     assert totals(owner_conn)["rows"] == (6 if status == "success" else 0)
+
+
+def test_two_concurrent_loads_for_one_client_serialize_and_both_land(
+    s3: Any, sender: Any, settings: Settings, db_url: str, acme: UUID, owner_conn: Any
+) -> None:
+    header = "date,advertiser,campaign,strategy,placement,creative,impressions,clicks,conversions,conversion_revenue\n"
+    for day in ("2026-03-10", "2026-03-11"):
+        body_text = header + "".join(f"{day},Acme Outdoor,C,S,P,Creative {i},1000,1,0,0\n" for i in range(50))
+        s3.put_object(Bucket=LANDING_BUCKET, Key=f"partner/{day}.csv", Body=body_text.encode())
+    both_reading = threading.Barrier(2, timeout=30)
+    store = HookedStore(s3, both_reading.wait)
+    results: list[Any] = []
+
+    def load(day: str) -> None:
+        database = Database(role_url(db_url, "dash_worker"))
+        try:
+            results.append(
+                ingest_object(
+                    LANDING_BUCKET,
+                    f"partner/{day}.csv",
+                    settings=settings,
+                    db=database,
+                    store=store,
+                    sender=sender,
+                    today=TODAY,
+                )
+            )
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=load, args=(day,)) for day in ("2026-03-10", "2026-03-11")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(r.status for r in results) == ["success", "success"]
+    per_day = owner_conn.execute(
+        "SELECT date::text, count(*) AS n FROM daily_metrics GROUP BY date ORDER BY date"
+    ).fetchall()
+    assert per_day == [{"date": "2026-03-10", "n": 50}, {"date": "2026-03-11", "n": 50}]
+    # The shared dimensions were created once, not once per load.
+    assert owner_conn.execute("SELECT count(*) AS n FROM creatives").fetchone()["n"] == 50

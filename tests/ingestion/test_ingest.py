@@ -279,3 +279,18 @@ def test_restatement_regenerates_existing_summaries_in_the_same_transaction(
         {"week_start": "2026-03-02", "impressions": 1000},
     ]
     assert owner_conn.execute("SELECT count(*) AS n FROM summary_refresh_queue").fetchone()["n"] == 0
+
+
+def test_partner_ctr_is_checked_not_stored(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    text = (
+        "date,advertiser,campaign,strategy,placement,creative,impressions,clicks,ctr,conversions,conversion_revenue\n"
+        "2026-03-01,Acme Outdoor,C,S,P,A,10000,50,0.50%,0,0\n"  # agrees
+        "2026-03-01,Acme Outdoor,C,S,P,B,10000,50,5%,0,0\n"  # 4.5 pp off: a warning
+        "2026-03-01,Acme Outdoor,C,S,P,C,10000,50,0.0095,0,0\n"  # 0.45 pp off: within tolerance
+    )
+    result = ingest("partner/ctr.csv", text)
+
+    assert result.status == "success"
+    assert "1 rows whose partner CTR differs" in result.message
+    stored = owner_conn.execute("SELECT DISTINCT ctr FROM daily_metrics").fetchall()
+    assert stored == [{"ctr": Decimal("0.005000")}]  # recomputed from clicks / impressions
