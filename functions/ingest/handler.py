@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import unquote_plus
+from uuid import UUID
 
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,6 +27,18 @@ def objects_of(event: S3Event) -> list[tuple[str, str]]:
     return [(record.s3.bucket.name, unquote_plus(record.s3.get_object.key)) for record in event.records]
 
 
+def retry_of(event: dict[str, Any]) -> UUID | None:
+    """The run an admin retry repeats (`shared.aws.lambda_invoke.retry_event` adds it)."""
+    value = event.get("retry_of")
+    if value is None:
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        logger.warning("ignoring a malformed retry_of")
+        return None
+
+
 @logger.inject_lambda_context(correlation_id_path=CORRELATION_PATH, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -33,6 +46,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     settings = get_settings()
     results = ingest_objects(
         objects_of(S3Event(event)),
+        retry_of=retry_of(event),
         settings=settings,
         db=database_for(settings),
         store=object_store(),

@@ -63,15 +63,22 @@ def ingest_objects(
     store: ObjectStore,
     sender: EmailSender,
     today: date | None = None,
+    retry_of: UUID | None = None,
 ) -> list[IngestionResult]:
-    """Ingest every (bucket, key) of an S3 event in order; other suffixes are skipped."""
+    """Ingest every (bucket, key) of an S3 event in order; other suffixes are skipped.
+
+    `retry_of` (an admin retry) links the new runs to the run they repeat."""
     results = []
     for bucket, key in objects:
         if not is_ingestible(key):
             logger.info("object skipped: not a csv file", bucket=bucket, key=key)
             results.append(IngestionResult(bucket, key, "skipped", message="not a .csv or .csv.gz object"))
             continue
-        results.append(ingest_object(bucket, key, settings=settings, db=db, store=store, sender=sender, today=today))
+        results.append(
+            ingest_object(
+                bucket, key, settings=settings, db=db, store=store, sender=sender, today=today, retry_of=retry_of
+            )
+        )
     return results
 
 

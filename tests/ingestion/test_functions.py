@@ -192,3 +192,21 @@ def test_partner_sync_handler(
     get_settings.cache_clear()
     response = lambda_handler(load_event("scheduled_event.json"), FakeContext(function_name="partner_sync"))
     assert len(response["copied"]) == 2
+
+
+def test_admin_retry_event_links_the_new_run(
+    s3: Any, ses: Any, settings: Settings, acme: UUID, owner_conn: Any, fresh_adapters: None
+) -> None:
+    from functions.ingest.handler import lambda_handler
+    from shared.aws.lambda_invoke import retry_event
+
+    failed = lambda_handler(s3_event((LANDING_BUCKET, "partner/late.csv")), FakeContext())["results"][0]
+    assert failed["status"] == "failed"  # not uploaded yet
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/late.csv", Body=event_bytes("partner_clean.csv"))
+
+    retried = lambda_handler(retry_event(LANDING_BUCKET, "partner/late.csv", UUID(failed["run_id"])), FakeContext())
+
+    [result] = retried["results"]
+    assert result["status"] == "success"
+    row = owner_conn.execute("SELECT retry_of FROM ingestion_logs WHERE id = %s", (result["run_id"],)).fetchone()
+    assert str(row["retry_of"]) == failed["run_id"]
