@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 # Bound one field so an unterminated quote cannot swallow the file into memory.
@@ -97,7 +97,6 @@ class CsvStream:
     rows: Iterator[tuple[int, list[str]]]
     hasher: HashingReader
     compressed: bool
-    extra: dict[str, object] = field(default_factory=dict)
 
     def finish(self) -> None:
         """Consume any trailing bytes so `hasher.checksum` covers the whole object."""
@@ -143,7 +142,7 @@ def open_csv(raw: BinaryIO, *, key: str, max_bytes: int) -> CsvStream:
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise FileRejected("the file is not a valid gzip stream") from exc
     if not header_line.strip():
-        _drain_quietly(hasher)
+        hasher.drain()
         raise FileRejected("the file is empty")
     delimiter = _sniff_delimiter(header_line)
 
@@ -186,10 +185,6 @@ def _csv_reason(exc: csv.Error) -> str:
     if "field larger than field limit" in message:
         return "a field is too large (unterminated quote?)"
     return message
-
-
-def _drain_quietly(hasher: HashingReader) -> None:
-    hasher.drain()
 
 
 # ---------------------------------------------------------------- header mapping

@@ -20,7 +20,6 @@ MAX_COUNT_DIGITS = 15  # bigint with room for sums over years of rows
 MAX_MONEY_INTEGER_DIGITS = 12  # numeric(18, 6)
 MAX_MONEY_DECIMALS = 6
 CTR_WARNING_TOLERANCE = Decimal("0.005")  # 0.5 percentage points
-CTR_PLACES = Decimal("0.000001")
 MAX_REJECTED_VALUE = 200
 
 _GROUPED = r"\d{1,3}(?:,\d{3})+"
