@@ -44,6 +44,7 @@ def test_backfill_one_client_and_all_active_clients(
         ({"kind": "weekly"}, 422),
         ({"kind": "weekly", "period_start": "2026-01-05", "force": True}, 422),
         ({"kind": "weekly", "period_start": "2026-01-05", "client_id": str(uuid.uuid4())}, 404),
+        ({"kind": "weekly", "period_start": "2099-01-05"}, 400),  # has not started yet
     ],
 )
 def test_backfill_errors(api: ApiClient, admin_user: ApiUser, body: dict[str, Any], status: int) -> None:

@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field
 from shared.admin import clients as clients_service
 from shared.admin import ingestions as ingestions_service
 from shared.admin import rate_card
-from shared.admin import summaries as summaries_service
 from shared.admin import users as users_service
 from shared.api import deps
 from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, RequestBody
@@ -418,11 +417,14 @@ class BackfillOut(BaseModel):
 
 @router.post("/admin/summaries", summary="(Re)generate summaries of a period", tags=["admin"], **api_doc(role="admin"))
 def backfill(principal: AdminPrincipal, body: BackfillIn) -> BackfillOut:
-    built = summaries_service.backfill(
+    # Imported here: the summaries engine is needed by this route only (cold start).
+    from shared.summaries.service import backfill as backfill_summaries
+
+    built = backfill_summaries(
         deps.database(),
+        settings=deps.settings(),
         kind=body.kind,
         period_start=body.period_start,
         client_id=body.client_id,
-        settings=deps.settings(),
     )
-    return BackfillOut(items=built, total=len(built))
+    return BackfillOut(items=[summary.to_dict() for summary in built], total=len(built))

@@ -179,6 +179,3 @@ FROM ingestion_rejected_rows
 WHERE ingestion_run_id = %(run_id)s
 ORDER BY line_number, id
 LIMIT %(limit)s
-
--- name: admin_active_client_ids
-SELECT id FROM clients WHERE status = 'active' ORDER BY id
