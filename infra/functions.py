@@ -121,6 +121,9 @@ class Functions(Construct):
                 "POWERTOOLS_SERVICE_NAME": name,
                 "DATABASE_SECRET_ARN": secrets[spec.db_role].secret_arn,
                 "DB_USER": users[spec.db_role],
+                # A statement may run for most of the invocation (a 1M-row load inserts for
+                # about a minute) but must end before Lambda kills the process.
+                "DB_STATEMENT_TIMEOUT_MS": str(int(spec.timeout.to_seconds() * 900)),
             }
             if spec.sends_email:
                 env["ALERT_SENDER"] = settings.alert_sender

@@ -113,3 +113,25 @@ def test_tenant_must_be_one_client_or_all():
         Tenant()
     with pytest.raises(ValueError):
         Tenant(client_id=uuid.uuid4(), all_clients=True)
+
+
+def test_a_statement_timeout_is_not_reported_as_an_unavailable_database(api_db, two_clients):
+    # given a healthy connection whose statement is cancelled by the server
+    with pytest.raises(psycopg.errors.QueryCanceled), api_db.transaction(tenant=Tenant.every_client()) as conn:
+        conn.execute("SET LOCAL statement_timeout = 50")
+        conn.execute("SELECT pg_sleep(1)")
+    # then the same connection is kept and still works
+    with api_db.transaction(tenant=Tenant.every_client()) as conn:
+        assert conn.execute("SELECT count(*) AS n FROM clients").fetchone()["n"] == 2
+
+
+def test_a_lost_connection_is_reported_as_unavailable_and_replaced(api_db, owner_conn, two_clients):
+    from shared.errors import DatabaseUnavailable
+
+    with api_db.transaction(tenant=Tenant.every_client()) as conn:
+        pid = conn.info.backend_pid
+    owner_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(DatabaseUnavailable), api_db.transaction(tenant=Tenant.every_client()) as conn:
+        conn.execute("SELECT 1")
+    with api_db.transaction(tenant=Tenant.every_client()) as conn:
+        assert conn.info.backend_pid != pid

@@ -124,8 +124,8 @@ class Database:
     def transaction(self, *, tenant: Tenant) -> Iterator[psycopg.Connection[dict[str, Any]]]:
         """Run a block in one transaction that sees only `tenant`'s rows.
 
-        Commits on success, rolls back on any exception. psycopg errors that mean the
-        server or connection is gone surface as `DatabaseUnavailable`.
+        Commits on success, rolls back on any exception. A lost connection (server gone,
+        network, shutdown) surfaces as `DatabaseUnavailable`; other errors as themselves.
         """
         with self._lock:
             conn = self.connection()
@@ -136,9 +136,14 @@ class Database:
                         (str(tenant.client_id) if tenant.client_id else "", "on" if tenant.all_clients else "off"),
                     )
                     yield conn
-            except (psycopg.OperationalError, pg_errors.AdminShutdown) as exc:
-                conn.close()
-                raise DatabaseUnavailable("the database connection failed") from exc
+            except psycopg.OperationalError as exc:
+                # Only a lost connection means "unavailable, retry later". A statement
+                # timeout or a deadlock is an OperationalError on a healthy connection: it
+                # propagates as itself, and the connection is kept.
+                if conn.broken or conn.closed or isinstance(exc, pg_errors.AdminShutdown):
+                    conn.close()
+                    raise DatabaseUnavailable("the database connection failed") from exc
+                raise
 
     def close(self) -> None:
         if self._conn is not None:

@@ -360,6 +360,8 @@ def test_every_function_has_the_layer_runtime_tracing_and_powertools_env(full: S
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == METRICS_NAMESPACE
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
         assert env["STAGE"] == "prod" and env["REPORTING_TIMEZONE"] == "America/New_York"
+        # statements end before Lambda kills the process, and a 1M-row load (~1 min) fits
+        assert int(env["DB_STATEMENT_TIMEOUT_MS"]) < props["Timeout"] * 1000, name
         log_group = full.template["Resources"][ref(props["LoggingConfig"]["LogGroup"])]
         assert log_group["Properties"]["RetentionInDays"] == 30
     (layer,) = full.resources("AWS::Lambda::LayerVersion").values()
@@ -403,6 +405,7 @@ def test_settings_reach_the_functions_that_use_them(full: Synth) -> None:
     assert "ALERT_SENDER" not in partner
     assert (partner["PARTNER_BUCKET"], partner["PARTNER_PREFIX"]) == ("partner-drop-bucket", "agency/daily/")
     assert function_props(full, "missing_file_check")["Environment"]["Variables"]["MISSING_FILE_CHECK_HOUR"] == "10"
+    assert int(function_props(full, "ingest")["Environment"]["Variables"]["DB_STATEMENT_TIMEOUT_MS"]) >= 600_000
     admin = function_props(full, "api_admin")["Environment"]["Variables"]
     assert ref(admin["INGEST_FUNCTION_NAME"]) == function_id(full, "ingest")
     for name in API_FUNCTIONS:
