@@ -13,7 +13,8 @@ from uuid import UUID
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.ingestion.runtime import database_for, email_sender, object_store
+from shared.db.connection import container_database
+from shared.ingestion.runtime import email_sender, object_store
 from shared.ingestion.service import ingest_objects
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
@@ -48,7 +49,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         objects_of(S3Event(event)),
         retry_of=retry_of(event),
         settings=settings,
-        db=database_for(settings),
+        db=container_database(settings),
         store=object_store(),
         sender=email_sender(),
     )

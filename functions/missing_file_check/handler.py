@@ -7,8 +7,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.db.connection import container_database
 from shared.ingestion.missing_files import check_missing_files
-from shared.ingestion.runtime import database_for, email_sender
+from shared.ingestion.runtime import email_sender
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
 
@@ -18,5 +19,5 @@ from shared.settings import get_settings
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    report = check_missing_files(settings=settings, db=database_for(settings), sender=email_sender())
+    report = check_missing_files(settings=settings, db=container_database(settings), sender=email_sender())
     return report.to_dict()

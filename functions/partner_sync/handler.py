@@ -7,8 +7,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.db.connection import container_database
 from shared.ingestion.partner_sync import sync_partner_objects
-from shared.ingestion.runtime import database_for, object_store
+from shared.ingestion.runtime import object_store
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
 
@@ -18,5 +19,5 @@ from shared.settings import get_settings
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    report = sync_partner_objects(settings=settings, db=database_for(settings), store=object_store())
+    report = sync_partner_objects(settings=settings, db=container_database(settings), store=object_store())
     return report.to_dict()

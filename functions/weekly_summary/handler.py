@@ -8,10 +8,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws.ses import SesEmailSender
+from shared.db.connection import container_database
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
 from shared.summaries.periods import WEEKLY
-from shared.summaries.schedule import ScheduleEvent, database_for, run_scheduled
+from shared.summaries.schedule import ScheduleEvent, run_scheduled
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
@@ -20,4 +21,4 @@ from shared.summaries.schedule import ScheduleEvent, database_for, run_scheduled
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = ScheduleEvent.model_validate(event)
     settings = get_settings()
-    return run_scheduled(WEEKLY, request, settings=settings, db=database_for(settings), sender=SesEmailSender())
+    return run_scheduled(WEEKLY, request, settings=settings, db=container_database(settings), sender=SesEmailSender())

@@ -149,3 +149,20 @@ class Database:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+_container_database: tuple[Settings, Database] | None = None
+
+
+def container_database(settings: Settings) -> Database:
+    """The container's one `Database` for these settings, reused across warm invocations.
+
+    Settings are cached per process (`get_settings`), so a warm container gets the same
+    object and keeps its connection; new settings (tests) get a new `Database`.
+    """
+    global _container_database
+    if _container_database is None or _container_database[0] is not settings:
+        if _container_database is not None:
+            _container_database[1].close()
+        _container_database = (settings, Database.from_settings(settings))
+    return _container_database[1]

@@ -37,19 +37,6 @@ class ScheduleEvent(BaseModel):
         return self.scheduled_time or self.time or datetime.now(UTC)
 
 
-_database: tuple[Settings, Database] | None = None
-
-
-def database_for(settings: Settings) -> Database:
-    """The container's `Database` (opened lazily, reused while the settings are the same)."""
-    global _database
-    if _database is None or _database[0] is not settings:
-        if _database is not None:
-            _database[1].close()
-        _database = (settings, Database.from_settings(settings))
-    return _database[1]
-
-
 def run_scheduled(
     kind: str, event: ScheduleEvent, *, settings: Settings, db: Database, sender: EmailSender
 ) -> dict[str, Any]:
