@@ -31,12 +31,19 @@ from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from shared.db import Database
 from shared.db.migrate import migrate
 from shared.settings import Settings, get_settings
+
+# CI (CI=true) runs property tests derandomized, so a submission's result is reproducible;
+# locally each run explores new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
 LANDING_BUCKET = "test-landing-bucket"

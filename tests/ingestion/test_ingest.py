@@ -294,3 +294,20 @@ def test_partner_ctr_is_checked_not_stored(ingest: Ingest, acme: UUID, owner_con
     assert "1 rows whose partner CTR differs" in result.message
     stored = owner_conn.execute("SELECT DISTINCT ctr FROM daily_metrics").fetchall()
     assert stored == [{"ctr": Decimal("0.005000")}]  # recomputed from clicks / impressions
+
+
+def test_extreme_but_valid_ratios_load(ingest: Ingest, owner_conn: Any) -> None:
+    # given a CPM of 0.0001 and a row of 1 impression with a huge revenue (ROAS ~ 1e16),
+    # which once overflowed numeric(16,4) and failed the whole file
+    client = add_client(owner_conn, name="Tiny", slug="tiny", advertisers=("Tiny",), rates=(("2026-01-01", "0.0001"),))
+    body = (
+        b"date,advertiser,campaign,strategy,placement,creative,impressions,clicks,conversions,revenue\n"
+        b"2026-03-01,Tiny,C,S,P,Cr,1,1,1,999999999.99\n"
+    )
+    # when it is ingested
+    result = ingest("partner/extreme.csv", body)
+    # then it loads, exactly
+    assert result.status == "success", result.message
+    row = owner_conn.execute("SELECT spend, roas FROM daily_metrics WHERE client_id = %s", (client,)).fetchone()
+    assert row["spend"] == Decimal("0.0000001")
+    assert row["roas"] == Decimal("9999999999900000.0000")
