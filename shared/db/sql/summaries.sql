@@ -52,7 +52,8 @@ INSERT INTO weekly_summaries (
     top_creatives, insights, details
 ) VALUES (
     %(client_id)s, %(period_start)s, %(period_end)s, %(impressions)s, %(clicks)s,
-    %(conversions)s, %(revenue)s, %(spend)s, %(ctr)s, %(cvr)s, %(cpc)s, %(cpa)s, %(roas)s,
+    %(conversions)s, %(revenue)s, %(spend)s, round(%(ctr)s::numeric, 6), round(%(cvr)s::numeric, 6), round(%(cpc)s::numeric, 4),
+    round(%(cpa)s::numeric, 4), round(%(roas)s::numeric, 4),
     %(days_with_data)s, %(deltas)s::jsonb, %(top_campaigns)s::jsonb, %(underperformers)s::jsonb, %(top_creatives)s::jsonb,
     %(insights)s::jsonb, %(details)s::jsonb
 )
@@ -84,7 +85,8 @@ INSERT INTO monthly_summaries (
     campaign_rankings, creative_rankings, insights, details
 ) VALUES (
     %(client_id)s, %(period_start)s, %(period_end)s, %(impressions)s, %(clicks)s,
-    %(conversions)s, %(revenue)s, %(spend)s, %(ctr)s, %(cvr)s, %(cpc)s, %(cpa)s, %(roas)s,
+    %(conversions)s, %(revenue)s, %(spend)s, round(%(ctr)s::numeric, 6), round(%(cvr)s::numeric, 6), round(%(cpc)s::numeric, 4),
+    round(%(cpa)s::numeric, 4), round(%(roas)s::numeric, 4),
     %(days_with_data)s, %(deltas)s::jsonb, %(trend)s::jsonb, %(top_campaigns)s::jsonb, %(top_creatives)s::jsonb,
     %(campaign_rankings)s::jsonb, %(creative_rankings)s::jsonb, %(insights)s::jsonb, %(details)s::jsonb
 )
