@@ -1,4 +1,5 @@
-"""The daily missing-file check: alert once per active client with no data for yesterday.
+"""The daily missing-file check: alert once per active client with no data for yesterday,
+and fail (with one alert) ingestion runs that were interrupted and left `running`.
 
 "Yesterday" is the previous day in the reporting timezone. A client counts as covered when
 `daily_metrics` holds rows for it on that day: that is what a successful or partial load of
@@ -22,6 +23,9 @@ from shared.ports import EmailSender
 from shared.settings import Settings
 
 ALERT_KIND = "missing_file"
+INTERRUPTED_KIND = "ingestion_interrupted"
+# Longer than any invocation can last (Lambda's maximum is 15 minutes).
+INTERRUPTED_AFTER_SECONDS = 30 * 60
 
 
 @dataclass
@@ -32,9 +36,11 @@ class MissingFileReport:
     missing: list[UUID] = field(default_factory=list)
     alerted: list[UUID] = field(default_factory=list)
     already_alerted: list[UUID] = field(default_factory=list)
+    interrupted_runs: list[UUID] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "interrupted_runs": [str(r) for r in self.interrupted_runs],
             "day": self.day.isoformat(),
             "missing": [str(c) for c in self.missing],
             "alerted": [str(c) for c in self.alerted],
@@ -54,6 +60,7 @@ def check_missing_files(
     """Alert (once per client per day) for every active client with no data yesterday."""
     day = reporting_yesterday(settings, now)
     report = MissingFileReport(day=day)
+    report.interrupted_runs = fail_interrupted_runs(settings=settings, db=db, sender=sender)
     with db.transaction(tenant=Tenant.every_client()) as conn:
         candidates = conn.execute(QUERIES["missing_file_candidates"], {"day": day}).fetchall()
     for client in candidates:
@@ -96,3 +103,29 @@ def check_missing_files(
         already_alerted=len(report.already_alerted),
     )
     return report
+
+
+def fail_interrupted_runs(*, settings: Settings, db: Database, sender: EmailSender) -> list[UUID]:
+    """Mark runs left `running` by a killed or timed-out load as failed; one alert lists them."""
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        runs = conn.execute(
+            QUERIES["ingest_fail_interrupted_runs"], {"older_than_seconds": INTERRUPTED_AFTER_SECONDS}
+        ).fetchall()
+    if runs:
+        send_alert(
+            Alert(
+                kind=INTERRUPTED_KIND,
+                subject=f"Ingestion interrupted: {len(runs)} file(s) not loaded",
+                summary="These loads did not finish (timeout or crash); nothing from them was stored. "
+                "Retry them from the admin portal.",
+                lines=[
+                    f"{run['file_name']} (run {run['id']}, started {run['started_at']:%Y-%m-%d %H:%M} UTC)"
+                    for run in runs
+                ],
+            ),
+            settings=settings,
+            sender=sender,
+        )
+        metrics.add_metric(name="IngestionRunsInterrupted", unit=MetricUnit.Count, value=len(runs))
+        logger.warning("interrupted ingestion runs failed", runs=[str(run["id"]) for run in runs])
+    return [run["id"] for run in runs]

@@ -210,3 +210,26 @@ def test_admin_retry_event_links_the_new_run(
     assert result["status"] == "success"
     row = owner_conn.execute("SELECT retry_of FROM ingestion_logs WHERE id = %s", (result["run_id"],)).fetchone()
     assert str(row["retry_of"]) == failed["run_id"]
+
+
+def test_interrupted_runs_are_failed_once_with_one_alert(
+    owner_conn: Any, worker_db: Database, sender: Any, settings: Settings
+) -> None:
+    # given a run a killed Lambda left `running` an hour ago, and one still loading
+    insert = (
+        "INSERT INTO ingestion_logs (file_name, bucket, object_key, status, started_at)"
+        " VALUES (%s, 'b', %s, 'running', now() - %s::interval) RETURNING id"
+    )
+    stuck = owner_conn.execute(insert, ("b/stuck.csv", "stuck.csv", "1 hour")).fetchone()["id"]
+    loading = owner_conn.execute(insert, ("b/loading.csv", "loading.csv", "2 minutes")).fetchone()["id"]
+
+    # when the daily check runs twice
+    first = check_missing_files(settings=settings, db=worker_db, sender=sender)
+    again = check_missing_files(settings=settings, db=worker_db, sender=sender)
+
+    # then only the stuck run is failed, once, with one alert naming it
+    assert (first.interrupted_runs, again.interrupted_runs) == ([stuck], [])
+    statuses = {r["id"]: r["status"] for r in owner_conn.execute("SELECT id, status FROM ingestion_logs")}
+    assert statuses == {stuck: "failed", loading: "running"}
+    [email] = [m for m in sent_emails() if "interrupted" in m.subject]
+    assert "b/stuck.csv" in email.body and "b/loading.csv" not in email.body

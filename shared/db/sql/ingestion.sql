@@ -247,3 +247,14 @@ COPY ingest_staging (
     line_number, client_id, date, campaign_name, strategy_name,
     placement_name, creative_name, impressions, clicks, conversions, conversion_revenue
 ) FROM STDIN
+
+-- name: ingest_fail_interrupted_runs
+-- Runs still `running` long after any Lambda could still be loading them (killed, timed
+-- out). A load commits its data and its finished log row together, so such a run stored
+-- nothing: mark it failed so the admin sees it and can retry it.
+UPDATE ingestion_logs
+SET status = 'failed',
+    message = 'interrupted: the load did not finish (timeout or crash); nothing from it was stored',
+    finished_at = clock_timestamp()
+WHERE status = 'running' AND started_at < now() - make_interval(secs => %(older_than_seconds)s)
+RETURNING id, file_name, started_at
