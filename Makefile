@@ -28,7 +28,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 ## test: everything CI runs (lint, types, tests including CDK synthesis and the local stack,
 ## then the real `cdk synth` with the layer bundled and cdk-nag).
-test: install lint typecheck pytest synth
+test: install lint typecheck synth pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
