@@ -32,13 +32,14 @@ class FileRejected(Exception):
         self.reason = reason
 
 
-class HashingReader(io.RawIOBase):
-    """Wraps the object body: hashes and counts every byte read, enforces the size limit."""
+class _LimitedReader(io.RawIOBase):
+    """Counts the bytes read through it and refuses the file past the size limit (also
+    applied after gzip: a small archive must not expand past it)."""
 
-    def __init__(self, raw: BinaryIO, *, max_bytes: int) -> None:
+    def __init__(self, raw: BinaryIO, *, max_bytes: int, what: str = "decompressed file") -> None:
         self._raw = raw
         self._max = max_bytes
-        self.sha256 = hashlib.sha256()
+        self._what = what
         self.size = 0
 
     def readable(self) -> bool:
@@ -50,10 +51,24 @@ class HashingReader(io.RawIOBase):
             return 0
         self.size += len(data)
         if self.size > self._max:
-            raise FileRejected(f"the file is larger than the size limit of {self._max} bytes")
-        self.sha256.update(data)
+            raise FileRejected(f"the {self._what} is larger than the size limit of {self._max} bytes")
+        self._seen(data)
         buffer[: len(data)] = data
         return len(data)
+
+    def _seen(self, data: bytes) -> None:
+        """Hook for subclasses: every chunk read, after the size check."""
+
+
+class HashingReader(_LimitedReader):
+    """Wraps the object body: hashes and counts every byte read, enforces the size limit."""
+
+    def __init__(self, raw: BinaryIO, *, max_bytes: int) -> None:
+        super().__init__(raw, max_bytes=max_bytes, what="file")
+        self.sha256 = hashlib.sha256()
+
+    def _seen(self, data: bytes) -> None:
+        self.sha256.update(data)
 
     def drain(self) -> None:
         """Read what the parser left (e.g. after the last record) so the checksum is complete."""
@@ -64,28 +79,6 @@ class HashingReader(io.RawIOBase):
     @property
     def checksum(self) -> str:
         return self.sha256.hexdigest()
-
-
-class _LimitedReader(io.RawIOBase):
-    """Counts decompressed bytes: a small gzip must not expand past the size limit."""
-
-    def __init__(self, raw: BinaryIO, *, max_bytes: int) -> None:
-        self._raw = raw
-        self._max = max_bytes
-        self.size = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        if not data:
-            return 0
-        self.size += len(data)
-        if self.size > self._max:
-            raise FileRejected(f"the decompressed file is larger than the size limit of {self._max} bytes")
-        buffer[: len(data)] = data
-        return len(data)
 
 
 @dataclass
