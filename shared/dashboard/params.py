@@ -87,16 +87,13 @@ def parse_date_range(
     Raises InvalidInput when a date is malformed or outside `bounds`, `from` is after `to`, or
     the range is longer than `max_days`.
     """
+    given_start = parse_date(date_from, field="from", bounds=bounds) if date_from is not None else None
     end = (
         parse_date(date_to, field="to", bounds=bounds)
         if date_to is not None
         else (today or date.today()) - timedelta(days=1)
     )
-    start = (
-        parse_date(date_from, field="from", bounds=bounds)
-        if date_from is not None
-        else end - timedelta(days=DEFAULT_DAYS - 1)
-    )
+    start = given_start if given_start is not None else end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise InvalidInput("from must be on or before to")
     result = DateRange(start, end)
