@@ -55,6 +55,7 @@ CLIENT_DATA_TABLES = {
     "monthly_summaries",
     "staging_media_raw",
     "summary_refresh_queue",
+    "daily_campaign_metrics",
     "ingestion_logs",
     "ingestion_rejected_rows",
 }
