@@ -40,7 +40,7 @@ class UserOut(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(description="The refresh token; null in a cookie session (it is the cookie)")
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int = Field(description="Access token lifetime in seconds")
     user: UserOut
