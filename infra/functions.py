@@ -19,7 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import DeploySettings
-from infra.constants import FUNCTIONS, METRICS_NAMESPACE
+from infra.constants import FUNCTIONS, METRICS_NAMESPACE, REFRESH_COOKIE_PATH, REFRESH_REUSE_GRACE_SECONDS
 from infra.database import APP_ROLES, MASTER_USER, Database
 from infra.layer import ARCHITECTURE, RUNTIME
 from infra.network import Network
@@ -141,6 +141,10 @@ class Functions(Construct):
                 env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] = "false"
                 env["JWT_SECRET_ARN"] = jwt_secret.secret_arn
                 env["CORS_ORIGINS"] = ",".join(settings.cors_origins)
+                # The web app's session cookie: the path the browser sees on the CloudFront
+                # origin (CloudFront strips /api before API Gateway).
+                env["REFRESH_COOKIE_PATH"] = REFRESH_COOKIE_PATH
+                env["REFRESH_REUSE_GRACE_SECONDS"] = str(REFRESH_REUSE_GRACE_SECONDS)
             if name == "missing_file_check":
                 env["MISSING_FILE_CHECK_HOUR"] = str(settings.missing_file_check_hour)
             if name == "migrate":

@@ -365,7 +365,7 @@ def test_every_function_has_the_layer_runtime_tracing_and_powertools_env(full: S
         assert int(env["DB_STATEMENT_TIMEOUT_MS"]) < props["Timeout"] * 1000, name
         log_group = full.template["Resources"][ref(props["LoggingConfig"]["LogGroup"])]
         assert log_group["Properties"]["RetentionInDays"] == 30
-    (layer,) = full.resources("AWS::Lambda::LayerVersion").values()
+    layer = full.template["Resources"][layer_id]  # (the others are BucketDeployment's aws cli)
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
 
