@@ -21,7 +21,7 @@ export type MetricKey =
 const LOCALE = 'en-US'
 export const EMPTY = '—'
 
-type Numeric = number | `${number}`
+type Numeric = number | Intl.StringNumericLiteral
 const asNumeric = (value: string | number): Numeric => value as Numeric
 
 const currencyFormats = new Map<string, Intl.NumberFormat>()
