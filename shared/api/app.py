@@ -9,6 +9,8 @@ principal dependencies and `shared.api.errors` for the error table.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.router import Router
@@ -17,6 +19,7 @@ from shared.api import deps
 from shared.api.errors import register_error_handlers
 from shared.api.openapi import BEARER_SCHEME
 from shared.api.security import SecurityFirst
+from shared.observability import metrics
 from shared.settings import Settings
 
 API_TITLE = "Paid Media Performance Dashboard API"
@@ -73,3 +76,13 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     for router in routers:
         app.include_router(router)
     return app
+
+
+def serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Resolve one API Gateway event and count the response by class (one metric per request:
+    `ApiResponses`, plus `ApiClientErrors` for a 4xx; 5xx are counted where they are mapped)."""
+    response = app.resolve(event, context)
+    metrics.add_metric(name="ApiResponses", unit="Count", value=1)
+    if 400 <= int(response.get("statusCode", 200)) < 500:
+        metrics.add_metric(name="ApiClientErrors", unit="Count", value=1)
+    return response

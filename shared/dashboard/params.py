@@ -106,6 +106,42 @@ def parse_optional_range(date_from: str | None, date_to: str | None) -> tuple[da
     return start, end
 
 
+COMPARE_MODES = ("previous", "none")
+
+
+def parse_comparison(
+    compare: str | None,
+    compare_from: str | None,
+    compare_to: str | None,
+    *,
+    date_range: DateRange,
+    max_days: int,
+) -> DateRange | None:
+    """The overview's comparison period: `compare_from`/`compare_to` (both or neither, inclusive,
+    at most `max_days`), `compare=none` (no comparison: None) or, by default (`compare=previous`),
+    the period of equal length just before `date_range`.
+
+    Explicit dates and `compare` exclude each other, so a request has one meaning.
+    """
+    if compare is not None and compare not in COMPARE_MODES:
+        raise InvalidInput(f"compare must be one of: {', '.join(COMPARE_MODES)}")
+    if compare_from is None and compare_to is None:
+        return None if compare == "none" else date_range.previous()
+    if compare is not None:
+        raise InvalidInput("compare cannot be combined with compare_from/compare_to")
+    if compare_from is None:
+        raise InvalidInput("compare_from is required with compare_to")
+    if compare_to is None:
+        raise InvalidInput("compare_to is required with compare_from")
+    start, end = parse_date(compare_from, field="compare_from"), parse_date(compare_to, field="compare_to")
+    if start > end:
+        raise InvalidInput("compare_from must be on or before compare_to")
+    result = DateRange(start, end)
+    if result.days > max_days:
+        raise InvalidInput(f"the comparison range (compare_from, compare_to) may span at most {max_days} days")
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     limit: int = DEFAULT_LIMIT

@@ -15,7 +15,7 @@ import pytest
 from shared.settings import Settings
 from tests.api.conftest import ApiClient, ApiUser
 
-SECRET = "test-signing-key-that-is-long-enough-for-hs256"
+SECRET = "test-signing-key-that-is-long-enough-for-hs256-and-hs512-alike-x"
 
 
 def _claims(user: ApiUser, settings: Settings, **overrides: Any) -> dict[str, Any]:

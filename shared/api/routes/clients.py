@@ -94,14 +94,28 @@ class Period(BaseModel):
     date_to: str = Field(alias="to")
 
 
+Day = Annotated[str | None, Field(description="YYYY-MM-DD; null when there is none")]
+
+
 class OverviewOut(Period):
     client_id: str
-    previous_from: str
-    previous_to: str
+    compare_from: Day = Field(description="First day of the comparison period (null with compare=none)")
+    compare_to: Day = Field(description="Last day of the comparison period (null with compare=none)")
+    previous_from: Day = Field(description="Same as compare_from (earlier name)")
+    previous_to: Day = Field(description="Same as compare_to (earlier name)")
+    data_through: Day = Field(description="The client's last day with data (any date); null when it has none")
     totals: AggregateOut
-    previous: AggregateOut = Field(description="The same totals for the period of equal length just before")
-    change: ChangeOut = Field(description="(current - previous) / previous; null when previous is 0")
+    previous: AggregateOut | None = Field(
+        description="The same totals for the comparison period (default: the period of equal length just "
+        "before); null with compare=none"
+    )
+    change: ChangeOut | None = Field(
+        description="(current - previous) / previous, null when previous is 0; null with compare=none"
+    )
     series: list[DayOut] = Field(description="Every day of the range, zeros when there was no data")
+    previous_series: list[DayOut] | None = Field(
+        description="Every day of the comparison period, same shape as series; null with compare=none"
+    )
 
 
 class ClientOut(BaseModel):
@@ -109,6 +123,7 @@ class ClientOut(BaseModel):
     name: str
     slug: str
     status: str
+    data_through: Day = Field(description="The client's last day with data; null when it has none")
 
 
 class ClientList(BaseModel):
@@ -178,15 +193,36 @@ def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offse
 
 @router.get(
     "/clients/<client_id>/overview",
-    summary="Totals, the previous period of equal length, their changes and a daily series",
+    summary="Totals, a comparison period (default: the previous one of equal length), changes, daily series",
     tags=TAGS,
     **api_doc(),
 )
 def overview(
-    client_id: ClientId, principal: CurrentPrincipal, date_from: DateFrom = None, date_to: DateTo = None
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    compare: Annotated[
+        str | None, Query(description="previous (default: the period of equal length just before) or none")
+    ] = None,
+    compare_from: Annotated[
+        str | None, Query(description="First day of a custom comparison period, YYYY-MM-DD (with compare_to)")
+    ] = None,
+    compare_to: Annotated[
+        str | None, Query(description="Last day of a custom comparison period, YYYY-MM-DD (with compare_from)")
+    ] = None,
 ) -> OverviewOut:
     tenant = client_scope(principal, client_id)
-    result = service.overview(deps.database(), client_id=tenant.client_id, date_range=_range(date_from, date_to))  # type: ignore[arg-type]
+    date_range = _range(date_from, date_to)
+    comparison = params.parse_comparison(
+        compare, compare_from, compare_to, date_range=date_range, max_days=deps.settings().max_date_span_days
+    )
+    result = service.overview(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        date_range=date_range,
+        comparison=comparison,
+    )
     return OverviewOut.model_validate(service.as_json(result))
 
 
