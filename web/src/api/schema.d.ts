@@ -340,7 +340,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Totals, the previous period of equal length, their changes and a daily series */
+        /** Totals, a comparison period (default: the previous one of equal length), changes, daily series */
         get: operations["overview_clients__client_id__overview_get"];
         put?: never;
         post?: never;
@@ -1060,18 +1060,44 @@ export interface components {
         };
         /** OverviewOut */
         OverviewOut: {
-            /** @description (current - previous) / previous; null when previous is 0 */
-            change: components["schemas"]["ChangeOut"];
+            /** @description (current - previous) / previous, null when previous is 0; null with compare=none */
+            change: components["schemas"]["ChangeOut"] | null;
             /** Client Id */
             client_id: string;
+            /**
+             * Compare From
+             * @description First day of the comparison period (null with compare=none)
+             */
+            compare_from: string | null;
+            /**
+             * Compare To
+             * @description Last day of the comparison period (null with compare=none)
+             */
+            compare_to: string | null;
+            /**
+             * Data Through
+             * @description The client's last day with data (any date); null when it has none
+             */
+            data_through: string | null;
             /** From */
             from: string;
-            /** @description The same totals for the period of equal length just before */
-            previous: components["schemas"]["AggregateOut"];
-            /** Previous From */
-            previous_from: string;
-            /** Previous To */
-            previous_to: string;
+            /** @description The same totals for the comparison period (default: the period of equal length just before); null with compare=none */
+            previous: components["schemas"]["AggregateOut"] | null;
+            /**
+             * Previous From
+             * @description Same as compare_from (earlier name)
+             */
+            previous_from: string | null;
+            /**
+             * Previous Series
+             * @description Every day of the comparison period, same shape as series; null with compare=none
+             */
+            previous_series: components["schemas"]["DayOut"][] | null;
+            /**
+             * Previous To
+             * @description Same as compare_to (earlier name)
+             */
+            previous_to: string | null;
             /**
              * Series
              * @description Every day of the range, zeros when there was no data
@@ -1611,6 +1637,11 @@ export interface components {
         };
         /** ClientOut */
         shared__api__routes__clients__ClientOut: {
+            /**
+             * Data Through
+             * @description The client's last day with data; null when it has none
+             */
+            data_through: string | null;
             /** Id */
             id: string;
             /** Name */
@@ -5622,6 +5653,12 @@ export interface operations {
                 from?: string | null;
                 /** @description Last day, YYYY-MM-DD, inclusive (default: yesterday) */
                 to?: string | null;
+                /** @description previous (default: the period of equal length just before) or none */
+                compare?: string | null;
+                /** @description First day of a custom comparison period, YYYY-MM-DD (with compare_to) */
+                compare_from?: string | null;
+                /** @description Last day of a custom comparison period, YYYY-MM-DD (with compare_from) */
+                compare_to?: string | null;
             };
             header?: never;
             path: {

@@ -63,7 +63,7 @@ function Overview({ client }: { client: Client }) {
         </div>
       )}
 
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid items-start gap-6 lg:grid-cols-3">
         <Card
           className="lg:col-span-2"
           title="Trend"

@@ -21,9 +21,11 @@ export function InsightsPanel({ clientId, range }: { clientId: string; range: Da
   if (insights.isError) return <ErrorState error={insights.error} onRetry={() => void insights.refetch()} what="the insights" />
   const items = insights.data.items
   if (items.length === 0) return <EmptyState title="Nothing unusual in this period">Insights appear here when a metric moves sharply or a campaign stands out.</EmptyState>
-  return (
-    <ul className="space-y-3" data-testid="insights">
-      {items.slice(0, 8).map((item, i) => (
+  const first = items.slice(0, 4)
+  const rest = items.slice(4)
+  const list = (shown: typeof items) => (
+    <ul className="space-y-3">
+      {shown.map((item, i) => (
         <li key={i} className="flex gap-3 text-sm leading-6">
           <span className={`mt-2 size-2 shrink-0 rounded-full ${SEVERITY[item.severity] ?? 'bg-zinc-400'}`} aria-hidden="true" />
           <span>
@@ -33,5 +35,16 @@ export function InsightsPanel({ clientId, range }: { clientId: string; range: Da
         </li>
       ))}
     </ul>
+  )
+  return (
+    <div data-testid="insights">
+      {list(first)}
+      {rest.length > 0 && (
+        <details className="mt-3 text-sm">
+          <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">{rest.length} more</summary>
+          <div className="mt-3">{list(rest)}</div>
+        </details>
+      )}
+    </div>
   )
 }

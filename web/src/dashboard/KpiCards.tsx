@@ -42,7 +42,7 @@ export function KpiCards({
             <p className="text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400" title={m.description}>
               {m.label}
             </p>
-            <p className="mt-1.5 truncate text-xl font-semibold tabular-nums tracking-tight sm:text-2xl" data-testid="kpi-value">
+            <p className="mt-1.5 text-lg font-semibold tabular-nums tracking-tight whitespace-nowrap sm:text-2xl" data-testid="kpi-value">
               {formatMetric(m.key, value, currency)}
             </p>
             {comparisonLabel && (

@@ -68,7 +68,7 @@ export default function TrendChart({ series, previous, metric, currency }: { ser
       </div>
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">Show the values as a table</summary>
-        <div className="mt-2 max-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+        <div tabIndex={0} role="region" aria-label="Daily values" className="mt-2 max-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">{info.label} per day</caption>
             <thead className="sticky top-0 bg-zinc-50 dark:bg-zinc-900">

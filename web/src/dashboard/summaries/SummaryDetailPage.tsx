@@ -24,7 +24,7 @@ function Performers({ title, rows, currency, empty, showReason = false }: { titl
       {!rows || rows.length === 0 ? (
         <EmptyState title={empty} />
       ) : (
-        <div className="overflow-x-auto">
+        <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className="overflow-x-auto">
           <table className="w-full min-w-[32rem] text-sm">
             <caption className="sr-only">{title}</caption>
             <thead className="text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
@@ -122,7 +122,7 @@ function Detail({ clientId, currency, kind, periodStart }: { clientId: string; c
           </ul>
         </Card>
       )}
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid gap-6 2xl:grid-cols-2">
         <Performers title="Top campaigns" rows={s.top_campaigns} currency={currency} empty="No campaign reached the ranking minimum" />
         <Performers title="Top creatives" rows={s.top_creatives} currency={currency} empty="No creative reached the ranking minimum" />
       </div>
