@@ -48,6 +48,11 @@ class FunctionSpec:
     reads_partner: bool = False
     signs_tokens: bool = False
     invokes_ingest: bool = False  # admin "retry ingestion" invokes the ingest function asynchronously
+    signs_uploads: bool = False  # admin presigned POSTs: the browser uploads with this role's s3:PutObject
+
+
+# Where admin browser uploads may land (shared.admin.uploads builds the keys).
+UPLOAD_KEY_PATTERNS = ("uploads/*", "clients/*/uploads/*")
 
 
 FUNCTION_SPECS: dict[str, FunctionSpec] = {
@@ -60,7 +65,9 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "monthly_summary": FunctionSpec("worker", 1024, Duration.minutes(15), sends_email=True),
     # API Gateway gives up after 29 s; the PDF report wants more memory (CPU) than JSON routes.
     "api_auth": FunctionSpec("api", 512, Duration.seconds(29), signs_tokens=True),
-    "api_admin": FunctionSpec("api", 512, Duration.seconds(29), signs_tokens=True, invokes_ingest=True),
+    "api_admin": FunctionSpec(
+        "api", 512, Duration.seconds(29), signs_tokens=True, invokes_ingest=True, signs_uploads=True
+    ),
     "api_clients": FunctionSpec("api", 1024, Duration.seconds(29), signs_tokens=True),
     "migrate": FunctionSpec("master", 512, Duration.minutes(10)),
 }
@@ -184,6 +191,15 @@ class Functions(Construct):
                 )
             if spec.invokes_ingest:
                 self.functions["ingest"].grant_invoke(function)
+            if spec.signs_uploads:
+                # A presigned POST acts with the signer's permissions: PutObject under the
+                # upload prefixes only (the policy pins the exact key and size per upload).
+                function.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["s3:PutObject"],
+                        resources=[landing_bucket.arn_for_objects(pattern) for pattern in UPLOAD_KEY_PATTERNS],
+                    )
+                )
             if spec.reads_partner:
                 self._grant_partner_read(function)
             if spec.sends_email and settings.alert_sender:

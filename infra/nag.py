@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, Stack, Token, Validations
 from constructs import IConstruct
 
+from infra.functions import UPLOAD_KEY_PATTERNS
+
 if TYPE_CHECKING:
     from infra.stack import DashboardStack
 
@@ -43,6 +45,13 @@ def acknowledge_findings(stack: DashboardStack) -> None:
         f"IAM5[Resource::<{_logical_id(stack.landing_bucket)}.Arn>/*]",
         "Partner files have arbitrary keys (clients/<slug>/...); access is limited to the objects of the one landing bucket.",
     )
+    for pattern in UPLOAD_KEY_PATTERNS:
+        _ack(
+            functions,
+            f"IAM5[Resource::<{_logical_id(stack.landing_bucket)}.Arn>/{pattern}]",
+            "Admin browser uploads get a fresh key under this prefix each time; every presigned POST "
+            "pins its exact key and size, the role only bounds where uploads may land.",
+        )
     _ack(
         functions,
         "L1",
