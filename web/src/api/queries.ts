@@ -86,18 +86,23 @@ export async function fetchBreakdown(a: BreakdownArgs): Promise<BreakdownPage> {
   return unwrap(result) as unknown as BreakdownPage
 }
 
+export const breakdownKey = (a: BreakdownArgs) => ['breakdown', a] as const
+
 export function useBreakdown(a: BreakdownArgs) {
   return useQuery({
-    queryKey: ['breakdown', a],
+    queryKey: breakdownKey(a),
     queryFn: () => fetchBreakdown(a),
     placeholderData: keepPreviousData,
   })
 }
 
 /** The name of one entity of a drill path (for breadcrumbs after a reload). */
+export const entityNameKey = (clientId: string, level: Level, filters: Record<string, string>, id: string | undefined, range: DateRange) =>
+  ['entity-name', clientId, level, filters, id, range.from, range.to] as const
+
 export function useEntityName(clientId: string, level: Level, filters: Record<string, string>, id: string | undefined, range: DateRange) {
   return useQuery({
-    queryKey: ['entity-name', clientId, level, filters, id, range.from, range.to],
+    queryKey: entityNameKey(clientId, level, filters, id, range),
     enabled: Boolean(id),
     queryFn: async () => {
       const page = await fetchBreakdown({ clientId, level, range, filters, sort: 'name', order: 'asc', limit: 500, offset: 0 })
@@ -108,9 +113,12 @@ export function useEntityName(clientId: string, level: Level, filters: Record<st
 }
 
 /** Totals of one entity (the parent of a drilled level) over the range. */
+export const entityTotalsKey = (clientId: string, filters: Record<string, string>, range: DateRange) =>
+  ['entity-totals', clientId, filters, range.from, range.to] as const
+
 export function useEntityTotals(clientId: string, filters: Record<string, string>, range: DateRange, enabled: boolean) {
   return useQuery({
-    queryKey: ['entity-totals', clientId, filters, range.from, range.to],
+    queryKey: entityTotalsKey(clientId, filters, range),
     enabled,
     queryFn: async () => {
       const result = await api.GET('/clients/{client_id}/timeseries', {
