@@ -32,9 +32,10 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
 
-## test: everything CI runs (lint, types, tests including CDK synthesis and the local stack,
-## then the real `cdk synth` with the layer bundled and cdk-nag).
-test: install lint typecheck synth pytest
+## test: everything CI runs: lint, types (Python, and the web app's generated API types), the
+## web app's unit tests and build, the real `cdk synth` (layer bundled, cdk-nag), the browser
+## tests against a real local stack, then pytest (PostgreSQL, moto, CDK, the local stack).
+test: install lint typecheck web-types-check web-test web synth web-e2e pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -59,7 +60,7 @@ synth: install
 	npx --no-install cdk synth --quiet
 
 ## demo: the whole system on loopback (DEMO_DATA=none for an empty stack).
-demo: $(STAMP)
+demo: $(STAMP) web
 	$(PY) -m local.demo
 
 ## bench: performance benchmarks, printed as ratios against references run alongside.

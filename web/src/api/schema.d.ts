@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/admin/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alert log, newest first */
+        get: operations["list_alerts_admin_alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/clients": {
         parameters: {
             query?: never;
@@ -58,6 +75,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/clients/{client_id}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client's branding */
+        get: operations["get_branding_admin_clients__client_id__branding_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a client's accent colour and/or logo (fields left out stay as they are) */
+        patch: operations["update_branding_admin_clients__client_id__branding_patch"];
+        trace?: never;
+    };
     "/admin/clients/{client_id}/cpm": {
         parameters: {
             query?: never;
@@ -110,6 +145,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/ingestions/{run_id}/rejected-rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of an ingestion run's rejected rows, by line */
+        get: operations["list_rejected_rows_admin_ingestions__run_id__rejected_rows_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/ingestions/{run_id}/retry": {
         parameters: {
             query?: never;
@@ -127,6 +179,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every client's KPIs for a period and its health, problems first */
+        get: operations["agency_overview_admin_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/summaries": {
         parameters: {
             query?: never;
@@ -138,6 +207,23 @@ export interface paths {
         put?: never;
         /** (Re)generate summaries of a period */
         post: operations["backfill_admin_summaries_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A presigned S3 POST to upload one CSV file into the landing bucket */
+        post: operations["create_upload_admin_uploads_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -223,7 +309,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session (or all sessions) */
+        /** End this session (or all sessions) and clear the session cookie */
         post: operations["logout_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -240,7 +326,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token */
+        /**
+         * Rotate a refresh token (from the body, or the session cookie)
+         * @description With a refresh_token in the body the new one is answered in the body. Without one the pmd_refresh cookie is used (Content-Type: application/json required, else 403) and rotated; the body's refresh_token is then null. A token presented again within the reuse grace gets the same successor.
+         */
         post: operations["refresh_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -257,6 +346,40 @@ export interface paths {
         };
         /** The clients the caller may see */
         get: operations["list_clients_clients_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The client's logo and accent colour */
+        get: operations["branding_clients__client_id__branding_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The client's logo image (PNG or JPEG, as sniffed on upload) */
+        get: operations["branding_logo_clients__client_id__branding_logo_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -592,6 +715,41 @@ export interface components {
             /** Advertisers */
             advertisers: string[];
         };
+        /** AgencyOverviewOut */
+        AgencyOverviewOut: {
+            /**
+             * Clients
+             * @description Every client, problems first
+             */
+            clients: components["schemas"]["OverviewClientOut"][];
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /**
+             * Expected To
+             * Format: date
+             * @description Data is expected up to this day (yesterday at most)
+             */
+            expected_to: string;
+            /**
+             * Failed Runs
+             * @description Unresolved failed runs of the last 7 days (newest 20), with or without a client
+             */
+            failed_runs: components["schemas"]["FailedRunOut"][];
+            /**
+             * Failed Since
+             * Format: date-time
+             */
+            failed_since: string;
+            totals: components["schemas"]["OverviewTotalsOut"];
+        };
         /** AggregateOut */
         AggregateOut: {
             /** Clicks */
@@ -636,6 +794,39 @@ export interface components {
              */
             spend: string | null;
         };
+        /** AlertOut */
+        AlertOut: {
+            /** Client Id */
+            client_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Recipients Count */
+            recipients_count: number;
+            /**
+             * Run Id
+             * @description The ingestion run the alert concerns, if any
+             */
+            run_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sent" | "failed";
+            /** Subject */
+            subject: string;
+        };
         /** BackfillIn */
         BackfillIn: {
             /**
@@ -663,6 +854,50 @@ export interface components {
             }[];
             /** Total */
             total: number;
+        };
+        /**
+         * BrandingOut
+         * @description A client's branding, for the admin and for the client's own dashboard.
+         */
+        BrandingOut: {
+            /**
+             * Accent Color
+             * @description #rrggbb, lower case
+             */
+            accent_color: string | null;
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Logo Bytes */
+            logo_bytes: number | null;
+            /** Logo Content Type */
+            logo_content_type: ("image/png" | "image/jpeg") | null;
+            /** Logo Height */
+            logo_height: number | null;
+            /**
+             * Logo Url
+             * @description Path of the logo under the API (same origin), null without one
+             */
+            logo_url: string | null;
+            /** Logo Width */
+            logo_width: number | null;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** BrandingPatch */
+        BrandingPatch: {
+            /**
+             * Accent Color
+             * @description null clears it
+             */
+            accent_color?: string | null;
+            /**
+             * Logo Base64
+             * @description PNG or JPEG bytes, base64 (at most 256 KiB decoded, 4096 px a side); null removes the logo
+             */
+            logo_base64?: string | null;
         };
         /** BreakdownOut[CampaignRow] */
         BreakdownOut_CampaignRow_: {
@@ -1024,15 +1259,111 @@ export interface components {
              */
             spend: string | null;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /** FailedRunOut */
+        FailedRunOut: {
+            /** Client Ids */
+            client_ids: string[];
+            /** File Name */
+            file_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Message */
+            message: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
         };
         /** Health */
         Health: {
             /** Status */
             status: string;
+        };
+        /** HealthOut */
+        HealthOut: {
+            /**
+             * Data Through
+             * @description The client's latest day with data (any period)
+             */
+            data_through: string | null;
+            /**
+             * Failed Runs
+             * @description Unresolved failed runs of the last 7 days attributed to the client
+             */
+            failed_runs: number;
+            /** Last Failed Run Id */
+            last_failed_run_id: string | null;
+            /** @description The newest run that loaded the client's data */
+            last_load: components["schemas"]["LastLoadOut"] | null;
+            /**
+             * Missing Dates
+             * @description The most recent missing days (at most 31), newest first
+             */
+            missing_dates: string[];
+            /**
+             * Missing Days
+             * @description Active clients: days of the period (up to yesterday) without data
+             */
+            missing_days: number;
+            /** Unpriced From */
+            unpriced_from: string | null;
+            /**
+             * Unpriced Rows
+             * @description Rows of the period without spend (no CPM in force)
+             */
+            unpriced_rows: number;
+            /** Unpriced To */
+            unpriced_to: string | null;
+        };
+        /** KpisOut */
+        KpisOut: {
+            /** Clicks */
+            clicks: number;
+            /** Conversions */
+            conversions: number;
+            /** Cpa */
+            cpa: string | null;
+            /** Cpc */
+            cpc: string | null;
+            /** Ctr */
+            ctr: string | null;
+            /** Cvr */
+            cvr: string | null;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Revenue
+             * @description Money, rounded to cents
+             */
+            revenue: string | null;
+            /** Roas */
+            roas: string | null;
+            /**
+             * Spend
+             * @description Money, rounded to cents; null when no row is priced
+             */
+            spend: string | null;
+        };
+        /** LastLoadOut */
+        LastLoadOut: {
+            /** File Name */
+            file_name: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "success" | "partial" | "failed" | "duplicate";
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1043,6 +1374,13 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+            /**
+             * Session
+             * @description "token" (default): the refresh token is in the response body. "cookie" (the web app): it is set as the HttpOnly, Secure, SameSite=Strict cookie pmd_refresh scoped to the refresh cookie path, and the body's refresh_token is null.
+             * @default token
+             * @enum {string}
+             */
+            session: "token" | "cookie";
         };
         /** LogoutRequest */
         LogoutRequest: {
@@ -1057,6 +1395,30 @@ export interface components {
         Message: {
             /** Message */
             message: string;
+        };
+        /** OverviewClientOut */
+        OverviewClientOut: {
+            health: components["schemas"]["HealthOut"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kpis: components["schemas"]["KpisOut"];
+            /** Name */
+            name: string;
+            /**
+             * Problems
+             * @description Most urgent first; empty when healthy
+             */
+            problems: components["schemas"]["ProblemOut"][];
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "disabled";
         };
         /** OverviewOut */
         OverviewOut: {
@@ -1107,10 +1469,26 @@ export interface components {
             to: string;
             totals: components["schemas"]["AggregateOut"];
         };
+        /** OverviewTotalsOut */
+        OverviewTotalsOut: {
+            /** Clients */
+            clients: number;
+            /** Clients With Problems */
+            clients_with_problems: number;
+            /** Failed Runs */
+            failed_runs: number;
+        };
         /** Page[AdminUserOut] */
         Page_AdminUserOut_: {
             /** Items */
             items: components["schemas"]["AdminUserOut"][];
+            /** Total */
+            total: number;
+        };
+        /** Page[AlertOut] */
+        Page_AlertOut_: {
+            /** Items */
+            items: components["schemas"]["AlertOut"][];
             /** Total */
             total: number;
         };
@@ -1128,6 +1506,13 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[RejectedRowOut] */
+        Page_RejectedRowOut_: {
+            /** Items */
+            items: components["schemas"]["RejectedRowOut"][];
+            /** Total */
+            total: number;
+        };
         /** Page[RunOut] */
         Page_RunOut_: {
             /** Items */
@@ -1141,6 +1526,13 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+            /**
+             * Session
+             * @description "token" (default): the refresh token is in the response body. "cookie" (the web app): it is set as the HttpOnly, Secure, SameSite=Strict cookie pmd_refresh scoped to the refresh cookie path, and the body's refresh_token is null.
+             * @default token
+             * @enum {string}
+             */
+            session: "token" | "cookie";
         };
         /** PasswordReset */
         PasswordReset: {
@@ -1255,6 +1647,32 @@ export interface components {
             /** Strategy Id */
             strategy_id: string;
         };
+        /** ProblemOut */
+        ProblemOut: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "failed_runs" | "missing_days" | "unpriced_rows";
+            /**
+             * Day
+             * @description missing_days: the latest; unpriced_rows: the first
+             */
+            day?: string | null;
+            /**
+             * Fix
+             * @description Where the portal fixes it
+             * @enum {string}
+             */
+            fix: "ingestion" | "uploads" | "rate_card";
+            /** Message */
+            message: string;
+            /**
+             * Run Id
+             * @description failed_runs: the newest failed run
+             */
+            run_id?: string | null;
+        };
         /** RateIn */
         RateIn: {
             /**
@@ -1313,8 +1731,11 @@ export interface components {
         };
         /** RefreshRequest */
         RefreshRequest: {
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Scripts: the refresh token. The web app sends {} (or no body) and the cookie.
+             */
+            refresh_token?: string | null;
         };
         /** RejectedRowOut */
         RejectedRowOut: {
@@ -1355,11 +1776,6 @@ export interface components {
             spend_before: string | null;
             /** Summaries Refreshed */
             summaries_refreshed: number;
-        };
-        /** ResponseValidationError */
-        ResponseValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
         };
         /** RetryOut */
         RetryOut: {
@@ -1548,14 +1964,56 @@ export interface components {
              * @description Access token lifetime in seconds
              */
             expires_in: number;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description The refresh token; null in a cookie session (it is the cookie)
+             */
+            refresh_token: string | null;
             /**
              * Token Type
              * @default Bearer
              */
             token_type: string;
             user: components["schemas"]["UserOut"];
+        };
+        /** UploadIn */
+        UploadIn: {
+            /**
+             * Client Slug
+             * @description Upload under clients/<slug>/ (files without an advertiser column)
+             */
+            client_slug?: string | null;
+            /**
+             * File Name
+             * @description Must end in .csv or .csv.gz
+             */
+            file_name: string;
+        };
+        /** UploadOut */
+        UploadOut: {
+            /** Bucket */
+            bucket: string;
+            /**
+             * Expires In
+             * @description Seconds the form stays valid
+             */
+            expires_in: number;
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Key
+             * @description The object key the file will have (its run's file name ends with it)
+             */
+            key: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /**
+             * Url
+             * @description POST a multipart form here: every field below, then `file` last
+             */
+            url: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -1593,13 +2051,6 @@ export interface components {
             disabled?: boolean | null;
             /** Role */
             role?: ("admin" | "client") | null;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Error Type */
-            type: string;
         };
         /** ClientOut */
         shared__api__routes__admin__ClientOut: {
@@ -1660,10 +2111,17 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_clients_admin_clients_get: {
+    list_alerts_admin_alerts_get: {
         parameters: {
             query?: {
-                status?: ("active" | "disabled") | null;
+                kind?: string | null;
+                status?: ("sent" | "failed") | null;
+                run_id?: string | null;
+                client_id?: string | null;
+                /** @description Recorded on or after (inclusive) */
+                from?: string | null;
+                /** @description Recorded on or before (inclusive) */
+                to?: string | null;
                 /** @description Page size (default 50, max 500) */
                 limit?: number;
                 /** @description Rows to skip */
@@ -1681,10 +2139,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ClientOut_"];
+                    "application/json": components["schemas"]["Page_AlertOut_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1748,8 +2206,134 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_clients_admin_clients_get: {
+        parameters: {
+            query?: {
+                status?: ("active" | "disabled") | null;
+                /** @description Page size (default 50, max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClientOut_"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1840,7 +2424,7 @@ export interface operations {
                     "application/json": components["schemas"]["shared__api__routes__admin__ClientOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1920,8 +2504,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2010,7 +2594,7 @@ export interface operations {
                     "application/json": components["schemas"]["shared__api__routes__admin__ClientOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2060,22 +2644,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2168,7 +2736,7 @@ export interface operations {
                     "application/json": components["schemas"]["shared__api__routes__admin__ClientOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2248,8 +2816,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2338,7 +2906,7 @@ export interface operations {
                     "application/json": components["schemas"]["Advertisers"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2388,22 +2956,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2496,7 +3048,7 @@ export interface operations {
                     "application/json": components["schemas"]["Advertisers"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2576,8 +3128,304 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    get_branding_admin_clients__client_id__branding_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandingOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    update_branding_admin_clients__client_id__branding_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrandingPatch"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandingOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2671,7 +3519,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RateOut_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2721,22 +3569,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2829,7 +3661,7 @@ export interface operations {
                     "application/json": components["schemas"]["RepricingOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2893,8 +3725,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2972,6 +3804,8 @@ export interface operations {
                 /** @description Started on or before (inclusive) */
                 to?: string | null;
                 client_id?: string | null;
+                /** @description A part of bucket/key (any case) */
+                file_name?: string | null;
                 /** @description Page size (default 50, max 500) */
                 limit?: number;
                 /** @description Rows to skip */
@@ -2992,7 +3826,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RunOut_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3042,22 +3876,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3146,7 +3964,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunDetailOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3210,8 +4028,135 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_rejected_rows_admin_ingestions__run_id__rejected_rows_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RejectedRowOut_"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3300,7 +4245,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetryOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3366,22 +4311,6 @@ export interface operations {
             };
             /** @description Conflicts with existing data */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3466,18 +4395,19 @@ export interface operations {
             };
         };
     };
-    backfill_admin_summaries_post: {
+    agency_overview_admin_overview_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Default: 30 days before to */
+                from?: string | null;
+                /** @description Default: yesterday */
+                to?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BackfillIn"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Success */
             200: {
@@ -3485,10 +4415,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BackfillOut"];
+                    "application/json": components["schemas"]["AgencyOverviewOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3538,22 +4468,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3622,21 +4536,18 @@ export interface operations {
             };
         };
     };
-    list_users_admin_users_get: {
+    backfill_admin_summaries_post: {
         parameters: {
-            query?: {
-                role?: ("admin" | "client") | null;
-                client_id?: string | null;
-                /** @description Page size (default 50, max 500) */
-                limit?: number;
-                /** @description Rows to skip */
-                offset?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackfillIn"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -3644,10 +4555,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AdminUserOut_"];
+                    "application/json": components["schemas"]["BackfillOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3711,8 +4622,327 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    create_upload_admin_uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description A storage service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_users_admin_users_get: {
+        parameters: {
+            query?: {
+                role?: ("admin" | "client") | null;
+                client_id?: string | null;
+                /** @description Only disabled (true) or enabled (false) users */
+                disabled?: boolean | null;
+                /** @description A part of the email (any case) */
+                email?: string | null;
+                /** @description Page size (default 50, max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminUserOut_"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3803,7 +5033,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedUserOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3883,8 +5113,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3973,7 +5203,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4023,22 +5253,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4131,7 +5345,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4195,8 +5409,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4285,7 +5499,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordReset"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4335,22 +5549,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4441,7 +5639,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4473,8 +5671,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4565,7 +5763,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4629,8 +5827,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4706,9 +5904,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -4721,7 +5919,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4753,8 +5951,24 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4846,7 +6060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientList"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4910,8 +6124,274 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    branding_clients__client_id__branding_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id (UUID) */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandingOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    branding_logo_clients__client_id__branding_logo_get: {
+        parameters: {
+            query?: {
+                /** @description Cache-busting version (from logo_url) */
+                v?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The client's id (UUID) */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5014,7 +6494,7 @@ export interface operations {
                     "application/json": components["schemas"]["BreakdownOut_CampaignRow_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5064,22 +6544,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5188,7 +6652,7 @@ export interface operations {
                     "application/json": components["schemas"]["BreakdownOut_CreativeRow_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5238,22 +6702,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5350,7 +6798,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5400,22 +6848,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5512,7 +6944,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5562,22 +6994,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5678,7 +7094,7 @@ export interface operations {
                     "application/json": components["schemas"]["OverviewOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5728,22 +7144,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5850,7 +7250,7 @@ export interface operations {
                     "application/json": components["schemas"]["BreakdownOut_PlacementRow_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5900,22 +7300,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6010,7 +7394,7 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6060,22 +7444,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6180,7 +7548,7 @@ export interface operations {
                     "application/json": components["schemas"]["BreakdownOut_StrategyRow_"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6230,22 +7598,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6346,7 +7698,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6396,22 +7748,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6505,7 +7841,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6555,22 +7891,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6671,7 +7991,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6721,22 +8041,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6830,7 +8134,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6880,22 +8184,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7000,7 +8288,7 @@ export interface operations {
                     "application/json": components["schemas"]["TimeseriesOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7050,22 +8338,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7152,24 +8424,8 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7256,7 +8512,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7306,22 +8562,6 @@ export interface operations {
             };
             /** @description Not found (also: another client's resource) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7412,7 +8652,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7476,8 +8716,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7564,24 +8804,8 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        errors?: {
-                            loc?: (string | number)[];
-                            msg?: string;
-                            type?: string;
-                        }[];
-                        message: string;
-                    };
-                };
-            };
-            /** @description Request validation failed (unknown or invalid fields, bad parameters) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
