@@ -1,6 +1,6 @@
 /** TanStack Query hooks: one per API read the screens make, keyed by everything they send. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import type { DateRange, Compare, Level, SortKey, SortOrder } from '../dashboard/state'
+import type { DateRange, Compare, Granularity, Level, SortKey, SortOrder } from '../dashboard/state'
 import { compareParams } from '../dashboard/state'
 import { api, type Aggregate, type Client, unwrap } from './client'
 import type { InsightsOut, OverviewData, SummaryDetail, SummaryList } from './types'
@@ -158,6 +158,21 @@ export function useSummary(clientId: string, kind: SummaryKind, periodStart: str
               params: { path: { client_id: clientId, month_start: periodStart } },
             })
       return unwrap(result) as unknown as SummaryDetail
+    },
+  })
+}
+
+/** The trend by ISO week or month (the daily trend comes with the overview). */
+export function useTimeseries(clientId: string, range: DateRange | null, granularity: Granularity) {
+  return useQuery({
+    queryKey: ['timeseries', clientId, range?.from, range?.to, granularity],
+    enabled: range !== null && granularity !== 'day',
+    placeholderData: keepPreviousData,
+    queryFn: async () => {
+      const result = await api.GET('/clients/{client_id}/timeseries', {
+        params: { path: { client_id: clientId }, query: { from: range!.from, to: range!.to, granularity } },
+      })
+      return unwrap(result).series as unknown as (Aggregate & { date: string })[]
     },
   })
 }
