@@ -17,6 +17,7 @@ async function shoot(page: Page, name: string, variant: string, scheme: string) 
   await expect(page.locator('main [role="status"]:not(.recharts-default-tooltip)')).toHaveCount(0)
   const axe = (variant === 'desktop') === (scheme === 'light')
   await checkPage(page, `${name} (${variant}, ${scheme})`, { axe, overflow: variant === 'phone' })
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: `test-results/screenshots/${name}-${variant}-${scheme}.png`, fullPage: true })
 }
 
