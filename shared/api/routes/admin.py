@@ -328,6 +328,62 @@ def reset_password(principal: AdminPrincipal, user_id: UUID) -> PasswordReset:
     )
 
 
+# ---------------------------------------------------------------- login throttling
+
+
+class ThrottleOut(BaseModel):
+    scope: Literal["pair", "source", "email"] = Field(
+        description="pair: one email from one address; source: one address, all emails; email: all addresses"
+    )
+    email: str | None
+    source: str | None
+    failures: int = Field(description="Failures in the current window")
+    window_start: datetime
+    blocked_until: datetime | None
+    retry_after: int = Field(description="Seconds until it lets attempts through again (0: not blocked)")
+
+
+class ThrottleCleared(BaseModel):
+    cleared: int
+
+
+@router.get(
+    "/admin/login-throttle",
+    summary="Login throttles with recent failures (locked ones first)",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def list_login_throttles(
+    principal: AdminPrincipal, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
+) -> Page[ThrottleOut]:
+    from shared.auth import throttle
+
+    rows = throttle.list_throttles(deps.database(), settings=deps.settings(), limit=limit, offset=offset)
+    return Page[ThrottleOut](items=[ThrottleOut(**row) for row in rows], total=int(rows[0]["total"]) if rows else 0)
+
+
+@router.delete(
+    "/admin/login-throttle",
+    summary="Clear the login throttles of an email and/or a source address",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def clear_login_throttles(
+    principal: AdminPrincipal,
+    email: Annotated[
+        str | None, Query(max_length=255, description="Every throttle of this email"), inputs.plain_text("email")
+    ] = None,
+    source: Annotated[
+        str | None,
+        Query(max_length=64, description="Every throttle of this source address"),
+        inputs.plain_text("source"),
+    ] = None,
+) -> ThrottleCleared:
+    from shared.auth import throttle
+
+    return ThrottleCleared(cleared=throttle.clear_throttles(deps.database(), email=email, source=source))
+
+
 # ---------------------------------------------------------------- ingestion runs
 
 

@@ -53,7 +53,13 @@ def _pair(tokens: service.SessionTokens) -> TokenPair:
     "/auth/login", summary="Log in with email and password", tags=["auth"], **api_doc(public=True, errors=(401,))
 )
 def login(body: LoginRequest) -> TokenPair:
-    return _pair(service.login(deps.database(), email=body.email, password=body.password, settings=deps.settings()))
+    # The caller's address as API Gateway saw it (the throttle counts per email and address).
+    source = (router.current_event.raw_event.get("requestContext") or {}).get("identity", {}).get("sourceIp")
+    return _pair(
+        service.login(
+            deps.database(), email=body.email, password=body.password, settings=deps.settings(), source=source
+        )
+    )
 
 
 @router.post("/auth/refresh", summary="Rotate a refresh token", tags=["auth"], **api_doc(public=True, errors=(401,)))
