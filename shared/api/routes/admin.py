@@ -75,7 +75,10 @@ class ClientOut(BaseModel):
 
 class ClientCreate(RequestBody):
     name: Name
-    slug: Slug
+    slug: Slug | None = Field(default=None, description="Derived from the name when omitted (ASCII, unique)")
+    advertisers: Annotated[list[AdvertiserName], Field(max_length=clients_service.MAX_ADVERTISERS)] | None = Field(
+        default=None, description="Advertiser names the partner's files use for this client"
+    )
 
 
 class ClientPatch(RequestBody):
@@ -106,7 +109,10 @@ def list_clients(
     **api_doc(role="admin", status=201, description="Created", errors=(409,)),
 )
 def create_client(principal: AdminPrincipal, body: ClientCreate) -> ClientOut:
-    return _client(clients_service.create_client(deps.database(), name=body.name.strip(), slug=body.slug))
+    row = clients_service.create_client(
+        deps.database(), name=body.name.strip(), slug=body.slug, advertisers=body.advertisers
+    )
+    return _client(row)
 
 
 @router.get("/admin/clients/<client_id>", summary="One client", tags=["admin"], **api_doc(role="admin"))
@@ -179,9 +185,17 @@ class RateIn(RequestBody):
     preview: bool = False
 
 
+class PreviewRateOut(BaseModel):
+    cpm: str = Field(description="CPM (4 decimals)")
+    effective_date: date
+
+
 class RepricingOut(BaseModel):
-    rate: RateOut
-    created: bool = Field(description="A new effective date (false: an existing rate was changed)")
+    applied: bool = Field(description="true: stored and re-priced; false: a preview, nothing was stored")
+    rate: RateOut | PreviewRateOut = Field(description="The stored rate (with its id), or for a preview the proposal")
+    created: bool = Field(
+        description="A new effective date (false: an existing rate is changed); for a preview, whether it would be"
+    )
     preview: bool
     rows_changed: int
     spend_before: str | None = Field(description="Spend of the changed rows before, rounded to cents")
@@ -220,8 +234,14 @@ def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> Repric
         preview=body.preview,
         settings=deps.settings(),
     )
+    proposal: RateOut | PreviewRateOut = (
+        PreviewRateOut(cpm=_cpm(result.rate["cpm"]) or "", effective_date=result.rate["effective_date"])
+        if result.preview
+        else _rate({**result.rate, "effective_until": None})
+    )
     return RepricingOut(
-        rate=_rate({**result.rate, "effective_until": None}),
+        applied=not result.preview,
+        rate=proposal,
         created=result.created,
         preview=result.preview,
         rows_changed=result.rows_changed,
