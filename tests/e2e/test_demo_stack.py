@@ -107,6 +107,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]
             "DEMO_DATA": "none",
             "LOCAL_STATE_DIR": str(state),
             "API_PORT": "0",
+            "WEB_PORT": "0",
             "S3_PORT": "0",
             "BCRYPT_ROUNDS": "4",
             "PYTHONPATH": str(REPO_ROOT),
@@ -148,8 +149,31 @@ def test_demo_stack_end_to_end(stack: tuple[subprocess.Popen[bytes], Path, Path]
         process=process,
         log=log,
     )
-    assert {"api_url", "s3_endpoint", "bucket", "region", "admin_email", "admin_password", "database_url"} <= set(info)
+    assert {
+        "api_url",
+        "web_url",
+        "s3_endpoint",
+        "bucket",
+        "region",
+        "admin_email",
+        "admin_password",
+        "database_url",
+    } <= set(info)
     api = Http(info["api_url"])
+
+    # the web origin serves the app (or the "run make web" page) and the same API under /api
+    with urllib.request.urlopen(f"{info['web_url']}/clients/x/campaigns?from=2026-03-01", timeout=30) as response:  # noqa: S310
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert b"<html" in response.read().lower()
+    web = Http(info["web_url"] + "/api")
+    assert web.ok("GET", "/health") == api.ok("GET", "/health")
+    assert (
+        web.ok("POST", "/auth/login", {"email": info["admin_email"], "password": info["admin_password"]})["user"][
+            "role"
+        ]
+        == "admin"
+    )
 
     # the admin logs in over HTTP
     login = api.ok("POST", "/auth/login", {"email": info["admin_email"], "password": info["admin_password"]})
@@ -233,6 +257,7 @@ def test_demo_stack_end_to_end(stack: tuple[subprocess.Popen[bytes], Path, Path]
     # then everything it started is gone
     assert process.wait(timeout=30) == 0, log.read_text()[-3000:]
     assert not _port_open(info["api_url"])
+    assert not _port_open(info["web_url"])
     assert not _port_open(info["s3_endpoint"])
     assert not [child.pid for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
     # The postmaster is not our child (pg_ctl daemonises it): once it exits, reaping it is

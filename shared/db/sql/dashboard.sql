@@ -13,7 +13,10 @@
 WITH visible AS (
     SELECT c.id, c.name, c.slug, c.status FROM clients c
 )
-SELECT t.total, p.id, p.name, p.slug, p.status
+-- data_through: the client's last day with data (one backward step of the (client_id, date)
+-- index per listed client), NULL when it has none.
+SELECT t.total, p.id, p.name, p.slug, p.status,
+       (SELECT max(m.date) FROM daily_metrics m WHERE m.client_id = p.id) AS data_through
 FROM (SELECT count(*) AS total FROM visible) t
 LEFT JOIN LATERAL (
     SELECT v.* FROM visible v ORDER BY v.name, v.id LIMIT %(limit)s OFFSET %(offset)s
@@ -35,6 +38,10 @@ FROM daily_campaign_metrics m
 WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
 GROUP BY m.date
 ORDER BY m.date
+
+-- name: dashboard_data_through
+-- The client's last day with data (NULL when none): the dashboard's freshness line.
+SELECT max(m.date) AS data_through FROM daily_metrics m WHERE m.client_id = %(client_id)s
 
 -- name: dashboard_timeseries
 -- granularity is 'day', 'week' (ISO, Monday) or 'month', validated before binding. The cast
