@@ -192,7 +192,7 @@ def load_file(
     conn.execute(QUERIES["ingest_analyze_maps"])
     conn.execute(QUERIES["ingest_delete_restated_days"])
     try:
-        # The unique business-key index of daily_metrics (client, date, creative) rejects a
+        # The primary key of daily_metrics (client, date, creative) rejects a
         # key repeated in the file (the file's days were just emptied): no separate pass
         # over the staged rows is needed to find duplicates in the normal case.
         with conn.transaction():
