@@ -7,6 +7,7 @@ the environment and call `get_settings.cache_clear()`.
 from __future__ import annotations
 
 import os
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -53,6 +54,9 @@ class Settings(BaseModel):
     reject_threshold: Decimal = Field(default=Decimal("0.01"), ge=0, le=1)
     reporting_timezone: str = "UTC"
     missing_file_check_hour: int = Field(default=9, ge=0, le=23)
+    # Rows dated before this are rejected (SPEC §3 "Hostile files"): a year-0001 row would
+    # load and then break every date range that reaches it.
+    min_data_date: date = date(2000, 1, 1)
 
     # Summaries.
     ranking_min_impressions: int = Field(default=1000, ge=0)
