@@ -157,7 +157,8 @@ def load_file(
     unchanged = conn.execute(QUERIES["ingest_drop_unchanged_days"]).fetchone()
     unchanged_days = int(unchanged["unchanged_days"]) if unchanged else 0
     unchanged_rows = int(unchanged["unchanged_rows"]) if unchanged else 0
-    records_loaded, unpriced, summaries_refreshed = 0, [], 0
+    records_loaded, summaries_refreshed = 0, 0
+    unpriced: list[UnpricedClient] = []
     if staged.valid > unchanged_rows:
         records_loaded, unpriced = _replace_days(conn, staged, run_id=run_id, timings=timings, clock=clock)
         summaries_refreshed = _refresh_summaries(conn, run_id=run_id, settings=settings)
