@@ -27,6 +27,7 @@ from shared.summaries.refresh import regenerate_queued
 # Rejected rows kept for the log. A file can only be `partial` with at most
 # reject_threshold x rows rejections; past this many we only count them (bounded memory).
 MAX_KEPT_REJECTIONS = 100_000
+MAX_LISTED_COLUMNS = 20  # ignored columns named in the run message (each clipped to 200 chars)
 COPY_BATCH_ROWS = 2000  # lines per COPY write: fewer calls, still a small buffer
 _KEY_SLUG = re.compile(r"^clients/([a-z0-9]([a-z0-9-]*[a-z0-9])?)/")
 
@@ -335,5 +336,7 @@ def describe(outcome: LoadOutcome) -> str:
             f"{outcome.ctr_warnings} rows whose partner CTR differs from clicks/impressions by more than 0.5 pp"
         )
     if outcome.ignored_columns:
-        parts.append("ignored columns: " + ", ".join(outcome.ignored_columns))
+        shown = outcome.ignored_columns[:MAX_LISTED_COLUMNS]
+        more = len(outcome.ignored_columns) - len(shown)
+        parts.append("ignored columns: " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
     return "; ".join(parts)

@@ -390,3 +390,54 @@ def test_extreme_but_valid_ratios_load(ingest: Ingest, owner_conn: Any) -> None:
     row = owner_conn.execute("SELECT spend, roas FROM daily_metrics WHERE client_id = %s", (client,)).fetchone()
     assert row["spend"] == Decimal("0.0000001")
     assert row["roas"] == Decimal("9999999999900000.0000")
+
+
+def test_utf16_file_is_named_as_such(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    data = (HEADER + good_rows(2, day="2026-03-01")).encode("utf-16")
+
+    result = ingest("partner/utf16.csv", data)
+
+    assert result.status == "failed"
+    assert "UTF-16" in result.message
+    assert totals(owner_conn)["rows"] == 0
+
+
+def test_nul_in_an_ignored_header_is_a_clean_failure(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    header = HEADER.rstrip("\n") + ",extra\x00col\n"
+    rows = "".join(line.rstrip("\n") + ",x\n" for line in good_rows(2, day="2026-03-01").splitlines(keepends=True))
+
+    result = ingest("partner/nul.csv", header + rows)
+
+    assert result.status == "failed"
+    assert "header column 11" in result.message
+    assert "NUL or control character" in result.message
+    assert "database error" not in result.message
+
+
+def test_huge_header_names_are_clipped_in_messages(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    # given two near-identical 100,000-character header names (a duplicate header)
+    name = "x" * 100_000
+    header = HEADER.rstrip("\n") + f",{name},{name} \n"
+
+    result = ingest("partner/long.csv", header + good_rows(1, day="2026-03-01"))
+
+    # then the failure names them, each clipped to 200 characters
+    assert result.status == "failed"
+    assert "duplicate header" in result.message
+    assert len(result.message) < 600
+    stored = owner_conn.execute("SELECT length(message) AS n FROM ingestion_logs").fetchone()
+    assert stored["n"] < 600
+
+
+def test_many_long_ignored_columns_keep_the_message_bounded(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    extra = [f"{i}" + "y" * 5000 for i in range(50)]
+    header = HEADER.rstrip("\n") + "," + ",".join(extra) + "\n"
+    rows = "".join(
+        line.rstrip("\n") + "," * 50 + "\n" for line in good_rows(2, day="2026-03-01").splitlines(keepends=True)
+    )
+
+    result = ingest("partner/wide.csv", header + rows)
+
+    assert result.status == "success"
+    assert "and 30 more" in result.message
+    assert len(result.message) < 20 * 205 + 200
