@@ -7,6 +7,7 @@ the environment and call `get_settings.cache_clear()`.
 from __future__ import annotations
 
 import os
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -53,6 +54,8 @@ class Settings(BaseModel):
     reject_threshold: Decimal = Field(default=Decimal("0.01"), ge=0, le=1)
     reporting_timezone: str = "UTC"
     missing_file_check_hour: int = Field(default=9, ge=0, le=23)
+    # The earliest date any input may name (CSV rows, API dates); later ones up to a year ahead.
+    min_data_date: date = date(2000, 1, 1)
 
     # Summaries.
     ranking_min_impressions: int = Field(default=1000, ge=0)
@@ -75,7 +78,15 @@ class Settings(BaseModel):
     # /api on the web origin (CloudFront strips /api before API Gateway).
     refresh_cookie_path: str = Field(default="/api/auth", pattern=r"^/[A-Za-z0-9/_.-]*$", max_length=200)
     jwt_leeway_seconds: int = Field(default=10, ge=0, le=120)
+    # Login throttling (shared.auth.throttle): failures count over LOGIN_LOCKOUT_SECONDS;
+    # beyond LOGIN_MAX_FAILURES per (email, source address) or LOGIN_SOURCE_MAX_FAILURES per
+    # source address, each further attempt waits a growing delay (1, 2, 4 ... up to
+    # LOGIN_MAX_DELAY_SECONDS); LOGIN_EMAIL_MAX_FAILURES per email from all addresses together
+    # is the ceiling that blocks the account for LOGIN_LOCKOUT_SECONDS.
     login_max_failures: int = Field(default=5, ge=1)
+    login_source_max_failures: int = Field(default=30, ge=1)
+    login_email_max_failures: int = Field(default=100, ge=1)
+    login_max_delay_seconds: int = Field(default=60, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 

@@ -210,14 +210,14 @@ LOGIN_INVALID_BODIES: list[Any] = [
 def test_login_validation_errors(api: ApiClient) -> None:
     for body in LOGIN_INVALID_BODIES:
         response = api.post("/auth/login", body=body)
-        assert response.status == 422, (body, response.body)
-        assert response.json()["message"] == "request validation failed"
+        assert response.status == 400, (body, response.body)
+        assert response.json()["message"].split(":")[0] in ("email", "password", "body", "remember_me"), response.body
         assert response.json()["errors"]
 
 
 def test_login_with_invalid_json_is_422(api: ApiClient) -> None:
     response = api.post("/auth/login", raw_body="{not json")
-    assert response.status == 422
+    assert response.status == 400
 
 
 # ---------------------------------------------------------------- throttling
@@ -327,8 +327,8 @@ def test_other_sessions_survive_a_reuse_in_one_family(api: ApiClient, client_use
 def test_refresh_validation(api: ApiClient) -> None:
     # No token in the body and no cookie: nothing to refresh (the web app's call without a session).
     assert api.post("/auth/refresh", body={}).status == 401
-    assert api.post("/auth/refresh", body={"refresh_token": ""}).status == 422
-    assert api.post("/auth/refresh", body={"refresh_token": "x", "extra": 1}).status == 422
+    assert api.post("/auth/refresh", body={"refresh_token": ""}).status == 400
+    assert api.post("/auth/refresh", body={"refresh_token": "x", "extra": 1}).status == 400
 
 
 # ---------------------------------------------------------------- logout
@@ -352,7 +352,7 @@ def test_logout_everywhere(api: ApiClient, client_user: ApiUser) -> None:
 
 def test_logout_requires_a_token_and_rejects_unknown_fields(api: ApiClient, client_user: ApiUser) -> None:
     assert api.post("/auth/logout").status == 401
-    assert api.post("/auth/logout", token=client_user.token, body={"all": True}).status == 422
+    assert api.post("/auth/logout", token=client_user.token, body={"all": True}).status == 400
 
 
 # ---------------------------------------------------------------- /me/password
@@ -381,8 +381,8 @@ def test_change_password(api: ApiClient, client_user: ApiUser) -> None:
         ({"current_password": "wrong-password", "new_password": "a brand new passphrase"}, 401),
         ({"current_password": None, "new_password": "short"}, 400),
         ({"current_password": None, "new_password": "x" * 73}, 400),
-        ({"current_password": None}, 422),
-        ({"current_password": None, "new_password": "a brand new passphrase", "confirm": "x"}, 422),
+        ({"current_password": None}, 400),
+        ({"current_password": None, "new_password": "a brand new passphrase", "confirm": "x"}, 400),
     ],
 )
 def test_change_password_errors(api: ApiClient, client_user: ApiUser, body: dict[str, Any], status: int) -> None:

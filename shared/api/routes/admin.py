@@ -25,18 +25,31 @@ from shared.admin import overview as overview_service
 from shared.admin import rate_card
 from shared.admin import uploads as uploads_service
 from shared.admin import users as users_service
-from shared.api import deps
+from shared.api import deps, inputs
 from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BrandingOut, Page, RequestBody, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import AdminPrincipal
 from shared.metrics import round_money
+from shared.validation import MAX_OFFSET
 
 router = Router()
 
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 50, max 500)")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
+# Typed parameters parsed by the strict input layer (shared.api.inputs / shared.validation),
+# the same rules as the clients router's: ASCII digits, bounds, dates from MIN_DATA_DATE to a
+# year ahead, text without control characters.
+Limit = Annotated[
+    int,
+    inputs.strict_int("limit", minimum=1, maximum=MAX_PAGE_SIZE),
+    Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 50, max 500)"),
+]
+Offset = Annotated[
+    int,
+    inputs.strict_int("offset", minimum=0, maximum=MAX_OFFSET),
+    Query(ge=0, le=MAX_OFFSET, description="Rows to skip"),
+]
 Slug = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
-Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
+Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S"), inputs.plain_text("name")]
+AdvertiserName = Annotated[str, Field(max_length=255), inputs.plain_text("advertisers")]
 ClientStatus = Literal["active", "disabled"]
 Role = Literal["admin", "client"]
 RunStatus = Literal["running", "success", "partial", "failed", "duplicate"]
@@ -127,9 +140,7 @@ def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch)
 
 
 class Advertisers(RequestBody):
-    advertisers: Annotated[
-        list[Annotated[str, Field(max_length=255)]], Field(max_length=clients_service.MAX_ADVERTISERS)
-    ]
+    advertisers: Annotated[list[AdvertiserName], Field(max_length=clients_service.MAX_ADVERTISERS)]
 
 
 @router.get(
@@ -169,7 +180,7 @@ class RateIn(RequestBody):
     cpm: Annotated[
         Decimal, Field(ge=0, max_digits=10, decimal_places=4, description='A decimal string ("4.25") or number')
     ]
-    effective_date: date
+    effective_date: Annotated[date, inputs.strict_date("effective_date")]
     preview: bool = False
 
 
@@ -245,7 +256,7 @@ class CreatedUserOut(AdminUserOut):
 
 
 class UserCreate(RequestBody):
-    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$"), inputs.plain_text("email")]
     role: Role
     client_id: UUID | None = None
     password: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
@@ -376,8 +387,12 @@ class RetryOut(BaseModel):
 def list_runs(
     principal: AdminPrincipal,
     status: Annotated[RunStatus | None, Query()] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Started on or after (inclusive)")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Started on or before (inclusive)")] = None,
+    date_from: Annotated[
+        date | None, inputs.strict_date("from"), Query(alias="from", description="Started on or after (inclusive)")
+    ] = None,
+    date_to: Annotated[
+        date | None, inputs.strict_date("to"), Query(alias="to", description="Started on or before (inclusive)")
+    ] = None,
     client_id: Annotated[UUID | None, Query()] = None,
     file_name: Annotated[str | None, Query(max_length=255, description="A part of bucket/key (any case)")] = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
@@ -436,7 +451,9 @@ def retry_run(principal: AdminPrincipal, run_id: UUID) -> RetryOut:
 
 class BackfillIn(RequestBody):
     kind: Literal["weekly", "monthly"]
-    period_start: date = Field(description="A Monday (weekly) or the 1st of a month (monthly)")
+    period_start: Annotated[date, inputs.strict_date("period_start")] = Field(
+        description="A Monday (weekly) or the 1st of a month (monthly)"
+    )
     client_id: UUID | None = Field(default=None, description="Omit for every active client")
 
 

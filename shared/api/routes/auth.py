@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import Field
 
-from shared.api import deps
+from shared.api import deps, inputs
 from shared.api.models import Message, RequestBody, TokenPair, UserOut
 from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal
@@ -45,7 +45,7 @@ SESSION_DESCRIPTION = (
 
 # Length caps keep absurd inputs out before any work; the 72-byte bcrypt limit is checked
 # by the service (bytes, not characters) and answered 400.
-Email = Annotated[str, Field(min_length=3, max_length=255, examples=["admin@example.com"])]
+Email = Annotated[str, Field(min_length=3, max_length=255, examples=["admin@example.com"]), inputs.plain_text("email")]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 

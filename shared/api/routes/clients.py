@@ -4,7 +4,8 @@ client for the admin.
 Every `/clients/{client_id}/...` route first calls `client_scope` (404 for another client's
 id, exactly like a missing one) and then one service of `shared.dashboard`, which runs in
 that client's tenant so row-level security applies as well. Query parameters arrive as
-strings and are validated by `shared.dashboard.params` (400 with a clear message).
+strings and are validated by `shared.dashboard.params` on the rules of `shared.validation`
+(400 with a message naming the parameter), like the admin router's typed parameters.
 
 JSON bodies: ids and dates are strings, counts integers, money (rounded to cents, "1234.50")
 and ratios (fractions, 6 places: "0.004200") decimal strings, as everywhere in this API;
@@ -21,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api import deps
+from shared.api import deps, inputs
 from shared.api.models import BrandingOut, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal, client_scope
@@ -177,7 +178,9 @@ class TimeseriesOut(Period):
 
 
 def _range(date_from: str | None, date_to: str | None) -> params.DateRange:
-    return params.parse_date_range(date_from, date_to, max_days=deps.settings().max_date_span_days)
+    return params.parse_date_range(
+        date_from, date_to, max_days=deps.settings().max_date_span_days, bounds=inputs.date_bounds()
+    )
 
 
 def _page(limit: str | None, offset: str | None) -> params.Page:
@@ -216,7 +219,12 @@ def overview(
     tenant = client_scope(principal, client_id)
     date_range = _range(date_from, date_to)
     comparison = params.parse_comparison(
-        compare, compare_from, compare_to, date_range=date_range, max_days=deps.settings().max_date_span_days
+        compare,
+        compare_from,
+        compare_to,
+        date_range=date_range,
+        max_days=deps.settings().max_date_span_days,
+        bounds=inputs.date_bounds(),
     )
     result = service.overview(
         deps.database(),
@@ -416,7 +424,7 @@ def _summaries(
     kind: str, client_id: str, principal: Any, limit: str | None, offset: str | None, date_from: Any, date_to: Any
 ) -> dict[str, Any]:
     tenant = client_scope(principal, client_id)
-    start, end = params.parse_optional_range(date_from, date_to)
+    start, end = params.parse_optional_range(date_from, date_to, bounds=inputs.date_bounds())
     result = service.list_summaries(
         deps.database(),
         client_id=tenant.client_id,  # type: ignore[arg-type]
@@ -435,7 +443,7 @@ def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> di
         deps.database(),
         client_id=tenant.client_id,  # type: ignore[arg-type]
         kind=kind,
-        period_start=params.parse_date(period_start, field=field),
+        period_start=params.parse_date(period_start, field=field, bounds=inputs.date_bounds()),
     )
     return service.as_json(result)
 

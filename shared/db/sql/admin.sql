@@ -126,7 +126,7 @@ RETURNING id, client_id, cpm, effective_date, created_at, updated_at, (xmax = 0)
 -- spend differs from what is stored (only those rows can be affected by a rate effective
 -- on that date). Set-based; spend written as impressions x CPM x 0.001 like ingestion.
 WITH priced AS (
-    SELECT dm.id, dm.date, dm.spend AS old_spend, r.client_setting_id, r.cpm,
+    SELECT dm.creative_id, dm.date, dm.spend AS old_spend, r.client_setting_id, r.cpm,
            dm.impressions * r.cpm * 0.001 AS new_spend
     FROM daily_metrics dm
     LEFT JOIN LATERAL app.rate_in_force(dm.client_id, dm.date) r ON true
@@ -135,7 +135,7 @@ WITH priced AS (
     UPDATE daily_metrics dm
     SET client_setting_id = p.client_setting_id, cpm = p.cpm, spend = p.new_spend
     FROM priced p
-    WHERE dm.id = p.id
+    WHERE dm.client_id = %(client_id)s AND dm.date = p.date AND dm.creative_id = p.creative_id
       AND (dm.client_setting_id IS DISTINCT FROM p.client_setting_id
            OR dm.cpm IS DISTINCT FROM p.cpm
            OR dm.spend IS DISTINCT FROM p.new_spend)
