@@ -77,7 +77,7 @@ test('the admin runs the agency from the portal', async ({ page, browser }) => {
 
   // ---- create a client with an advertiser and a CPM
   await page.goto(url('/admin/clients'))
-  await page.getByLabel('Name').fill(NAME)
+  await page.getByLabel('Name', { exact: true }).fill(NAME)
   await expect(page.getByLabel('Slug')).toHaveValue(/^zephyr-gear-/)
   await page.getByLabel('Advertiser names').fill(ADVERTISER)
   await page.getByLabel('CPM', { exact: true }).fill('5.00')
