@@ -136,7 +136,7 @@ function BrandingCard({ clientId }: { clientId: string }) {
         <div className="space-y-4">
           <div className="flex flex-wrap items-center gap-4">
             <div className="grid size-24 place-items-center rounded-lg border border-dashed border-zinc-300 bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-800">
-              {logo.data ? <img src={logo.data} alt="Current logo" className="max-h-20 max-w-20 object-contain" /> : <span className="text-xs text-zinc-500">No logo</span>}
+              {logo.data ? <img src={logo.data} alt="Current logo" className="max-h-20 max-w-20 object-contain" /> : <span className="text-xs text-zinc-600 dark:text-zinc-300">No logo</span>}
             </div>
             <div className="space-y-2 text-sm">
               <Field label="Logo (PNG or JPEG, up to 256 KiB)">

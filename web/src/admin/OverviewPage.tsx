@@ -190,7 +190,7 @@ export function OverviewPage() {
                         {c.health.last_load ? (
                           <Link to={`/admin/ingestions/${c.health.last_load.run_id}`} className="underline">{formatDateTime(c.health.last_load.finished_at)}</Link>
                         ) : (
-                          <span className="text-zinc-500">never</span>
+                          <span className="text-zinc-600 dark:text-zinc-400">never</span>
                         )}
                         <div className="text-xs text-zinc-500 dark:text-zinc-400">data through {formatDate(c.health.data_through)}</div>
                       </td>

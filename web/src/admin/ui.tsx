@@ -33,10 +33,11 @@ export function RunStatus({ status }: { status: string }) {
   return <Badge tone={tone}>{status}</Badge>
 }
 
-/** A horizontally scrollable table frame: wide tables never widen the page (375 px check). */
+/** A horizontally scrollable table frame: wide tables never widen the page (375 px check).
+ * `relative` so absolutely positioned children (sr-only labels) are clipped by it too. */
 export function TableFrame({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div className="-mx-4 overflow-x-auto sm:mx-0" role="region" aria-label={label} tabIndex={0}>
+    <div className="relative -mx-4 overflow-x-auto sm:mx-0" role="region" aria-label={label} tabIndex={0}>
       <table className="w-full min-w-max border-collapse text-sm">{children}</table>
     </div>
   )
