@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 PYTEST_ARGS ?=
 
-.PHONY: install test lint format typecheck pytest migrate synth demo bench layer clean \
+.PHONY: install test lint format typecheck pytest migrate synth demo invoke upload token psql bench layer clean \
 	web web-dev web-types web-types-check web-test web-e2e
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
@@ -62,6 +62,22 @@ synth: install
 ## demo: the whole system on loopback (DEMO_DATA=none for an empty stack).
 demo: $(STAMP) web
 	$(PY) -m local.demo
+
+## invoke: run a scheduled function of the running `make demo` now (FN=weekly_summary, ...).
+invoke: $(STAMP)
+	@$(PY) -m local.invoke $(FN)
+
+## upload: upload a partner file to the running stack (FILE=...; none = a sample) and wait for its run.
+upload: $(STAMP)
+	@$(PY) -m local.upload $(FILE)
+
+## token: print an access token of the running stack (EMAIL=... a demo client user; none = the admin).
+token: $(STAMP)
+	@$(PY) -m local.token $(EMAIL)
+
+## psql: the bundled psql on the running stack's database (as its owner).
+psql: $(STAMP)
+	@$(PY) -m local.psql
 
 ## bench: performance benchmarks, printed as ratios against references run alongside.
 bench: $(STAMP)

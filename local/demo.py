@@ -318,6 +318,10 @@ class LocalStack:
             database.close()
         self.say(f"admin      {self.config.admin_email}")
 
+    def stack_facts(self) -> dict[str, Any]:
+        """What stack.json says (the printed commands are built from it, like the tools)."""
+        return json.loads((self.config.state_dir / "stack.json").read_text(encoding="utf-8"))
+
     def _write_stack_json(self, extra: dict[str, Any] | None = None) -> None:
         assert self.gateway is not None and self.web is not None and self.aws is not None and self.postgres is not None
         stack = {
@@ -427,18 +431,13 @@ def _describe_ingestion(result: Any) -> str:
 
 
 def welcome(stack: LocalStack) -> str:
-    assert stack.gateway is not None and stack.aws is not None
+    from local.commands import printed_commands
+
+    assert stack.gateway is not None and stack.aws is not None and stack.web is not None
     config = stack.config
     api = stack.gateway.url
     s3 = stack.aws.endpoint
     state = config.state_dir
-    client_id, period = "<client id>", "from=YYYY-MM-DD&to=YYYY-MM-DD"
-    if stack.demo is not None and stack.demo[1].clients:
-        demo_data, demo_report = stack.demo
-        client_id = next(iter(demo_report.clients.values()))
-        period = f"from={demo_data.start}&to={demo_data.end}"
-    auth = '-H "authorization: Bearer $TOKEN"'
-    assert stack.web is not None
     web = stack.web.url
     built = "" if stack.web.built else "   (not built yet: run `make web` in another shell, then reload)"
     lines = [
@@ -456,37 +455,20 @@ def welcome(stack: LocalStack) -> str:
         "",
         f" API          {api}   (the same API is at {web}/api for the web app)",
         f" S3 endpoint  {s3}   bucket {BUCKET}   region {REGION}",
-        f" admin        {config.admin_email} / {config.admin_password}",
-        f' database     psql "{stack.postgres.owner_url if stack.postgres else ""}"   (owner; the functions connect as dash_api / dash_worker)',
+        f" database     {stack.postgres.owner_url if stack.postgres else ''}   (owner; the functions connect as dash_api / dash_worker)",
         f" stack.json   {state / 'stack.json'}",
         f" logs         {state / 'logs'}/<function>.log (Powertools JSON logs of each function)",
         "",
-        " Log in:",
-        f"   TOKEN=$(curl -s {api}/auth/login -H 'content-type: application/json' \\",
-        f'     -d \'{{"email": "{config.admin_email}", "password": "{config.admin_password}"}}\' | jq -r .access_token)',
-        "",
-        " Try:",
-        f"   curl -s {api}/admin/clients {auth} | jq",
-        f"   curl -s '{api}/admin/ingestions?limit=5' {auth} | jq",
-        f"   curl -s '{api}/clients/{client_id}/overview?{period}' {auth} | jq .totals",
-        f"   curl -s '{api}/clients/{client_id}/insights?{period}' {auth} | jq '.items[].message'",
-        f"   curl -s '{api}/clients/{client_id}/campaigns?{period}&sort=spend&order=desc' {auth} | jq",
-        f"   curl -s '{api}/clients/{client_id}/summaries/weekly' {auth} | jq",
-        f"   curl -s '{api}/clients/{client_id}/report.pdf?{period}' {auth} -o report.pdf",
-        f"   curl -s {api}/openapi.json | jq '.paths | keys'",
-        "",
-        " Upload a partner file (it is ingested within a second, like the S3 notification):",
-        f"   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url {s3} --region {REGION} \\",
-        f"     s3 cp events/partner_clean.csv s3://{BUCKET}/partner/my-upload.csv",
-        f"   python -c \"import boto3; boto3.client('s3', endpoint_url='{s3}', region_name='{REGION}',",
-        "     aws_access_key_id='local', aws_secret_access_key='local').upload_file('my.csv', "
-        f"'{BUCKET}', 'clients/<slug>/my.csv')\"",
-        "",
-        " Run a scheduled function now (as EventBridge would):",
-        "   python -m local.invoke missing_file_check      # or weekly_summary, monthly_summary, partner_sync",
+        " Try (from the repository root, in another shell):",
+    ]
+    for command in printed_commands(stack.stack_facts()):
+        lines.append(f"   {command.text}")
+        if command.note:
+            lines.append(f"       # {command.note}")
+    lines += [
         f"   (partner_sync copies new objects from s3://{PARTNER_BUCKET}/{PARTNER_PREFIX} into the landing bucket)",
         "",
-        f" Alert emails are printed below as they are sent; all of them: curl -s {s3}/moto-api/data.json | jq .ses",
+        f" Alert emails are printed below as they are sent; all of them: {s3}/moto-api/data.json",
     ]
     demo = stack.demo
     if demo is not None:
@@ -494,8 +476,6 @@ def welcome(stack: LocalStack) -> str:
         lines += ["", f" Demo data {data.start} .. {data.end}:"]
         for client in data.clients:
             lines.append(f"   {client.name:<18} {report.clients.get(client.slug, '(not created)')}")
-        for user in report.users:
-            lines.append(f"   client user {user['email']} / {user['password']} ({user['client']})")
         lines.append(f"   planted anomaly: {data.anomaly.description} on {data.anomaly.day}")
         for problem in report.problems:
             lines.append(f"   ! {problem}")

@@ -110,8 +110,11 @@ def test_token_login_is_unchanged_and_sets_no_cookie(
 
 
 @pytest.mark.parametrize("session", ["Cookie", "both", "", None, 1])
-def test_an_unknown_session_kind_is_422(api: ApiClient, client_user: ApiUser, session: Any) -> None:
-    assert _login(api, client_user, session=session).status == 422
+def test_an_unknown_session_kind_is_a_400_naming_the_field(api: ApiClient, client_user: ApiUser, session: Any) -> None:
+    response = _login(api, client_user, session=session)
+    assert response.status == 400
+    assert "session" in response.body
+    assert _set_cookies(response) == []
 
 
 def test_a_failed_cookie_login_sets_no_cookie(api: ApiClient, client_user: ApiUser) -> None:
