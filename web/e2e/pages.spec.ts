@@ -68,7 +68,7 @@ test('the admin picks the client from the switcher (desktop and phone)', async (
   for (const v of VARIANTS) {
     const context = await browser.newContext({ viewport: v.viewport, colorScheme: 'light' })
     const page = await context.newPage()
-    await login(page, stack().admin_email, stack().admin_password)
+    await login(page, stack().admin_email, stack().admin_password, `/clients/${stack().demo_clients['acme-outdoor']}`)
     const switcher = page.getByLabel('Client')
     await expect(switcher).toBeVisible()
     await switcher.selectOption(stack().demo_clients['northwind-coffee']!)
