@@ -45,9 +45,12 @@ def api_function_for(path: str) -> str | None:
 # Same origin: the browser reaches the API under this prefix; CloudFront (and the local
 # stack) strip it before the request reaches API Gateway.
 WEB_API_PREFIX = "/api"
-# The refresh-token cookie and the browser-visible path it is scoped to.
-REFRESH_COOKIE_NAME = "pmd_refresh"
+# The browser-visible path of the refresh-token cookie (the API's REFRESH_COOKIE_PATH).
 REFRESH_COOKIE_PATH = WEB_API_PREFIX + "/auth"
+REFRESH_REUSE_GRACE_SECONDS = 30
+# The web app's runtime `config.json` (deployed beside the built files; the local origin
+# serves the same with stage "local"). Read by the app at start-up.
+WEB_RUNTIME_CONFIG: dict[str, str] = {"apiBaseUrl": WEB_API_PREFIX}
 # Built files that carry a content hash in their name: cached for a year, never revalidated.
 WEB_IMMUTABLE_PREFIX = "/assets/"
 WEB_IMMUTABLE_CACHE = "public, max-age=31536000, immutable"

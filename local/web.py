@@ -7,6 +7,7 @@ What CloudFront does in AWS (`infra/web.py`), on one port:
 - any other path is a file of `web/dist`; an extension-less path (`/clients/<id>/campaigns`)
   is `index.html`, so deep links load on a reload; a missing file with an extension is 404;
 - `/assets/*` (content-hashed names) is cached for a year, everything else is `no-store`;
+- `/config.json` is the runtime configuration the deployment writes (stage `local`);
 - without `web/dist/index.html` the placeholder page says to run `make web`.
 
 `static_response` and `api_target` are the pure parts (unit-tested); `WebServer` serves them.
@@ -14,6 +15,7 @@ What CloudFront does in AWS (`infra/web.py`), on one port:
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -24,6 +26,7 @@ from infra.constants import (
     WEB_FRESH_CACHE,
     WEB_IMMUTABLE_CACHE,
     WEB_IMMUTABLE_PREFIX,
+    WEB_RUNTIME_CONFIG,
     WEB_SECURITY_HEADERS,
 )
 from local.gateway import LOOPBACK, Gateway, HttpResponse, Invoker, handle
@@ -31,6 +34,7 @@ from local.gateway import LOOPBACK, Gateway, HttpResponse, Invoker, handle
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIST = REPO_ROOT / "web" / "dist"
 PLACEHOLDER = REPO_ROOT / "infra" / "web_placeholder" / "index.html"
+CONFIG_PATH = "/config.json"  # generated, never the build's: the same rule as the deployment
 
 # Explicit, so the answer does not depend on the machine's /etc/mime.types.
 CONTENT_TYPES = {
@@ -98,6 +102,10 @@ def _index(dist: Path | None) -> HttpResponse:
     return _response(200, page.read_bytes(), type_=CONTENT_TYPES[".html"], cache=WEB_FRESH_CACHE)
 
 
+def runtime_config(stage: str = "local") -> bytes:
+    return json.dumps({**WEB_RUNTIME_CONFIG, "stage": stage}).encode("utf-8")
+
+
 def static_response(dist: Path | None, *, method: str, target: str) -> HttpResponse:
     """The response of the S3 side of the origin for one request (never a file outside `dist`)."""
     if method not in ("GET", "HEAD"):
@@ -105,6 +113,8 @@ def static_response(dist: Path | None, *, method: str, target: str) -> HttpRespo
     path = unquote(urlsplit(target).path) or "/"
     if "\x00" in path or "\\" in path:
         return _text(400, "bad path\n")
+    if path == CONFIG_PATH:
+        return _response(200, runtime_config(), type_=CONTENT_TYPES[".json"], cache=WEB_FRESH_CACHE)
     name = PurePosixPath(path).name
     if dist is None or not (dist / "index.html").is_file():
         # Nothing built: every page is the placeholder; files cannot exist.

@@ -71,6 +71,12 @@ class Settings(BaseModel):
     jwt_audience: str = "paid-media-dashboard-api"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    # A rotated refresh token presented again this soon gets the same successor (two tabs
+    # refreshing at once); later, reuse revokes the family. 0 turns the grace off.
+    refresh_reuse_grace_seconds: int = Field(default=30, ge=0, le=300)
+    # The browser-visible path the web app's refresh cookie is scoped to: the API is under
+    # /api on the web origin (CloudFront strips /api before API Gateway).
+    refresh_cookie_path: str = Field(default="/api/auth", pattern=r"^/[A-Za-z0-9/_.-]*$", max_length=200)
     jwt_leeway_seconds: int = Field(default=10, ge=0, le=120)
     # Login throttling (shared.auth.throttle): failures count over LOGIN_LOCKOUT_SECONDS;
     # beyond LOGIN_MAX_FAILURES per (email, source address) or LOGIN_SOURCE_MAX_FAILURES per

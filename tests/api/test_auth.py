@@ -349,7 +349,15 @@ def test_concurrent_failures_are_all_counted(
 # ---------------------------------------------------------------- refresh
 
 
-def test_refresh_rotates_and_reuse_revokes_the_family(api: ApiClient, client_user: ApiUser) -> None:
+def _age_rotations(owner_conn: Any, seconds: int = 31) -> None:
+    """Move every rotation `seconds` into the past (past the reuse grace of 30 s)."""
+    owner_conn.execute(
+        "UPDATE refresh_tokens SET rotated_at = rotated_at - make_interval(secs => %s) WHERE rotated_at IS NOT NULL",
+        (seconds,),
+    )
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(api: ApiClient, client_user: ApiUser, owner_conn: Any) -> None:
     first = api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})
     assert first.status == 200, first.body
     second_refresh = first.json()["refresh_token"]
@@ -359,7 +367,8 @@ def test_refresh_rotates_and_reuse_revokes_the_family(api: ApiClient, client_use
     # The old access token of the same session keeps working until it expires.
     assert api.get("/me", token=client_user.token).status == 200
 
-    # Replaying the rotated token: refused, and the whole family dies.
+    # Replaying the rotated token after the grace: refused, and the whole family dies.
+    _age_rotations(owner_conn)
     replay = api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})
     assert replay.status == 401
     assert api.post("/auth/refresh", body={"refresh_token": second_refresh}).status == 401
@@ -370,16 +379,19 @@ def test_refresh_with_unknown_token_is_401(api: ApiClient) -> None:
     assert api.post("/auth/refresh", body={"refresh_token": "nope"}).status == 401
 
 
-def test_other_sessions_survive_a_reuse_in_one_family(api: ApiClient, client_user: ApiUser) -> None:
+def test_other_sessions_survive_a_reuse_in_one_family(api: ApiClient, client_user: ApiUser, owner_conn: Any) -> None:
     other = api.post("/auth/login", body={"email": client_user.email, "password": client_user.password}).json()
-    api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})
-    api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token})  # reuse
+    assert api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token}).status == 200
+    _age_rotations(owner_conn)
+    assert api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token}).status == 401  # reuse
     assert api.get("/me", token=other["access_token"]).status == 200
     assert api.post("/auth/refresh", body={"refresh_token": other["refresh_token"]}).status == 200
 
 
 def test_refresh_validation(api: ApiClient) -> None:
-    assert api.post("/auth/refresh", body={}).status == 400
+    # No token in the body and no cookie: nothing to refresh (the web app's call without a session).
+    assert api.post("/auth/refresh", body={}).status == 401
+    assert api.post("/auth/refresh", body={"refresh_token": ""}).status == 400
     assert api.post("/auth/refresh", body={"refresh_token": "x", "extra": 1}).status == 400
 
 

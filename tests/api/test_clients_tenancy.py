@@ -63,6 +63,8 @@ def test_the_document_lists_every_client_route(client_paths):
         "insights",
         "export.csv",
         "report.pdf",
+        "branding",
+        "branding/logo",
     ):
         assert f"/clients/{{client_id}}/{suffix}" in paths
 
@@ -77,6 +79,12 @@ def test_every_client_route_is_404_for_another_clients_id(api, make_user, owner_
         )
         owner_conn.execute(
             "INSERT INTO monthly_summaries (client_id, month_start, month_end) VALUES (%s, '2026-03-01', '2026-03-31')",
+            (client.id,),
+        )
+        # and logos, so a 404 cannot come from a missing logo
+        owner_conn.execute(
+            "INSERT INTO client_branding (client_id, logo, logo_content_type, logo_sha256)"
+            " VALUES (%s, '\\x89504e47', 'image/png', repeat('a', 64))",
             (client.id,),
         )
     user = make_user(role="client", client_id=acme.id)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.constants import WEB_CONTENT_SECURITY_POLICY, WEB_IMMUTABLE_CACHE
+from infra.constants import WEB_CONTENT_SECURITY_POLICY, WEB_IMMUTABLE_CACHE, WEB_RUNTIME_CONFIG
 from local.gateway import HttpResponse
 from local.web import PLACEHOLDER, WebServer, api_target, static_response
 
@@ -24,7 +24,8 @@ def dist(tmp_path: Path) -> Path:
     (root / "assets" / "index-abc123.js").write_bytes(b"console.log(1)")
     (root / "assets" / "index-abc123.css").write_bytes(b"body{}")
     (root / "assets" / "logo.svg").write_bytes(b"<svg/>")
-    (root / "config.json").write_bytes(b'{"apiBase": "/api"}')
+    (root / "config.json").write_bytes(b'{"apiBaseUrl": "/from-the-build"}')
+    (root / "favicon.svg").write_bytes(b"<svg/>")
     (tmp_path / "secret.txt").write_bytes(b"outside dist")
     (root / "assets" / "escape.txt").symlink_to(tmp_path / "secret.txt")
     return root
@@ -60,7 +61,7 @@ def test_the_app_and_its_deep_links_are_index_html_never_cached(dist: Path, targ
         ("/assets/index-abc123.js", "text/javascript; charset=utf-8", WEB_IMMUTABLE_CACHE),
         ("/assets/index-abc123.css", "text/css; charset=utf-8", WEB_IMMUTABLE_CACHE),
         ("/assets/logo.svg", "image/svg+xml", WEB_IMMUTABLE_CACHE),
-        ("/config.json", "application/json", "no-store"),
+        ("/favicon.svg", "image/svg+xml", "no-store"),
     ],
 )
 def test_files_have_their_content_type_and_cache_policy(dist: Path, target: str, content_type: str, cache: str) -> None:
@@ -69,6 +70,17 @@ def test_files_have_their_content_type_and_cache_policy(dist: Path, target: str,
     assert headers["content-type"] == content_type
     assert headers["cache-control"] == cache
     assert body == (dist / target.lstrip("/")).read_bytes()
+
+
+@pytest.mark.parametrize("built", [True, False])
+def test_config_json_is_the_runtime_configuration_not_the_builds(dist: Path, built: bool) -> None:
+    # the deployment writes config.json itself; the local origin answers the same, built or not
+    status, headers, body = _get(dist if built else None, "/config.json")
+    assert status == 200
+    assert headers["content-type"] == "application/json"
+    assert headers["cache-control"] == "no-store"
+    assert json.loads(body) == {**WEB_RUNTIME_CONFIG, "stage": "local"}
+    assert json.loads(body)["apiBaseUrl"] == "/api"
 
 
 def test_head_has_the_headers_of_get(dist: Path) -> None:

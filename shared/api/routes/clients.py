@@ -23,6 +23,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api import deps, inputs
+from shared.api.models import BrandingOut, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal, client_scope
 from shared.dashboard import params, service
@@ -585,6 +586,54 @@ def report_pdf(
         content_type="application/pdf",
         body=base64.b64encode(pdf).decode("ascii"),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    response.base64_encoded = True
+    return response
+
+
+# ---------------------------------------------------------------- branding
+
+
+@router.get("/clients/<client_id>/branding", summary="The client's logo and accent colour", tags=TAGS, **api_doc())
+def branding(client_id: ClientId, principal: CurrentPrincipal) -> BrandingOut:
+    from shared.admin.branding import client_branding
+
+    tenant = client_scope(principal, client_id)
+    return branding_out(client_branding(deps.database(), tenant=tenant, client_id=tenant.client_id))  # type: ignore[arg-type]
+
+
+@router.get(
+    "/clients/<client_id>/branding/logo",
+    summary="The client's logo image (PNG or JPEG, as sniffed on upload)",
+    tags=TAGS,
+    **api_doc(
+        content={
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+        }
+    ),
+)
+def branding_logo(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    v: Annotated[str | None, Query(max_length=64, description="Cache-busting version (from logo_url)")] = None,
+) -> Response[str]:
+    from shared.admin.branding import client_logo
+
+    tenant = client_scope(principal, client_id)
+    logo = client_logo(deps.database(), tenant=tenant, client_id=tenant.client_id)  # type: ignore[arg-type]
+    response = Response(
+        status_code=200,
+        content_type=logo["content_type"],
+        body=base64.b64encode(logo["content"]).decode("ascii"),
+        headers={
+            # The sniffed type only; never rendered as a document; private to the caller.
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Content-Disposition": "inline",
+            "Cache-Control": "private, max-age=86400",
+            "ETag": f'"{logo["sha256"]}"',
+        },
     )
     response.base64_encoded = True
     return response
