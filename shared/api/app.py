@@ -90,7 +90,7 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     app = APIGatewayRestResolver(enable_validation=True, cors=cors_config(settings))
     register_error_handlers(app)
     app.use(middlewares=[no_store])
-    # 401/403 must come before 422: wrap Powertools' request validation (always the first
+    # 401/403 must come before 400: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.
     app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[assignment]
     for router in routers:

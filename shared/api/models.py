@@ -15,7 +15,7 @@ MAX_PAGE_SIZE = 500
 
 
 class RequestBody(BaseModel):
-    """Base of every request body: unknown fields are a 422, never silently dropped."""
+    """Base of every request body: unknown fields are a 400, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 

@@ -644,8 +644,12 @@ def _decimal_strings(values: dict[str, Any]) -> dict[str, Any]:
 )
 def agency_overview(
     principal: AdminPrincipal,
-    date_from: Annotated[date | None, Query(alias="from", description="Default: 30 days before to")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Default: yesterday")] = None,
+    date_from: Annotated[
+        date | None, inputs.strict_date("from"), Query(alias="from", description="Default: 30 days before to")
+    ] = None,
+    date_to: Annotated[
+        date | None, inputs.strict_date("to"), Query(alias="to", description="Default: yesterday")
+    ] = None,
 ) -> AgencyOverviewOut:
     from shared.dashboard.params import DateRange
     from shared.errors import InvalidInput
@@ -770,8 +774,12 @@ def list_alerts(
     status: Annotated[Literal["sent", "failed"] | None, Query()] = None,
     run_id: Annotated[UUID | None, Query()] = None,
     client_id: Annotated[UUID | None, Query()] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Recorded on or after (inclusive)")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Recorded on or before (inclusive)")] = None,
+    date_from: Annotated[
+        date | None, inputs.strict_date("from"), Query(alias="from", description="Recorded on or after (inclusive)")
+    ] = None,
+    date_to: Annotated[
+        date | None, inputs.strict_date("to"), Query(alias="to", description="Recorded on or before (inclusive)")
+    ] = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
     offset: Offset = 0,
 ) -> Page[AlertOut]:
