@@ -36,11 +36,13 @@ def get_client(db: Database, client_id: UUID) -> dict[str, Any]:
     return row
 
 
-def create_client(db: Database, *, name: str, slug: str) -> dict[str, Any]:
-    """A new active client; Conflict when the slug is taken."""
+def create_client(db: Database, *, name: str, slug: str, currency: str = "USD") -> dict[str, Any]:
+    """A new active client (amounts in `currency`, ISO 4217); Conflict when the slug is taken."""
     try:
         with _admin(db) as conn:
-            row = conn.execute(QUERIES["admin_insert_client"], {"name": name, "slug": slug}).fetchone()
+            row = conn.execute(
+                QUERIES["admin_insert_client"], {"name": name, "slug": slug, "currency": currency}
+            ).fetchone()
             assert row is not None
             created = conn.execute(QUERIES["admin_get_client"], {"client_id": row["id"]}).fetchone()
     except pg_errors.UniqueViolation:
@@ -52,13 +54,20 @@ def create_client(db: Database, *, name: str, slug: str) -> dict[str, Any]:
 
 
 def update_client(
-    db: Database, client_id: UUID, *, name: str | None, slug: str | None, status: str | None
+    db: Database,
+    client_id: UUID,
+    *,
+    name: str | None,
+    slug: str | None,
+    status: str | None,
+    currency: str | None = None,
 ) -> dict[str, Any]:
-    """Change name, slug and/or status (PATCH); NotFound, or Conflict for a taken slug."""
+    """Change name, slug, status and/or currency (PATCH); NotFound, or Conflict for a taken slug."""
     try:
         with _admin(db) as conn:
             row = conn.execute(
-                QUERIES["admin_update_client"], {"client_id": client_id, "name": name, "slug": slug, "status": status}
+                QUERIES["admin_update_client"],
+                {"client_id": client_id, "name": name, "slug": slug, "status": status, "currency": currency},
             ).fetchone()
             if row is None:
                 raise NotFound("client not found")

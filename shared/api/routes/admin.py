@@ -14,7 +14,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from shared.admin import clients as clients_service
 from shared.admin import ingestions as ingestions_service
@@ -24,7 +24,8 @@ from shared.api import deps
 from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, RequestBody
 from shared.api.openapi import api_doc
 from shared.api.security import AdminPrincipal
-from shared.metrics import round_money
+from shared.numbers import money, unit_cost
+from shared.numbers.currency import DEFAULT_CURRENCY, is_currency
 
 router = Router()
 
@@ -33,17 +34,30 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 Slug = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
 Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
 ClientStatus = Literal["active", "disabled"]
+
+
+def _currency_code(value: str) -> str:
+    code = value.upper()
+    if not is_currency(code):
+        raise ValueError("currency must be an ISO 4217 code such as USD, EUR or JPY")
+    return code
+
+
+CurrencyCode = Annotated[
+    str,
+    Field(min_length=3, max_length=3, description="ISO 4217 code; every amount of the client is in it"),
+    AfterValidator(_currency_code),
+]
 Role = Literal["admin", "client"]
 RunStatus = Literal["running", "success", "partial", "failed", "duplicate"]
 
 
 def _money(value: Decimal | None) -> str | None:
-    rounded = round_money(value)
-    return None if rounded is None else str(rounded)
+    return money(value)
 
 
 def _cpm(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(Decimal("0.0001")))
+    return unit_cost(value)
 
 
 # ---------------------------------------------------------------- clients
@@ -54,6 +68,7 @@ class ClientOut(BaseModel):
     name: str
     slug: str
     status: ClientStatus
+    currency: str = Field(description="ISO 4217 code of the client's amounts")
     advertisers: list[str]
     current_cpm: str | None = Field(description="CPM in force today (4 decimals), null without a rate")
     created_at: datetime
@@ -63,12 +78,14 @@ class ClientOut(BaseModel):
 class ClientCreate(RequestBody):
     name: Name
     slug: Slug
+    currency: CurrencyCode = DEFAULT_CURRENCY
 
 
 class ClientPatch(RequestBody):
     name: Name | None = None
     slug: Slug | None = None
     status: ClientStatus | None = None
+    currency: CurrencyCode | None = None
 
 
 def _client(row: dict[str, Any]) -> ClientOut:
@@ -93,7 +110,9 @@ def list_clients(
     **api_doc(role="admin", status=201, description="Created", errors=(409,)),
 )
 def create_client(principal: AdminPrincipal, body: ClientCreate) -> ClientOut:
-    return _client(clients_service.create_client(deps.database(), name=body.name.strip(), slug=body.slug))
+    return _client(
+        clients_service.create_client(deps.database(), name=body.name.strip(), slug=body.slug, currency=body.currency)
+    )
 
 
 @router.get("/admin/clients/<client_id>", summary="One client", tags=["admin"], **api_doc(role="admin"))
@@ -103,7 +122,7 @@ def get_client(principal: AdminPrincipal, client_id: UUID) -> ClientOut:
 
 @router.patch(
     "/admin/clients/<client_id>",
-    summary="Change a client's name, slug or status",
+    summary="Change a client's name, slug, status or currency",
     tags=["admin"],
     **api_doc(role="admin", errors=(409,)),
 )
@@ -114,6 +133,7 @@ def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch)
         name=body.name.strip() if body.name else None,
         slug=body.slug,
         status=body.status,
+        currency=body.currency,
     )
     return _client(row)
 

@@ -6,9 +6,10 @@ id, exactly like a missing one) and then one service of `shared.dashboard`, whic
 that client's tenant so row-level security applies as well. Query parameters arrive as
 strings and are validated by `shared.dashboard.params` (400 with a clear message).
 
-JSON bodies: ids and dates are strings, counts integers, money (rounded to cents, "1234.50")
-and ratios (fractions, 6 places: "0.004200") decimal strings, as everywhere in this API;
-`null` where a ratio has a zero denominator.
+JSON bodies follow the one number convention of `shared.numbers`: counts integers; money
+rounded to cents ("1234.50"), unit costs to 4 places ("0.8045") and ratios and changes to 6
+("0.004200") as decimal strings; `_pp` keys are percentage points; `null` where a ratio has
+a zero denominator. Every client-scoped body carries the client's ISO 4217 `currency`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal, client_scope
 from shared.dashboard import params, service
 from shared.db import Tenant
+from shared.numbers import as_json
 from shared.observability import metrics
 
 router = Router()
@@ -50,9 +52,9 @@ CreativeFilter = Annotated[str | None, Query(description="Only this creative (UU
 # They document the shapes in /openapi.json; values arrive already shaped by `as_json`.
 
 Money = Annotated[str | None, Field(description='Decimal string rounded to cents, e.g. "1234.50"')]
-Ratio = Annotated[
-    str | None, Field(description="Decimal string fraction (6 places; ROAS 4); null on a zero denominator")
-]
+UnitCost = Annotated[str | None, Field(description='Decimal string with 4 decimals, e.g. "0.8045"')]
+Ratio = Annotated[str | None, Field(description="Decimal string fraction (6 places); null on a zero denominator")]
+Currency = Annotated[str, Field(description="The client's ISO 4217 currency code; every amount is in it")]
 
 
 class AggregateOut(BaseModel):
@@ -63,8 +65,8 @@ class AggregateOut(BaseModel):
     spend: Money = Field(description="Cents; null when no row of the period could be priced (no CPM)")
     ctr: Ratio
     cvr: Ratio
-    cpc: Money
-    cpa: Money
+    cpc: UnitCost
+    cpa: UnitCost
     roas: Ratio
 
 
@@ -96,6 +98,7 @@ class Period(BaseModel):
 
 class OverviewOut(Period):
     client_id: str
+    currency: Currency
     previous_from: str
     previous_to: str
     totals: AggregateOut
@@ -109,6 +112,7 @@ class ClientOut(BaseModel):
     name: str
     slug: str
     status: str
+    currency: Currency
 
 
 class ClientList(BaseModel):
@@ -139,6 +143,7 @@ Row = TypeVar("Row", bound=CampaignRow)
 
 
 class BreakdownOut(Period, Generic[Row]):
+    currency: Currency
     items: list[Row]
     total: int = Field(description="Entities with activity in the range (all pages)")
     limit: int
@@ -154,6 +159,7 @@ class PeriodPoint(AggregateOut):
 
 
 class TimeseriesOut(Period):
+    currency: Currency
     granularity: str
     filters: dict[str, str]
     series: list[PeriodPoint]
@@ -172,7 +178,7 @@ def _page(limit: str | None, offset: str | None) -> params.Page:
 def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offset = None) -> ClientList:
     tenant = Tenant.every_client() if principal.is_admin else Tenant.client(principal.client_id or "")
     return ClientList.model_validate(
-        service.as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
+        as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
     )
 
 
@@ -187,7 +193,7 @@ def overview(
 ) -> OverviewOut:
     tenant = client_scope(principal, client_id)
     result = service.overview(deps.database(), client_id=tenant.client_id, date_range=_range(date_from, date_to))  # type: ignore[arg-type]
-    return OverviewOut.model_validate(service.as_json(result))
+    return OverviewOut.model_validate(as_json(result))
 
 
 def _breakdown(
@@ -215,7 +221,7 @@ def _breakdown(
         page=_page(limit, offset),
     )
     # BreakdownOut[model]: the row model of this level (a runtime parametrisation).
-    shaped: BreakdownOut[Row] = cast(Any, BreakdownOut)[model].model_validate(service.as_json(result))
+    shaped: BreakdownOut[Row] = cast(Any, BreakdownOut)[model].model_validate(as_json(result))
     return shaped
 
 
@@ -372,7 +378,7 @@ def timeseries(
         granularity=params.parse_granularity(granularity),
         filters=params.parse_filters(filters, allowed=params.ENTITY_FILTERS),
     )
-    return TimeseriesOut.model_validate(service.as_json(result))
+    return TimeseriesOut.model_validate(as_json(result))
 
 
 def _summaries(
@@ -388,7 +394,7 @@ def _summaries(
         date_from=start,
         date_to=end,
     )
-    return service.as_json(result)
+    return as_json(result)
 
 
 def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> dict[str, Any]:
@@ -400,7 +406,7 @@ def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> di
         kind=kind,
         period_start=params.parse_date(period_start, field=field),
     )
-    return service.as_json(result)
+    return as_json(result)
 
 
 @router.get(
@@ -481,7 +487,7 @@ def insights(
         date_range=_range(date_from, date_to),
         settings=deps.settings(),
     )
-    return service.as_json(result)
+    return as_json(result)
 
 
 @router.get(

@@ -11,23 +11,24 @@
 
 -- name: dashboard_list_clients
 WITH visible AS (
-    SELECT c.id, c.name, c.slug, c.status FROM clients c
+    SELECT c.id, c.name, c.slug, c.status, c.currency FROM clients c
 )
-SELECT t.total, p.id, p.name, p.slug, p.status
+SELECT t.total, p.id, p.name, p.slug, p.status, p.currency
 FROM (SELECT count(*) AS total FROM visible) t
 LEFT JOIN LATERAL (
     SELECT v.* FROM visible v ORDER BY v.name, v.id LIMIT %(limit)s OFFSET %(offset)s
 ) p ON true
 
 -- name: dashboard_client
-SELECT c.id, c.name, c.slug, c.status FROM clients c WHERE c.id = %(client_id)s
+SELECT c.id, c.name, c.slug, c.status, c.currency FROM clients c WHERE c.id = %(client_id)s
 
 -- name: dashboard_daily_totals
 -- One row per day with data, no entity filter: overview (current + previous period in one
 -- scan), the daily time series and the daily export.
 SELECT m.date,
        sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
-       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend,
+       (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency
 FROM daily_metrics m
 WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
 GROUP BY m.date
@@ -38,7 +39,8 @@ ORDER BY m.date
 -- to timestamp (not timestamptz) keeps date_trunc independent of the session time zone.
 SELECT date_trunc(%(granularity)s, m.date::timestamp)::date AS period_start,
        sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
-       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend,
+       (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency
 FROM daily_metrics m
 WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
   AND (%(campaign_id)s::uuid IS NULL OR m.campaign_id = %(campaign_id)s::uuid)
@@ -65,7 +67,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN campaigns e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.impressions, p.clicks, p.conversions, p.revenue, p.spend
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
     SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
@@ -89,7 +92,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN strategies e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.campaign_id,
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.campaign_id,
        p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
@@ -115,7 +119,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN placements e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.campaign_id, p.strategy_id,
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.campaign_id, p.strategy_id,
        p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
@@ -142,7 +147,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN creatives e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.campaign_id, p.strategy_id, p.placement_id,
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.campaign_id, p.strategy_id, p.placement_id,
        p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
