@@ -244,3 +244,13 @@ SELECT ms.month_start, ms.month_end, ms.impressions, ms.clicks, ms.conversions, 
        ms.creative_rankings, ms.insights, ms.details, ms.updated_at
 FROM monthly_summaries ms
 WHERE ms.client_id = %(client_id)s AND ms.month_start = %(period_start)s
+
+-- name: dashboard_report_provenance
+-- What a report was built from: the ingestion runs whose rows it reads (both periods), the
+-- last day with data on or before the range end, and when those rows last changed.
+SELECT coalesce(array_agg(DISTINCT m.ingestion_run_id::text) FILTER (WHERE m.ingestion_run_id IS NOT NULL), '{}')
+           AS run_ids,
+       max(m.date) AS data_through,
+       max(m.updated_at) AS last_change
+FROM daily_metrics m
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
