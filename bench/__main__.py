@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark module and print its results.
 
 Each module in BENCHMARKS exposes `run() -> dict` and prints its own table; the combined
-results are written to bench/out/results.json. `BENCH_ONLY=api,summaries` selects modules.
+results are written to bench/out/results.json. `BENCH_ONLY=api,summaries` selects modules (`web`: the dashboard in Chromium).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PaidMediaDashboardBench")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-BENCHMARKS = ("ingestion", "api", "summaries")
+BENCHMARKS = ("ingestion", "api", "summaries", "web")
 OUT = Path(__file__).parent / "out"
 
 

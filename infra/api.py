@@ -15,10 +15,11 @@ from constructs import Construct
 from infra.config import DeploySettings
 from infra.constants import API_ROUTES
 
-# Binary only for the PDF export. `*/*` would also make API Gateway base64-encode every JSON
+# Binary for the PDF export and client logos. `*/*` would also make API Gateway base64-encode every JSON
 # request body; with `application/pdf` a client downloading report.pdf must send
-# `Accept: application/pdf` (API Gateway matches the Accept header to decode the body).
-BINARY_MEDIA_TYPES = ["application/pdf"]
+# `Accept: application/pdf` (a logo: `Accept: image/png` or `image/jpeg`; API Gateway matches the
+# Accept header to decode the body).
+BINARY_MEDIA_TYPES = ["application/pdf", "image/png", "image/jpeg"]
 AUTH_THROTTLE_RATE = 10
 AUTH_THROTTLE_BURST = 20
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "X-Correlation-Id"]

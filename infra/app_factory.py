@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Environment, Validations
@@ -11,6 +12,7 @@ from cdk_nag import AwsSolutionsChecks
 from infra.config import DeploySettings
 from infra.nag import acknowledge_findings
 from infra.stack import DashboardStack
+from infra.web import WEB_DIST
 
 
 def build_app(
@@ -20,11 +22,14 @@ def build_app(
     app = App(context=dict(context) if context is not None else None)
     settings = DeploySettings.from_context(app.node.try_get_context, environ)
     allow_missing = str(app.node.try_get_context("allowMissingFunctions")).lower() == "true"
+    # The built web app to deploy (tests point it at a fixture build or at nothing).
+    web_dist = Path(app.node.try_get_context("webDist") or WEB_DIST)
     stack = DashboardStack(
         app,
         settings.stack_name,
         settings=settings,
         allow_missing_functions=allow_missing,
+        web_dist=web_dist,
         env=Environment(account=settings.account, region=settings.region),
         description="Paid media performance dashboard backend (paid-media-dashboard)",
         termination_protection=settings.is_production,

@@ -39,3 +39,49 @@ def api_function_for(path: str) -> str | None:
         if path == prefix or path.startswith(prefix + "/"):
             return function
     return None
+
+
+# ---------------------------------------------------------------- the web app (SPEC §11)
+# Same origin: the browser reaches the API under this prefix; CloudFront (and the local
+# stack) strip it before the request reaches API Gateway.
+WEB_API_PREFIX = "/api"
+# The browser-visible path of the refresh-token cookie (the API's REFRESH_COOKIE_PATH).
+REFRESH_COOKIE_PATH = WEB_API_PREFIX + "/auth"
+REFRESH_REUSE_GRACE_SECONDS = 30
+# The web app's runtime `config.json` (deployed beside the built files; the local origin
+# serves the same with stage "local"). Read by the app at start-up.
+WEB_RUNTIME_CONFIG: dict[str, str] = {"apiBaseUrl": WEB_API_PREFIX}
+# Built files that carry a content hash in their name: cached for a year, never revalidated.
+WEB_IMMUTABLE_PREFIX = "/assets/"
+WEB_IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+# Everything else (index.html, config.json, favicon): always fetched fresh.
+WEB_FRESH_CACHE = "no-store"
+
+# Strict CSP: scripts and connections only from our own origin (no inline script, no eval).
+# Inline *style attributes* are allowed: React and Recharts set element styles, which a
+# style-src without 'unsafe-inline' would break, and styles cannot run code.
+WEB_CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+WEB_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# HSTS: two years, subdomains (only meaningful over HTTPS, so the local stack omits it).
+WEB_HSTS_SECONDS = 63_072_000
+# Security headers every web response carries (CloudFront's response-headers policy and
+# the local stack's web server, from this one table).
+WEB_SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": WEB_CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": WEB_REFERRER_POLICY,
+}

@@ -19,7 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import DeploySettings
-from infra.constants import FUNCTIONS, METRICS_NAMESPACE
+from infra.constants import FUNCTIONS, METRICS_NAMESPACE, REFRESH_COOKIE_PATH, REFRESH_REUSE_GRACE_SECONDS
 from infra.database import APP_ROLES, MASTER_USER, Database
 from infra.layer import ARCHITECTURE, RUNTIME
 from infra.network import Network
@@ -48,6 +48,11 @@ class FunctionSpec:
     reads_partner: bool = False
     signs_tokens: bool = False
     invokes_ingest: bool = False  # admin "retry ingestion" invokes the ingest function asynchronously
+    signs_uploads: bool = False  # admin presigned POSTs: the browser uploads with this role's s3:PutObject
+
+
+# Where admin browser uploads may land (shared.admin.uploads builds the keys).
+UPLOAD_KEY_PATTERNS = ("uploads/*", "clients/*/uploads/*")
 
 
 FUNCTION_SPECS: dict[str, FunctionSpec] = {
@@ -60,7 +65,9 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "monthly_summary": FunctionSpec("worker", 1024, Duration.minutes(15), sends_email=True),
     # API Gateway gives up after 29 s; the PDF report wants more memory (CPU) than JSON routes.
     "api_auth": FunctionSpec("api", 512, Duration.seconds(29), signs_tokens=True),
-    "api_admin": FunctionSpec("api", 512, Duration.seconds(29), signs_tokens=True, invokes_ingest=True),
+    "api_admin": FunctionSpec(
+        "api", 512, Duration.seconds(29), signs_tokens=True, invokes_ingest=True, signs_uploads=True
+    ),
     "api_clients": FunctionSpec("api", 1024, Duration.seconds(29), signs_tokens=True),
     "migrate": FunctionSpec("master", 512, Duration.minutes(10)),
 }
@@ -134,6 +141,10 @@ class Functions(Construct):
                 env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] = "false"
                 env["JWT_SECRET_ARN"] = jwt_secret.secret_arn
                 env["CORS_ORIGINS"] = ",".join(settings.cors_origins)
+                # The web app's session cookie: the path the browser sees on the CloudFront
+                # origin (CloudFront strips /api before API Gateway).
+                env["REFRESH_COOKIE_PATH"] = REFRESH_COOKIE_PATH
+                env["REFRESH_REUSE_GRACE_SECONDS"] = str(REFRESH_REUSE_GRACE_SECONDS)
             if name == "missing_file_check":
                 env["MISSING_FILE_CHECK_HOUR"] = str(settings.missing_file_check_hour)
             if name == "migrate":
@@ -180,6 +191,15 @@ class Functions(Construct):
                 )
             if spec.invokes_ingest:
                 self.functions["ingest"].grant_invoke(function)
+            if spec.signs_uploads:
+                # A presigned POST acts with the signer's permissions: PutObject under the
+                # upload prefixes only (the policy pins the exact key and size per upload).
+                function.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["s3:PutObject"],
+                        resources=[landing_bucket.arn_for_objects(pattern) for pattern in UPLOAD_KEY_PATTERNS],
+                    )
+                )
             if spec.reads_partner:
                 self._grant_partner_read(function)
             if spec.sends_email and settings.alert_sender:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, Stack, Token, Validations
 from constructs import IConstruct
 
+from infra.functions import UPLOAD_KEY_PATTERNS
+
 if TYPE_CHECKING:
     from infra.stack import DashboardStack
 
@@ -43,6 +45,13 @@ def acknowledge_findings(stack: DashboardStack) -> None:
         f"IAM5[Resource::<{_logical_id(stack.landing_bucket)}.Arn>/*]",
         "Partner files have arbitrary keys (clients/<slug>/...); access is limited to the objects of the one landing bucket.",
     )
+    for pattern in UPLOAD_KEY_PATTERNS:
+        _ack(
+            functions,
+            f"IAM5[Resource::<{_logical_id(stack.landing_bucket)}.Arn>/{pattern}]",
+            "Admin browser uploads get a fresh key under this prefix each time; every presigned POST "
+            "pins its exact key and size, the role only bounds where uploads may land.",
+        )
     _ack(
         functions,
         "L1",
@@ -125,6 +134,7 @@ def acknowledge_findings(stack: DashboardStack) -> None:
             f"IAM5[Resource::<{_logical_id(stack.functions[name])}.Arn>:*]",
             f"Scheduler may invoke the versions of {name} (CDK grants Arn:*).",
         )
+    _acknowledge_web(stack)
     for child in stack.node.children:
         if child.node.id.startswith("BucketNotificationsHandler"):
             _ack(
@@ -132,6 +142,52 @@ def acknowledge_findings(stack: DashboardStack) -> None:
                 f"IAM4[{MANAGED}AWSLambdaBasicExecutionRole]",
                 "CDK's bucket-notification custom resource (logging only).",
             )
+
+
+def _acknowledge_web(stack: DashboardStack) -> None:
+    web = stack.web
+    distribution = web.distribution
+    _ack(
+        distribution,
+        "CFR1",
+        "No geo restriction: the agency's clients are wherever they are; access is by login.",
+    )
+    _ack(
+        distribution,
+        "CFR2",
+        "No WAF by default (cost, like the API's APIG3); add a web ACL to the distribution if needed.",
+    )
+    _ack(
+        distribution,
+        "CFR4",
+        "The default *.cloudfront.net certificate cannot pin a minimum TLS version; with a custom "
+        "domain and ACM certificate set TLSv1.2_2021 (docs/deploy.md).",
+    )
+    # BucketDeployment's handler: one singleton function at the stack root, named by its memory.
+    assets_bucket = f"arn:{_partition(stack)}:s3:::cdk-hnb659fds-assets-{_account(stack)}-{_region(stack)}/*"
+    reasons = {
+        f"IAM4[{MANAGED}AWSLambdaBasicExecutionRole]": "CDK's BucketDeployment handler (logging only).",
+        "L1": "CDK's BucketDeployment handler: its runtime is chosen by aws-cdk-lib and moves with it.",
+        "IAM5[Resource::*]": "CloudFront CreateInvalidation/GetInvalidation support no resource-level permissions.",
+        f"IAM5[Resource::{assets_bucket}]": "The handler reads the build's zip from the CDK bootstrap assets bucket.",
+        f"IAM5[Resource::<{_logical_id(web.bucket)}.Arn>/*]": "The handler writes and prunes the web app's files in its own bucket.",
+    }
+    for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*"):
+        reasons[f"IAM5[Action::{action}]"] = (
+            "CDK's BucketDeployment grants (read the asset, sync and prune the web bucket), scoped to those buckets."
+        )
+    for child in stack.node.children:
+        if child.node.id.startswith("Custom::CDKBucketDeployment"):
+            for rule, reason in reasons.items():
+                _ack(child, rule, reason)
+
+
+def _account(stack: Stack) -> str:
+    return "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+
+
+def _region(stack: Stack) -> str:
+    return "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
 
 
 def _logical_id(construct: IConstruct) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -22,6 +24,7 @@ from infra.layer import shared_layer
 from infra.monitoring import Monitoring
 from infra.network import Network
 from infra.schedules import Schedules
+from infra.web import WEB_DIST, Web
 
 INGEST_SUFFIXES = (".csv", ".csv.gz")
 
@@ -34,6 +37,7 @@ class DashboardStack(Stack):
         *,
         settings: DeploySettings,
         allow_missing_functions: bool = False,
+        web_dist: Path = WEB_DIST,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -172,6 +176,15 @@ class DashboardStack(Stack):
             functions=dict(self.functions),
             log_retention=RETENTION[settings.log_retention_days],
         )
+        self.web = Web(
+            self,
+            "Web",
+            settings=settings,
+            rest_api=self.api.rest_api,
+            access_logs=self.access_logs_bucket,
+            log_retention=RETENTION[settings.log_retention_days],
+            dist=web_dist,
+        )
         self.schedules = Schedules(
             self, "Schedules", settings=settings, functions=dict(self.functions), dead_letter_queue=self.schedules_dlq
         )
@@ -184,6 +197,8 @@ class DashboardStack(Stack):
             rest_api=self.api.rest_api,
         )
 
+        CfnOutput(self, "DashboardUrl", value=self.web.url, description="The web app (the API is under /api)")
+        CfnOutput(self, "WebBucketName", value=self.web.bucket.bucket_name)
         CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "LandingBucketName", value=self.landing_bucket.bucket_name)
         CfnOutput(self, "MigrateFunctionName", value=self.functions["migrate"].function_name)

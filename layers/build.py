@@ -25,9 +25,14 @@ PYPROJECT = ROOT / "pyproject.toml"
 DEFAULT_OUTPUT = ROOT / "layers" / "build"
 
 PYTHON_VERSION = "3.12"  # must match the functions' runtime (infra: Runtime.PYTHON_3_12)
-# Lambda's python3.12 runtime runs on Amazon Linux 2023 (glibc 2.34).
+# Lambda's python3.12 runtime runs on Amazon Linux 2023 (glibc 2.34): any wheel tagged for
+# glibc <= 2.34 runs there. uv takes the ceiling; pip needs every tag listed (psycopg-binary
+# 3.3 ships aarch64 wheels tagged manylinux_2_28 only, so manylinux2014 alone finds none).
 PLATFORMS = {"arm64": "aarch64-manylinux_2_34", "x86_64": "x86_64-manylinux_2_34"}
-PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+PIP_PLATFORMS = {
+    arch: [f"manylinux_2_{minor}_{machine}" for minor in (34, 28, 17)] + [f"manylinux2014_{machine}"]
+    for arch, machine in (("arm64", "aarch64"), ("x86_64", "x86_64"))
+}
 # Provided by the Lambda Python runtime; dropping them keeps the layer small (~30 MB less).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
@@ -61,17 +66,24 @@ def content_hash(architecture: str, shared_dir: Path = SHARED_DIR, pyproject: Pa
     return digest.hexdigest()
 
 
+def _project_tool(name: str) -> str | None:
+    """`name` from the interpreter's own environment (the project's `.venv/bin`), never from PATH:
+    a build must not depend on a tool that happens to be installed globally on one machine."""
+    return shutil.which(name, path=str(Path(sys.executable).parent))
+
+
 def _install_command(target: Path, architecture: str, dependencies: list[str]) -> list[str]:
-    uv = shutil.which("uv")
+    uv = _project_tool("uv")
     if uv:
         return [
             uv, "pip", "install", "--quiet", "--target", str(target),
             "--python-platform", PLATFORMS[architecture], "--python-version", PYTHON_VERSION,
             "--only-binary", ":all:", "--no-compile", *dependencies,
         ]  # fmt: skip
+    platforms = [arg for tag in PIP_PLATFORMS[architecture] for arg in ("--platform", tag)]
     return [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target),
-        "--platform", PIP_PLATFORMS[architecture], "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        *platforms, "--implementation", "cp", "--python-version", PYTHON_VERSION,
         "--only-binary=:all:", "--no-compile", *dependencies,
     ]  # fmt: skip
 

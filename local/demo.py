@@ -11,8 +11,9 @@ real API handlers, and the admin account. Writes `<state dir>/stack.json`, print
 use it and every alert email sent, and on Ctrl-C / SIGTERM stops everything it started.
 
 Environment: LOCAL_STATE_DIR (default `.local`), DEMO_DATA (`none` for no demo data),
-API_PORT (default 8000, or a free port if busy; 0 = any free port), S3_PORT (default
-5001, same rules), ADMIN_EMAIL, ADMIN_PASSWORD (default: generated per run). Any Settings
+API_PORT (default 8000, or a free port if busy; 0 = any free port), WEB_PORT (default
+8080, same rules: the built web app with the API under /api), S3_PORT (default 5001, same
+rules), ADMIN_EMAIL, ADMIN_PASSWORD (default: generated per run). Any Settings
 variable (e.g. REPORTING_TIMEZONE, BCRYPT_ROUNDS, CORS_ORIGINS) set in the environment is
 passed to the functions; the stack's own (DATABASE_URL, DB_USER, JWT_SECRET, buckets,
 AWS endpoint and credentials) are always the local ones.
@@ -40,6 +41,7 @@ from local.container import InvocationError, LambdaContainer
 from local.gateway import Gateway
 from local.notifications import MailWatcher, S3Notifier
 from local.postgres import LocalPostgres, start_postgres, with_database
+from local.web import WebServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "paid-media-landing-local"
@@ -51,6 +53,7 @@ NOT_RUN_LOCALLY = ("migrate",)
 PARTNER_BUCKET = "partner-drop-local"  # stands in for the partner's own bucket (partner_sync)
 PARTNER_PREFIX = "exports/"
 DEFAULT_API_PORT = 8000
+DEFAULT_WEB_PORT = 8080
 DEFAULT_S3_PORT = 5001
 ASYNC_ATTEMPTS = 3  # an asynchronous Lambda invocation: the first try and two retries
 ASYNC_RETRY_SECONDS = 2.0
@@ -114,6 +117,7 @@ class Config:
     state_dir: Path
     demo_data: bool
     api_port: int
+    web_port: int
     s3_port: int
     admin_email: str
     admin_password: str
@@ -125,6 +129,7 @@ class Config:
             state_dir=state.resolve(),
             demo_data=(env.get("DEMO_DATA") or "").strip().lower() not in ("none", "0", "false", "no", "off"),
             api_port=choose_port(env.get("API_PORT"), DEFAULT_API_PORT),
+            web_port=choose_port(env.get("WEB_PORT"), DEFAULT_WEB_PORT),
             s3_port=choose_port(env.get("S3_PORT"), DEFAULT_S3_PORT),
             admin_email=env.get("ADMIN_EMAIL") or "admin@dashboard.example.com",
             admin_password=env.get("ADMIN_PASSWORD") or secrets.token_urlsafe(16),
@@ -171,6 +176,7 @@ class LocalStack:
     postgres: LocalPostgres | None = None
     aws: LocalAws | None = None
     gateway: Gateway | None = None
+    web: WebServer | None = None
     notifier: S3Notifier | None = None
     mail: MailWatcher | None = None
     containers: dict[str, LambdaContainer] = field(default_factory=dict)
@@ -186,6 +192,9 @@ class LocalStack:
 
     def _on_request(self, method: str, target: str, status: int, seconds: float) -> None:
         self.say(f"{_timestamp()} api  {method} {target.split('?', 1)[0]} -> {status} ({seconds * 1000:.0f} ms)")
+
+    def _on_web_request(self, method: str, target: str, status: int, seconds: float) -> None:
+        self.say(f"{_timestamp()} web  {method} {target.split('?', 1)[0]} -> {status} ({seconds * 1000:.0f} ms)")
 
     def _on_ingested(self, key: str, result: Any, error: BaseException | None) -> None:
         if error is not None:
@@ -251,6 +260,10 @@ class LocalStack:
         self.say(
             f"api        {self.gateway.url} (API Gateway emulation -> {', '.join(f for f in API_FUNCTIONS if f in self.containers)})"
         )
+        self.web = WebServer(self.invoke, port=config.web_port, on_request=self._on_web_request)
+        self.web.start()
+        built = "web/dist" if self.web.built else "web/dist not built: run `make web`, then reload"
+        self.say(f"web        {self.web.url} ({built}; API under {self.web.url}/api)")
 
         self.notifier = S3Notifier(
             self.aws.client("s3"), bucket=BUCKET, deliver=self._deliver_s3_event, on_result=self._on_ingested
@@ -303,10 +316,15 @@ class LocalStack:
             database.close()
         self.say(f"admin      {self.config.admin_email}")
 
+    def stack_facts(self) -> dict[str, Any]:
+        """What stack.json says (the printed commands are built from it, like the tools)."""
+        return json.loads((self.config.state_dir / "stack.json").read_text(encoding="utf-8"))
+
     def _write_stack_json(self, extra: dict[str, Any] | None = None) -> None:
-        assert self.gateway is not None and self.aws is not None and self.postgres is not None
+        assert self.gateway is not None and self.web is not None and self.aws is not None and self.postgres is not None
         stack = {
             "api_url": self.gateway.url,
+            "web_url": self.web.url,
             "s3_endpoint": self.aws.endpoint,
             "bucket": BUCKET,
             "region": REGION,
@@ -375,6 +393,7 @@ class LocalStack:
     def stop(self) -> None:
         """Stop everything in reverse order; each step runs even if an earlier one failed."""
         steps: list[tuple[str, Any]] = [
+            ("web", self.web.stop if self.web else None),
             ("api", self.gateway.stop if self.gateway else None),
             ("s3 notifier", self.notifier.stop if self.notifier else None),
             ("mail watcher", self.mail.stop if self.mail else None),
@@ -410,55 +429,44 @@ def _describe_ingestion(result: Any) -> str:
 
 
 def welcome(stack: LocalStack) -> str:
-    assert stack.gateway is not None and stack.aws is not None
+    from local.commands import printed_commands
+
+    assert stack.gateway is not None and stack.aws is not None and stack.web is not None
     config = stack.config
     api = stack.gateway.url
     s3 = stack.aws.endpoint
     state = config.state_dir
-    client_id, period = "<client id>", "from=YYYY-MM-DD&to=YYYY-MM-DD"
-    if stack.demo is not None and stack.demo[1].clients:
-        demo_data, demo_report = stack.demo
-        client_id = next(iter(demo_report.clients.values()))
-        period = f"from={demo_data.start}&to={demo_data.end}"
-    auth = '-H "authorization: Bearer $TOKEN"'
+    web = stack.web.url
+    built = "" if stack.web.built else "   (not built yet: run `make web` in another shell, then reload)"
     lines = [
         "",
         "=" * 78,
         f" {SERVICE_NAME} is running on loopback",
         "=" * 78,
-        f" API          {api}",
+        f" Web app      {web}{built}",
+        f"   admin        {config.admin_email} / {config.admin_password}",
+    ]
+    if stack.demo is not None:
+        for user in stack.demo[1].users:
+            lines.append(f"   client user  {user['email']} / {user['password']} ({user['client']})")
+    lines += [
+        "",
+        f" API          {api}   (the same API is at {web}/api for the web app)",
         f" S3 endpoint  {s3}   bucket {BUCKET}   region {REGION}",
-        f" admin        {config.admin_email} / {config.admin_password}",
-        f' database     psql "{stack.postgres.owner_url if stack.postgres else ""}"   (owner; the functions connect as dash_api / dash_worker)',
+        f" database     {stack.postgres.owner_url if stack.postgres else ''}   (owner; the functions connect as dash_api / dash_worker)",
         f" stack.json   {state / 'stack.json'}",
         f" logs         {state / 'logs'}/<function>.log (Powertools JSON logs of each function)",
         "",
-        " Log in:",
-        f"   TOKEN=$(curl -s {api}/auth/login -H 'content-type: application/json' \\",
-        f'     -d \'{{"email": "{config.admin_email}", "password": "{config.admin_password}"}}\' | jq -r .access_token)',
-        "",
-        " Try:",
-        f"   curl -s {api}/admin/clients {auth} | jq",
-        f"   curl -s '{api}/admin/ingestions?limit=5' {auth} | jq",
-        f"   curl -s '{api}/clients/{client_id}/overview?{period}' {auth} | jq .totals",
-        f"   curl -s '{api}/clients/{client_id}/insights?{period}' {auth} | jq '.items[].message'",
-        f"   curl -s '{api}/clients/{client_id}/campaigns?{period}&sort=spend&order=desc' {auth} | jq",
-        f"   curl -s '{api}/clients/{client_id}/summaries/weekly' {auth} | jq",
-        f"   curl -s '{api}/clients/{client_id}/report.pdf?{period}' {auth} -o report.pdf",
-        f"   curl -s {api}/openapi.json | jq '.paths | keys'",
-        "",
-        " Upload a partner file (it is ingested within a second, like the S3 notification):",
-        f"   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url {s3} --region {REGION} \\",
-        f"     s3 cp events/partner_clean.csv s3://{BUCKET}/partner/my-upload.csv",
-        f"   python -c \"import boto3; boto3.client('s3', endpoint_url='{s3}', region_name='{REGION}',",
-        "     aws_access_key_id='local', aws_secret_access_key='local').upload_file('my.csv', "
-        f"'{BUCKET}', 'clients/<slug>/my.csv')\"",
-        "",
-        " Run a scheduled function now (as EventBridge would):",
-        "   python -m local.invoke missing_file_check      # or weekly_summary, monthly_summary, partner_sync",
+        " Try (from the repository root, in another shell):",
+    ]
+    for command in printed_commands(stack.stack_facts()):
+        lines.append(f"   {command.text}")
+        if command.note:
+            lines.append(f"       # {command.note}")
+    lines += [
         f"   (partner_sync copies new objects from s3://{PARTNER_BUCKET}/{PARTNER_PREFIX} into the landing bucket)",
         "",
-        f" Alert emails are printed below as they are sent; all of them: curl -s {s3}/moto-api/data.json | jq .ses",
+        f" Alert emails are printed below as they are sent; all of them: {s3}/moto-api/data.json",
     ]
     demo = stack.demo
     if demo is not None:
@@ -466,8 +474,6 @@ def welcome(stack: LocalStack) -> str:
         lines += ["", f" Demo data {data.start} .. {data.end}:"]
         for client in data.clients:
             lines.append(f"   {client.name:<18} {report.clients.get(client.slug, '(not created)')}")
-        for user in report.users:
-            lines.append(f"   client user {user['email']} / {user['password']} ({user['client']})")
         lines.append(f"   planted anomaly: {data.anomaly.description} on {data.anomaly.day}")
         for problem in report.problems:
             lines.append(f"   ! {problem}")

@@ -23,6 +23,7 @@ from infra.constants import API_ROUTES, api_function_for
 from local.context import ACCOUNT_ID
 
 STAGE = "local"
+LOOPBACK = "127.0.0.1"
 API_ID = "localapi01"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -204,8 +205,14 @@ class Gateway:
     """The HTTP server on 127.0.0.1:`port` (0 = a free port), serving in a thread."""
 
     def __init__(
-        self, invoke: Invoker, *, port: int, on_request: Callable[[str, str, int, float], None] | None = None
+        self,
+        invoke: Invoker,
+        *,
+        port: int,
+        on_request: Callable[[str, str, int, float], None] | None = None,
+        host: str = LOOPBACK,
     ) -> None:
+        # `host` only names the server in `url` (e.g. "localhost"); it always binds 127.0.0.1.
         gateway = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -220,8 +227,7 @@ class Gateway:
                     self.close_connection = True
                 else:
                     body = self.rfile.read(length) if length else b""
-                    _function, response = handle(
-                        invoke,
+                    response = gateway.respond(
                         method=self.command,
                         target=self.path,
                         headers=list(self.headers.items()),
@@ -242,15 +248,25 @@ class Gateway:
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # access lines go through on_request
 
+        self.invoke = invoke
         self.on_request = on_request
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), RequestHandler)
+        self.host = host
+        self._server = ThreadingHTTPServer((LOOPBACK, port), RequestHandler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
+    def respond(
+        self, *, method: str, target: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> HttpResponse:
+        """The response to one request (subclasses serve more than the API)."""
+        _function, response = handle(
+            self.invoke, method=method, target=target, headers=headers, body=body, source_ip=source_ip
+        )
+        return response
+
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def port(self) -> int:

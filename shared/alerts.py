@@ -1,18 +1,21 @@
 """Alert emails to the agency admin.
 
 An alert that cannot be sent is logged and counted (metric `AlertSendFailed`) and never
-raises: it must not hide or change the outcome it was reporting.
+raises: it must not hide or change the outcome it was reporting. Given a journal, every
+attempt (sent or failed) is also recorded for the admin's alert log; a journal that fails
+is logged and ignored for the same reason.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.observability import logger, metrics
-from shared.ports import EmailSender
+from shared.ports import AlertJournal, EmailSender
 from shared.settings import Settings
 
 SUBJECT_PREFIX = "[Paid Media Dashboard]"
@@ -29,6 +32,20 @@ class Alert:
     lines: list[str] = field(default_factory=list)  # e.g. rejected rows
     # A heading with its own items (the digest: a client's headline and its insights).
     groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    run_id: UUID | None = None  # the ingestion run it concerns (else read from a "Run" detail)
+    client_id: UUID | None = None  # the client it concerns, when there is one
+
+    def concerns_run(self) -> UUID | None:
+        """The ingestion run this alert is about, if any."""
+        if self.run_id is not None:
+            return self.run_id
+        for label, value in self.details:
+            if label == "Run":
+                try:
+                    return UUID(value)
+                except ValueError:
+                    return None
+        return None
 
     def text(self) -> str:
         parts = [self.summary, ""]
@@ -59,8 +76,34 @@ class Alert:
         )
 
 
-def send_alert(alert: Alert, *, settings: Settings, sender: EmailSender) -> bool:
-    """Email `alert` to the admin recipients; return whether it was sent."""
+def send_alert(alert: Alert, *, settings: Settings, sender: EmailSender, journal: AlertJournal | None = None) -> bool:
+    """Email `alert` to the admin recipients; return whether it was sent.
+
+    With a `journal`, the attempt is recorded (subject, kind, recipients, sent/failed, run)."""
+    sent = _deliver(alert, settings=settings, sender=sender)
+    if journal is not None:
+        _record(alert, sent=sent, settings=settings, journal=journal)
+    return sent
+
+
+def _record(alert: Alert, *, sent: bool, settings: Settings, journal: AlertJournal) -> None:
+    configured = bool(settings.alert_sender and settings.alert_recipients)
+    try:
+        journal.record(
+            kind=alert.kind,
+            subject=alert.subject[:500],
+            status="sent" if sent else "failed",
+            recipients_count=len(settings.alert_recipients) if configured else 0,
+            error=None if sent else ("send failed (see logs)" if configured else "no sender or recipients configured"),
+            run_id=alert.concerns_run(),
+            client_id=alert.client_id,
+        )
+    except Exception:  # noqa: BLE001 - the alert log must never change the outcome either
+        logger.exception("alert not recorded", alert_kind=alert.kind)
+        metrics.add_metric(name="AlertRecordFailed", unit=MetricUnit.Count, value=1)
+
+
+def _deliver(alert: Alert, *, settings: Settings, sender: EmailSender) -> bool:
     if not settings.alert_sender or not settings.alert_recipients:
         logger.warning("alert not sent: no sender or recipients configured", alert_kind=alert.kind)
         metrics.add_metric(name="AlertSendFailed", unit=MetricUnit.Count, value=1)

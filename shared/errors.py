@@ -20,6 +20,10 @@ class InvalidInput(DomainError):
     """The request or file content is invalid."""
 
 
+class UnsupportedMediaType(DomainError):
+    """The request body is not in a format the API reads (JSON only)."""
+
+
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not know that it exists."""
 
@@ -54,6 +58,11 @@ class StorageError(DomainError):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
         self.code = code  # e.g. NoSuchKey, AccessDenied
+
+
+class UpstreamUnavailable(DomainError):
+    """Another AWS service the request needs (e.g. invoking the ingestion function) failed;
+    the message is safe to show and says to retry."""
 
 
 class ConfigurationError(DomainError):

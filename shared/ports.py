@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
+from uuid import UUID
 
 
 class EmailSender(Protocol):
@@ -24,3 +25,23 @@ class ObjectStore(Protocol):
 
     def copy(self, source_bucket: str, source_key: str, bucket: str, key: str) -> None:
         """Server-side copy of one object."""
+
+
+class AlertJournal(Protocol):
+    def record(
+        self,
+        *,
+        kind: str,
+        subject: str,
+        status: str,
+        recipients_count: int,
+        error: str | None,
+        run_id: UUID | None,
+        client_id: UUID | None,
+    ) -> None:
+        """Record one alert that was sent (`status` "sent") or could not be ("failed")."""
+
+
+class UploadSigner(Protocol):
+    def presigned_post(self, *, bucket: str, key: str, max_bytes: int, expires_in: int) -> tuple[str, dict[str, str]]:
+        """A URL and form fields that let a browser POST exactly this key (≤ max_bytes) once."""

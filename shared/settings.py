@@ -7,6 +7,7 @@ the environment and call `get_settings.cache_clear()`.
 from __future__ import annotations
 
 import os
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -53,6 +54,8 @@ class Settings(BaseModel):
     reject_threshold: Decimal = Field(default=Decimal("0.01"), ge=0, le=1)
     reporting_timezone: str = "UTC"
     missing_file_check_hour: int = Field(default=9, ge=0, le=23)
+    # The earliest date any input may name (CSV rows, API dates); later ones up to a year ahead.
+    min_data_date: date = date(2000, 1, 1)
 
     # Summaries.
     ranking_min_impressions: int = Field(default=1000, ge=0)
@@ -68,8 +71,22 @@ class Settings(BaseModel):
     jwt_audience: str = "paid-media-dashboard-api"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    # A rotated refresh token presented again this soon gets the same successor (two tabs
+    # refreshing at once); later, reuse revokes the family. 0 turns the grace off.
+    refresh_reuse_grace_seconds: int = Field(default=30, ge=0, le=300)
+    # The browser-visible path the web app's refresh cookie is scoped to: the API is under
+    # /api on the web origin (CloudFront strips /api before API Gateway).
+    refresh_cookie_path: str = Field(default="/api/auth", pattern=r"^/[A-Za-z0-9/_.-]*$", max_length=200)
     jwt_leeway_seconds: int = Field(default=10, ge=0, le=120)
+    # Login throttling (shared.auth.throttle): failures count over LOGIN_LOCKOUT_SECONDS;
+    # beyond LOGIN_MAX_FAILURES per (email, source address) or LOGIN_SOURCE_MAX_FAILURES per
+    # source address, each further attempt waits a growing delay (1, 2, 4 ... up to
+    # LOGIN_MAX_DELAY_SECONDS); LOGIN_EMAIL_MAX_FAILURES per email from all addresses together
+    # is the ceiling that blocks the account for LOGIN_LOCKOUT_SECONDS.
     login_max_failures: int = Field(default=5, ge=1)
+    login_source_max_failures: int = Field(default=30, ge=1)
+    login_email_max_failures: int = Field(default=100, ge=1)
+    login_max_delay_seconds: int = Field(default=60, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 

@@ -154,7 +154,7 @@ def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         "LANDING_BUCKET": LANDING_BUCKET,
         "ALERT_SENDER": ALERT_SENDER,
         "ALERT_RECIPIENTS": ALERT_RECIPIENTS,
-        "JWT_SECRET": "test-signing-key-that-is-long-enough-for-hs256",
+        "JWT_SECRET": "test-signing-key-that-is-long-enough-for-hs256-and-hs512-alike-x",
         "BCRYPT_ROUNDS": "4",
         "REPORTING_TIMEZONE": "UTC",
     }

@@ -38,12 +38,9 @@ NAMED_INDEXES = {
     "idx_client_settings_client_id",
     "idx_campaign_client_name",
     "idx_strategy_campaign_name",
+    # The seed's per-entity metrics indexes (idx_metrics_campaign, ...) went in 0701: no
+    # query reads daily_metrics without client and dates (test_metrics_write_path below).
     "idx_metrics_client_date",
-    "idx_metrics_campaign",
-    "idx_metrics_strategy",
-    "idx_metrics_placement",
-    "idx_metrics_creative",
-    "idx_metrics_business_key",
 }
 CLIENT_DATA_TABLES = {
     "clients",
@@ -58,6 +55,7 @@ CLIENT_DATA_TABLES = {
     "monthly_summaries",
     "staging_media_raw",
     "summary_refresh_queue",
+    "daily_campaign_metrics",
     "ingestion_logs",
     "ingestion_rejected_rows",
 }
@@ -68,6 +66,30 @@ def test_every_seed_table_and_named_index_exists(owner_conn):
     indexes = {r["indexname"] for r in owner_conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname='public'")}
     assert tables >= SEED_TABLES | SPEC_TABLES
     assert indexes >= NAMED_INDEXES
+
+
+def test_metrics_write_path_is_one_index_and_one_path_key(owner_conn):
+    indexes = owner_conn.execute(
+        "SELECT i.indexrelid::regclass::text AS name, i.indisprimary AS primary,"
+        " pg_get_indexdef(i.indexrelid) AS definition"
+        " FROM pg_index i WHERE i.indrelid = 'daily_metrics'::regclass"
+    ).fetchall()
+    assert [(r["name"], r["primary"]) for r in indexes] == [("idx_metrics_client_date", True)]
+    assert "(client_id, date, creative_id) INCLUDE" in indexes[0]["definition"]
+    foreign_keys = {
+        r["definition"]
+        for r in owner_conn.execute(
+            "SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint"
+            " WHERE conrelid = 'daily_metrics'::regclass AND contype = 'f'"
+        )
+    }
+    assert len(foreign_keys) == 3, foreign_keys  # the creative path, the rate card row, the run
+    assert any(
+        d.startswith(
+            "FOREIGN KEY (client_id, campaign_id, strategy_id, placement_id, creative_id) REFERENCES creatives"
+        )
+        for d in foreign_keys
+    ), foreign_keys
 
 
 def test_users_table_fixes_the_seed_typo(owner_conn):

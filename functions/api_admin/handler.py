@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api import deps
-from shared.api.app import create_resolver
+from shared.api.app import create_resolver, serve
 from shared.api.routes import admin
 from shared.auth.bootstrap import bootstrap_event
 from shared.observability import logger, metrics, tracer
@@ -22,4 +22,4 @@ app = create_resolver(admin.router)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "bootstrap_admin" in event:  # a direct invocation creating the first admin (docs/api.md)
         return bootstrap_event(event, db=deps.database(), settings=deps.settings())
-    return app.resolve(event, context)
+    return serve(app, event, context)

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.api.app import create_resolver
+from shared.api.app import create_resolver, serve
 from shared.api.routes import clients
 from shared.observability import logger, metrics, tracer
 
@@ -18,4 +18,4 @@ app = create_resolver(clients.router)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return serve(app, event, context)

@@ -13,8 +13,8 @@ from uuid import UUID
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.aws.runtime import email_sender, object_store
 from shared.db.connection import container_database
-from shared.ingestion.runtime import email_sender, object_store
 from shared.ingestion.service import ingest_objects
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings

@@ -64,6 +64,7 @@ def apply_migrations(settings: Settings) -> list[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="MigrationRequests", unit=MetricUnit.Count, value=1)
     settings = get_settings()
     if "RequestType" in event:
         request = CustomResourceEvent.model_validate(event)

@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.aws.runtime import email_sender
 from shared.db.connection import container_database
 from shared.ingestion.missing_files import check_missing_files
-from shared.ingestion.runtime import email_sender
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
 

@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.aws.runtime import object_store
 from shared.db.connection import container_database
 from shared.ingestion.partner_sync import sync_partner_objects
-from shared.ingestion.runtime import object_store
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
 

@@ -39,8 +39,10 @@ def list_runs(
     client_id: UUID | None,
     limit: int,
     offset: int,
+    file_name: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of runs, newest first, filtered by status, start date range and client."""
+    """A page of runs, newest first, filtered by status, start date range, client and a
+    case-insensitive part of the file name (bucket/key)."""
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidInput("from must not be after to")
     params = {
@@ -48,6 +50,7 @@ def list_runs(
         "from": date_from,
         "to": date_to,
         "client_id": client_id,
+        "file_name": file_name or None,
         "limit": limit,
         "offset": offset,
     }
@@ -67,6 +70,17 @@ def get_run(db: Database, run_id: UUID) -> dict[str, Any]:
             QUERIES["admin_run_rejected_rows"], {"run_id": run_id, "limit": REJECTED_ROWS_SHOWN}
         ).fetchall()
     return run
+
+
+def rejected_rows(db: Database, run_id: UUID, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of a run's rejected rows (by line) and their total; NotFound if the run is unknown."""
+    with db.transaction(tenant=Tenant.every_client()) as conn:
+        if conn.execute(QUERIES["admin_get_run"], {"run_id": run_id}).fetchone() is None:
+            raise NotFound("ingestion run not found")
+        params = {"run_id": run_id, "limit": limit, "offset": offset}
+        total = conn.execute(QUERIES["admin_count_rejected_rows"], params).fetchone()["total"]  # type: ignore[index]
+        rows = conn.execute(QUERIES["admin_page_rejected_rows"], params).fetchall()
+    return rows, total
 
 
 def retry_run(db: Database, run_id: UUID, *, dispatcher: IngestionDispatcher) -> dict[str, Any]:

@@ -68,10 +68,24 @@ def create_user_record(
 
 
 def list_users(
-    db: Database, *, role: str | None, client_id: UUID | None, limit: int, offset: int
+    db: Database,
+    *,
+    role: str | None,
+    client_id: UUID | None,
+    limit: int,
+    offset: int,
+    disabled: bool | None = None,
+    email: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of users (by email) and the total count."""
-    params = {"role": role, "client_id": client_id, "limit": limit, "offset": offset}
+    """A page of users (by email) and the total count; `email` matches a case-insensitive part."""
+    params = {
+        "role": role,
+        "client_id": client_id,
+        "disabled": disabled,
+        "email": email or None,
+        "limit": limit,
+        "offset": offset,
+    }
     with db.transaction(tenant=Tenant.every_client()) as conn:
         total = conn.execute(QUERIES["admin_count_users"], params).fetchone()["total"]  # type: ignore[index]
         rows = conn.execute(QUERIES["admin_list_users"], params).fetchall()

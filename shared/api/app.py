@@ -9,14 +9,18 @@ principal dependencies and `shared.api.errors` for the error table.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.router import Router
 
 from shared.api import deps
 from shared.api.errors import register_error_handlers
-from shared.api.openapi import BEARER_SCHEME
+from shared.api.openapi import BEARER_SCHEME, error_response_doc
 from shared.api.security import SecurityFirst
+from shared.observability import metrics
 from shared.settings import Settings
 
 API_TITLE = "Paid Media Performance Dashboard API"
@@ -45,12 +49,31 @@ def openapi_json(app: APIGatewayRestResolver) -> str:
     """
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    return app.get_openapi_json_schema(
+    text = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
         description="REST API of the paid media performance dashboard (auth, admin portal, client data).",
         security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT", description="Access token from /auth/login")},
     )
+    return json.dumps(declare_input_errors(json.loads(text)))
+
+
+def declare_input_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """The error responses of the strict input layer, as the API really answers them: invalid
+    input is a 400 everywhere (Powertools' generated 422 never occurs, so it is removed) and
+    an operation with a request body also answers 415 for a non-JSON body."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            responses.pop("422", None)
+            if "requestBody" in operation:
+                responses.setdefault("415", error_response_doc(415))
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(unused, None)
+    return document
 
 
 def no_store(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
@@ -73,3 +96,13 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     for router in routers:
         app.include_router(router)
     return app
+
+
+def serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Resolve one API Gateway event and count the response by class (one metric per request:
+    `ApiResponses`, plus `ApiClientErrors` for a 4xx; 5xx are counted where they are mapped)."""
+    response = app.resolve(event, context)
+    metrics.add_metric(name="ApiResponses", unit="Count", value=1)
+    if 400 <= int(response.get("statusCode", 200)) < 500:
+        metrics.add_metric(name="ApiClientErrors", unit="Count", value=1)
+    return response

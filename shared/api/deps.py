@@ -14,6 +14,7 @@ from shared.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from shared.admin.ingestions import IngestionDispatcher
+    from shared.ports import UploadSigner
 
 _database: Database | None = None
 _settings: Settings | None = None
@@ -49,6 +50,7 @@ def reset() -> None:
     use_database(None)
     use_settings(None)
     use_ingestion_dispatcher(None)
+    use_upload_signer(None)
 
 
 _dispatcher: Any = None
@@ -80,3 +82,22 @@ def use_ingestion_dispatcher(dispatcher: IngestionDispatcher | None) -> None:
     """Replace the retry dispatcher (tests, local stack); None rebuilds it lazily."""
     global _dispatcher
     _dispatcher = dispatcher
+
+
+_signer: Any = None
+
+
+def upload_signer() -> UploadSigner:
+    """Signs the admin's browser uploads into the landing bucket (S3 presigned POST)."""
+    global _signer
+    if _signer is None:
+        from shared.aws.s3 import S3UploadSigner
+
+        _signer = S3UploadSigner()
+    return _signer
+
+
+def use_upload_signer(signer: UploadSigner | None) -> None:
+    """Replace the upload signer (tests); None rebuilds it lazily."""
+    global _signer
+    _signer = signer

@@ -39,12 +39,13 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 _ERROR_DESCRIPTIONS: dict[int, str] = {
-    400: "Invalid input",
+    400: "Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON",
     401: "Missing, invalid or expired access token",
     403: "Not allowed for this role",
     404: "Not found (also: another client's resource)",
+    405: "Method not allowed on this path (see the Allow header)",
     409: "Conflicts with existing data",
-    422: "Request validation failed (unknown or invalid fields, bad parameters)",
+    415: "The request body is not JSON (send Content-Type: application/json)",
     429: "Too many attempts; retry after the Retry-After seconds",
     500: "Internal error",
     502: "A storage service failed",
@@ -65,9 +66,9 @@ def error_response_doc(status: int) -> dict[str, Any]:
 
 # The standard list declared on every authenticated operation (public ones drop 401/403/404).
 ERROR_RESPONSES: dict[int, dict[str, Any]] = {
-    status: error_response_doc(status) for status in (400, 401, 403, 404, 422, 429, 500, 503)
+    status: error_response_doc(status) for status in (400, 401, 403, 404, 429, 500, 503)
 }
-PUBLIC_ERROR_STATUSES = (400, 422, 429, 500, 503)
+PUBLIC_ERROR_STATUSES = (400, 429, 500, 503)
 
 
 def api_doc(

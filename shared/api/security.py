@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler, NextMiddleware
 
 from shared.api import deps
+from shared.api.inputs import check_request
 from shared.auth.principal import Principal, load_principal
 from shared.auth.tokens import decode_access_token
 from shared.db import Tenant
@@ -86,7 +87,8 @@ def authenticate(request: Request) -> Principal:
 
 
 class SecurityFirst(BaseMiddlewareHandler):
-    """Authenticates (and checks `x-required-role`) BEFORE request validation.
+    """Authenticates (and checks `x-required-role`), then applies the strict input layer
+    (`shared.api.inputs.check_request`), BEFORE Powertools' request validation.
 
     Powertools validates the request before any user middleware or dependency runs, so an
     anonymous or client caller would otherwise get a 422 describing an admin body instead
@@ -106,6 +108,10 @@ class SecurityFirst(BaseMiddlewareHandler):
                 app.context[PRINCIPAL_KEY] = principal
             if (route.openapi_extensions or {}).get(REQUIRED_ROLE_EXTENSION) == "admin":
                 require_admin(principal)
+        if route is not None and any(route is known for known in app._static_routes + app._dynamic_routes):
+            # A registered route (not Powertools' stand-in for an unknown path): the strict
+            # input layer, after authentication so an anonymous caller learns nothing more.
+            check_request(app, route)
         return self._validation.handler(app, next_middleware)
 
 

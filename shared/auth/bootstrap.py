@@ -21,7 +21,7 @@ from typing import Any
 from shared.admin.users import create_user_record
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import DomainError
-from shared.observability import logger
+from shared.observability import logger, metrics
 from shared.settings import Settings, get_settings
 
 
@@ -42,6 +42,7 @@ def bootstrap_event(event: dict[str, Any], *, db: Database, settings: Settings) 
     Only for the very first admin: refused once an enabled admin exists, so the payload is
     useless to anyone later (callers need lambda:InvokeFunction on the function anyway).
     """
+    metrics.add_metric(name="AdminBootstrapRequests", unit="Count", value=1)
     request = event.get("bootstrap_admin")
     email = request.get("email") if isinstance(request, dict) else None
     if not isinstance(email, str):

@@ -3,7 +3,12 @@
 Sessions: a login starts a refresh-token *family* (its id travels in the access token as
 `sid`). Every refresh rotates the token (the old one is marked rotated, a new one of the
 same family is issued); presenting a rotated token again means it was stolen or replayed,
-so the whole family is revoked. Logout revokes the caller's family, which also ends its
+so the whole family is revoked — unless it comes within `refresh_reuse_grace_seconds` of
+the rotation: two browser tabs refreshing at once both present the same token, and the
+second gets the *same* successor the first got (and a fresh access token), not a new
+branch. The successor is derived, not random: HMAC-SHA256(signing key, parent token), so
+it can be handed out again without ever storing a token in plain text (the table keeps
+SHA-256 hashes only); only the holder of the parent token can recompute it. Logout revokes the caller's family, which also ends its
 access tokens at once (the per-request session check needs a live token in the family).
 Password changes and resets, role changes and disabling bump `users.session_version`,
 which invalidates every access token and refresh token of that user.
@@ -11,7 +16,9 @@ which invalidates every access token and refresh token of that user.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -22,7 +29,7 @@ import psycopg
 
 from shared.auth.passwords import check_length, check_strength, hash_password, verify_password
 from shared.auth.principal import Principal
-from shared.auth.tokens import issue_access_token
+from shared.auth.tokens import issue_access_token, signing_key
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import TooManyRequests, Unauthenticated
 from shared.observability import logger, metrics
@@ -31,6 +38,11 @@ from shared.settings import Settings
 LOGIN_FAILED = "invalid email or password"
 REFRESH_FAILED = "invalid or expired refresh token"
 MAX_EMAIL_LENGTH = 255
+MAX_REFRESH_TOKEN_LENGTH = 256
+# Within the grace, a successor that was itself rotated already (a third tab) is followed
+# this many steps at most to the family's live token.
+MAX_GRACE_CHAIN = 4
+_SUCCESSOR_CONTEXT = b"pmd refresh-token successor\x00"  # domain separation from JWT signing
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +66,29 @@ def hash_refresh_token(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
+def successor_token(parent: str, *, settings: Settings) -> str:
+    """The refresh token that replaces `parent` on rotation (deterministic, unguessable)."""
+    digest = hmac.new(
+        signing_key(settings).encode("utf-8"), _SUCCESSOR_CONTEXT + parent.encode("utf-8"), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 def public_user(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "email": row["email"], "role": row["role"], "client_id": row["client_id"]}
 
 
 def _start_session(
-    conn: psycopg.Connection[Any], user: dict[str, Any], *, family_id: UUID, session_version: int, settings: Settings
+    conn: psycopg.Connection[Any],
+    user: dict[str, Any],
+    *,
+    family_id: UUID,
+    session_version: int,
+    settings: Settings,
+    refresh_token: str | None = None,
 ) -> SessionTokens:
-    refresh_token = secrets.token_urlsafe(32)
+    """Store a refresh token (random for a new family, else the given successor) and sign an access token."""
+    refresh_token = refresh_token or secrets.token_urlsafe(32)
     conn.execute(
         QUERIES["auth_refresh_insert"],
         {
@@ -72,6 +99,14 @@ def _start_session(
             "ttl_seconds": settings.refresh_token_ttl_seconds,
         },
     )
+    return _session_tokens(
+        user, family_id=family_id, session_version=session_version, settings=settings, refresh_token=refresh_token
+    )
+
+
+def _session_tokens(
+    user: dict[str, Any], *, family_id: UUID, session_version: int, settings: Settings, refresh_token: str
+) -> SessionTokens:
     access_token, expires_in = issue_access_token(
         user_id=user["id"],
         role=user["role"],
@@ -140,34 +175,85 @@ def login(db: Database, *, email: str, password: str, settings: Settings) -> Ses
     return tokens
 
 
+def _usable(row: dict[str, Any]) -> bool:
+    return not (
+        row["revoked_at"] is not None
+        or row["expired"]
+        or row["inactive"]
+        or row["session_version"] != row["user_session_version"]
+    )
+
+
+def _lookup(conn: psycopg.Connection[Any], token: str, settings: Settings) -> dict[str, Any] | None:
+    return conn.execute(
+        QUERIES["auth_refresh_lookup"],
+        {"token_hash": hash_refresh_token(token), "grace_seconds": settings.refresh_reuse_grace_seconds},
+    ).fetchone()
+
+
+def _live_successor(conn: psycopg.Connection[Any], token: str, settings: Settings) -> tuple[str, dict[str, Any]] | None:
+    """The family's live token that `token` (rotated within the grace) led to, if any."""
+    current = token
+    for _ in range(MAX_GRACE_CHAIN):
+        current = successor_token(current, settings=settings)
+        row = _lookup(conn, current, settings)
+        if row is None or not _usable(row):
+            return None
+        if row["rotated_at"] is None:
+            return current, row
+        if not row["in_grace"]:
+            return None
+    return None
+
+
+def _user_of(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["user_id"], "email": row["email"], "role": row["role"], "client_id": row["client_id"]}
+
+
 def refresh(db: Database, *, refresh_token: str, settings: Settings) -> SessionTokens:
-    """Rotate a refresh token: a new pair for a live token; reuse revokes the whole family."""
-    if not refresh_token or len(refresh_token) > 256:
+    """Rotate a refresh token: a new pair for a live token; reuse revokes the whole family.
+
+    A token presented again within `refresh_reuse_grace_seconds` of its rotation gets the
+    successor already issued for it (and a fresh access token) instead.
+    """
+    if not refresh_token or len(refresh_token) > MAX_REFRESH_TOKEN_LENGTH:
         raise Unauthenticated(REFRESH_FAILED)
     reused: dict[str, Any] | None = None
+    graced = False
     with db.transaction(tenant=Tenant.every_client()) as conn:
-        row = conn.execute(QUERIES["auth_refresh_lookup"], {"token_hash": hash_refresh_token(refresh_token)}).fetchone()
+        row = _lookup(conn, refresh_token, settings)
         if row is None:
             raise Unauthenticated(REFRESH_FAILED, details="unknown refresh token")
         if row["rotated_at"] is not None and row["revoked_at"] is None:
-            # A rotated token presented again: whoever holds the family is not trustworthy.
-            conn.execute(
-                QUERIES["auth_refresh_revoke_family"], {"family_id": row["family_id"], "user_id": row["user_id"]}
-            )
-            reused = row
-        elif (
-            row["revoked_at"] is not None
-            or row["rotated_at"] is not None
-            or row["expired"]
-            or row["inactive"]
-            or row["session_version"] != row["user_session_version"]
-        ):
+            found = _live_successor(conn, refresh_token, settings) if row["in_grace"] and _usable(row) else None
+            if found is not None:
+                # Another tab rotated this token a moment ago: hand back the same successor.
+                successor, successor_row = found
+                graced = True
+                tokens = _session_tokens(
+                    _user_of(successor_row),
+                    family_id=successor_row["family_id"],
+                    session_version=successor_row["user_session_version"],
+                    settings=settings,
+                    refresh_token=successor,
+                )
+            else:
+                # A rotated token presented again: whoever holds the family is not trustworthy.
+                conn.execute(
+                    QUERIES["auth_refresh_revoke_family"], {"family_id": row["family_id"], "user_id": row["user_id"]}
+                )
+                reused = row
+        elif row["rotated_at"] is not None or not _usable(row):
             raise Unauthenticated(REFRESH_FAILED, details="refresh token no longer valid")
         else:
             conn.execute(QUERIES["auth_refresh_rotate"], {"id": row["id"]})
-            user = {"id": row["user_id"], "email": row["email"], "role": row["role"], "client_id": row["client_id"]}
             tokens = _start_session(
-                conn, user, family_id=row["family_id"], session_version=row["user_session_version"], settings=settings
+                conn,
+                _user_of(row),
+                family_id=row["family_id"],
+                session_version=row["user_session_version"],
+                settings=settings,
+                refresh_token=successor_token(refresh_token, settings=settings),
             )
     if reused is not None:
         logger.warning(
@@ -175,6 +261,9 @@ def refresh(db: Database, *, refresh_token: str, settings: Settings) -> SessionT
         )
         metrics.add_metric(name="RefreshTokenReuse", unit="Count", value=1)
         raise Unauthenticated(REFRESH_FAILED, details="reused refresh token")
+    if graced:
+        logger.info("refresh token reused within the grace", user_id=str(tokens.user["id"]))
+        metrics.add_metric(name="RefreshTokenGraceReuse", unit="Count", value=1)
     metrics.add_metric(name="TokenRefreshes", unit="Count", value=1)
     return tokens
 

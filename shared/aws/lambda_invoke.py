@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote_plus
 from uuid import UUID
 
-from shared.errors import StorageError
+from shared.errors import UpstreamUnavailable
 
 _client: Any = None
 
@@ -60,5 +60,7 @@ class LambdaIngestionDispatcher:
             )
         except (ClientError, BotoCoreError) as exc:
             code = exc.response.get("Error", {}).get("Code", "Unknown") if isinstance(exc, ClientError) else "Unknown"
-            raise StorageError("the ingestion function could not be invoked", code=code) from exc
+            raise UpstreamUnavailable(
+                "the ingestion function could not be invoked, retry later", details={"code": code}
+            ) from exc
         return None

@@ -83,3 +83,38 @@ class S3ObjectStore:
             self.client.copy({"Bucket": source_bucket, "Key": source_key}, bucket, key)
         except (ClientError, BotoCoreError) as exc:
             raise _storage_error(exc, source_bucket, source_key) from exc
+
+
+class S3UploadSigner:
+    """`UploadSigner` over boto3: a SigV4 POST policy for exactly one key.
+
+    The policy pins the bucket, the key, the Content-Type field, the response status and a
+    content-length range of 1..max_bytes; S3 refuses any POST outside it.
+    """
+
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or _client()
+
+    def presigned_post(self, *, bucket: str, key: str, max_bytes: int, expires_in: int) -> tuple[str, dict[str, str]]:
+        content_type = "application/gzip" if key.lower().endswith(".gz") else "text/csv"
+        fields = {"Content-Type": content_type, "success_action_status": "201"}
+        conditions: list[Any] = [
+            {"bucket": bucket},
+            {"key": key},
+            {"Content-Type": content_type},
+            {"success_action_status": "201"},
+            ["content-length-range", 1, max_bytes],
+        ]
+        try:
+            post = self.client.generate_presigned_post(
+                Bucket=bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(
+                f"cannot sign an upload to s3://{bucket}: {type(exc).__name__}", code="Unavailable"
+            ) from exc
+        return str(post["url"]), {name: str(value) for name, value in post["fields"].items()}

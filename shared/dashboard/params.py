@@ -15,7 +15,9 @@ from uuid import UUID
 
 from psycopg import sql
 
+from shared import validation
 from shared.errors import InvalidInput
+from shared.validation import DateBounds
 
 DEFAULT_DAYS = 30
 DEFAULT_LIMIT = 50
@@ -67,28 +69,31 @@ class DateRange:
         return [self.start + timedelta(days=n) for n in range(self.days)]
 
 
-def parse_date(value: str, *, field: str) -> date:
-    """An ISO `YYYY-MM-DD` date, or InvalidInput naming the field."""
-    text = value.strip()
-    # fromisoformat also accepts "20260301" and week dates; the API promises YYYY-MM-DD only.
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise InvalidInput(f"{field} must be a date in YYYY-MM-DD format")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field} must be a date in YYYY-MM-DD format") from None
+def parse_date(value: str, *, field: str, bounds: DateBounds | None = None) -> date:
+    """An ISO `YYYY-MM-DD` date (within `bounds` when given), or InvalidInput naming the field."""
+    return validation.parse_date(value, field=field, bounds=bounds)
 
 
 def parse_date_range(
-    date_from: str | None, date_to: str | None, *, max_days: int, today: date | None = None
+    date_from: str | None,
+    date_to: str | None,
+    *,
+    max_days: int,
+    today: date | None = None,
+    bounds: DateBounds | None = None,
 ) -> DateRange:
     """`from`/`to` (inclusive). Missing `to` is yesterday; missing `from` is 30 days before `to`.
 
-    Raises InvalidInput when a date is malformed, `from` is after `to`, or the range is longer
-    than `max_days`.
+    Raises InvalidInput when a date is malformed or outside `bounds`, `from` is after `to`, or
+    the range is longer than `max_days`.
     """
-    end = parse_date(date_to, field="to") if date_to is not None else (today or date.today()) - timedelta(days=1)
-    start = parse_date(date_from, field="from") if date_from is not None else end - timedelta(days=DEFAULT_DAYS - 1)
+    given_start = parse_date(date_from, field="from", bounds=bounds) if date_from is not None else None
+    end = (
+        parse_date(date_to, field="to", bounds=bounds)
+        if date_to is not None
+        else (today or date.today()) - timedelta(days=1)
+    )
+    start = given_start if given_start is not None else end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise InvalidInput("from must be on or before to")
     result = DateRange(start, end)
@@ -97,13 +102,53 @@ def parse_date_range(
     return result
 
 
-def parse_optional_range(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
+def parse_optional_range(
+    date_from: str | None, date_to: str | None, *, bounds: DateBounds | None = None
+) -> tuple[date | None, date | None]:
     """Optional bounds for list filters (summaries); either may be omitted."""
-    start = parse_date(date_from, field="from") if date_from is not None else None
-    end = parse_date(date_to, field="to") if date_to is not None else None
+    start = parse_date(date_from, field="from", bounds=bounds) if date_from is not None else None
+    end = parse_date(date_to, field="to", bounds=bounds) if date_to is not None else None
     if start is not None and end is not None and start > end:
         raise InvalidInput("from must be on or before to")
     return start, end
+
+
+COMPARE_MODES = ("previous", "none")
+
+
+def parse_comparison(
+    compare: str | None,
+    compare_from: str | None,
+    compare_to: str | None,
+    *,
+    date_range: DateRange,
+    max_days: int,
+    bounds: DateBounds | None = None,
+) -> DateRange | None:
+    """The overview's comparison period: `compare_from`/`compare_to` (both or neither, inclusive,
+    at most `max_days`), `compare=none` (no comparison: None) or, by default (`compare=previous`),
+    the period of equal length just before `date_range`.
+
+    Explicit dates and `compare` exclude each other, so a request has one meaning.
+    """
+    if compare is not None and compare not in COMPARE_MODES:
+        raise InvalidInput(f"compare must be one of: {', '.join(COMPARE_MODES)}")
+    if compare_from is None and compare_to is None:
+        return None if compare == "none" else date_range.previous()
+    if compare is not None:
+        raise InvalidInput("compare cannot be combined with compare_from/compare_to")
+    if compare_from is None:
+        raise InvalidInput("compare_from is required with compare_to")
+    if compare_to is None:
+        raise InvalidInput("compare_to is required with compare_from")
+    start = parse_date(compare_from, field="compare_from", bounds=bounds)
+    end = parse_date(compare_to, field="compare_to", bounds=bounds)
+    if start > end:
+        raise InvalidInput("compare_from must be on or before compare_to")
+    result = DateRange(start, end)
+    if result.days > max_days:
+        raise InvalidInput(f"the comparison range (compare_from, compare_to) may span at most {max_days} days")
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,25 +157,22 @@ class Page:
     offset: int = 0
 
 
-def _parse_int(value: str | int | None, *, field: str, default: int) -> int:
+def _parse_int(value: str | int | None, *, field: str, default: int, minimum: int, maximum: int) -> int:
     if value is None:
         return default
     if isinstance(value, int):
+        if not minimum <= value <= maximum:
+            raise InvalidInput(f"{field} must be between {minimum} and {maximum}")
         return value
-    text = value.strip()
-    if not text.isdigit():  # also rejects signs, decimals and exponents
-        raise InvalidInput(f"{field} must be a non-negative integer")
-    return int(text)
+    return validation.parse_int(value, field=field, minimum=minimum, maximum=maximum)
 
 
 def parse_page(limit: str | int | None, offset: str | int | None, *, max_limit: int) -> Page:
-    """limit (1..max_limit, default 50) and offset (>= 0, default 0)."""
-    page = Page(_parse_int(limit, field="limit", default=DEFAULT_LIMIT), _parse_int(offset, field="offset", default=0))
-    if not 1 <= page.limit <= max_limit:
-        raise InvalidInput(f"limit must be between 1 and {max_limit}")
-    if page.offset < 0:
-        raise InvalidInput("offset must be a non-negative integer")
-    return page
+    """limit (1..max_limit, default 50) and offset (0..MAX_OFFSET, default 0), ASCII digits."""
+    return Page(
+        _parse_int(limit, field="limit", default=DEFAULT_LIMIT, minimum=1, maximum=max_limit),
+        _parse_int(offset, field="offset", default=0, minimum=0, maximum=validation.MAX_OFFSET),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,7 +240,7 @@ def _render(
     pdf.multi_cell(width, 8, t(client["name"], True), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 9.5)
     pdf.set_text_color(*MUTED)
-    no_previous = summary["previous"]["impressions"] == 0
+    no_previous = not summary["previous"] or summary["previous"]["impressions"] == 0
     compared = (
         "no data in the previous period"
         if no_previous

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import psycopg
@@ -83,10 +83,22 @@ def client_info(db: Database, *, client_id: UUID) -> dict[str, Any]:
 
 
 def list_clients(db: Database, *, tenant: Tenant, page: Page) -> dict[str, Any]:
-    """The clients `tenant` may see (one for a client user, all for the admin), by name."""
+    """The clients `tenant` may see (one for a client user, all for the admin), by name, each
+    with `data_through` (its last day with data, None when it has none)."""
     with db.transaction(tenant=tenant) as conn:
         rows = conn.execute(QUERIES["dashboard_list_clients"], {"limit": page.limit, "offset": page.offset}).fetchall()
-    items = [_client(r) for r in rows if r["id"] is not None]
+    items = [
+        {
+            "id": str(r["id"]),
+            "name": r["name"],
+            "slug": r["slug"],
+            "status": r["status"],
+            "currency": r["currency"],
+            "data_through": r["data_through"].isoformat() if r["data_through"] is not None else None,
+        }
+        for r in rows
+        if r["id"] is not None
+    ]
     return {"items": items, "total": int(rows[0]["total"]) if rows else 0, "limit": page.limit, "offset": page.offset}
 
 
@@ -97,35 +109,70 @@ def _daily_rows(conn: Connection, client_id: UUID, span: DateRange) -> dict[date
     return {row["date"]: row for row in rows}
 
 
-def overview(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[str, Any]:
-    """Totals of the range, of the previous period of equal length, their changes, and a
-    daily series with every day of the range (days without data are zeros, ratios null).
-
-    One indexed scan covers both periods; totals are exact sums of the daily sums.
-    """
-    previous = date_range.previous()
-    with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        by_day = _daily_rows(conn, client_id, DateRange(previous.start, date_range.end))
-        currency = require_client_if(conn, client_id, found_rows=list(by_day.values()))
-    current_rows = [row for day, row in by_day.items() if day >= date_range.start]
-    previous_rows = [row for day, row in by_day.items() if day < date_range.start]
-    totals, before = total_of(current_rows), total_of(previous_rows)
-    series = [
+def _daily_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> list[dict[str, Any]]:
+    """Every day of `span` (days without data are zeros, ratios null)."""
+    return [
         {"date": day.isoformat(), **(Aggregate.from_row(by_day[day]) if day in by_day else NOTHING).to_api()}
-        for day in date_range.each_day()
+        for day in span.each_day()
     ]
-    return {
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def overview(
+    db: Database,
+    *,
+    client_id: UUID,
+    date_range: DateRange,
+    comparison: DateRange | Literal["previous"] | None = "previous",
+) -> dict[str, Any]:
+    """Totals of the range, of the comparison period, their changes, both daily series (every
+    day present: days without data are zeros, ratios null) and the client's last day with data.
+
+    `comparison` is the comparison period: by default the period of equal length just before the
+    range, any other range, or None for no comparison (`previous`, `change`, `previous_series`
+    are then None). An adjacent comparison is read in the same indexed scan as the range;
+    totals are exact sums of the daily sums.
+    """
+    other = date_range.previous() if comparison == "previous" else comparison
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        if other is not None and other.end + timedelta(days=1) == date_range.start:
+            by_day = _daily_rows(conn, client_id, DateRange(other.start, date_range.end))
+            other_by_day = by_day
+        else:
+            by_day = _daily_rows(conn, client_id, date_range)
+            other_by_day = _daily_rows(conn, client_id, other) if other is not None else {}
+        last = conn.execute(QUERIES["dashboard_data_through"], {"client_id": client_id}).fetchone()
+        # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
+        currency = require_client_if(
+            conn, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
+        )
+    totals = total_of([row for day, row in by_day.items() if date_range.start <= day <= date_range.end])
+    result: dict[str, Any] = {
         "client_id": str(client_id),
         "currency": currency,
         "from": date_range.start.isoformat(),
         "to": date_range.end.isoformat(),
-        "previous_from": previous.start.isoformat(),
-        "previous_to": previous.end.isoformat(),
+        "compare_from": _iso(other.start if other else None),
+        "compare_to": _iso(other.end if other else None),
+        # The earlier names of the comparison bounds, kept for existing callers.
+        "previous_from": _iso(other.start if other else None),
+        "previous_to": _iso(other.end if other else None),
+        "data_through": _iso(last["data_through"] if last else None),
         "totals": totals.to_api(),
-        "previous": before.to_api(),
-        "change": compare(totals, before),
-        "series": series,
+        "previous": None,
+        "change": None,
+        "series": _daily_series(by_day, date_range),
+        "previous_series": None,
     }
+    if other is not None:
+        before = total_of([row for day, row in other_by_day.items() if other.start <= day <= other.end])
+        result.update(
+            previous=before.to_api(), change=compare(totals, before), previous_series=_daily_series(other_by_day, other)
+        )
+    return result
 
 
 def breakdown(

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.alert_journal import ConnectionAlertJournal, DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.observability import logger, metrics
@@ -88,9 +89,11 @@ def check_missing_files(
                     subject=subject,
                     summary=f"No partner data was loaded for {client['name']} for {day.isoformat()}.",
                     details=[("Client", f"{client['name']} ({client['slug']})"), ("Day", day.isoformat())],
+                    client_id=client_id,
                 ),
                 settings=settings,
                 sender=sender,
+                journal=ConnectionAlertJournal(conn),
             )
             conn.execute(QUERIES["missing_file_mark_sent"], {"id": claim["id"], "sent": sent})
         report.alerted.append(client_id)
@@ -125,6 +128,7 @@ def fail_interrupted_runs(*, settings: Settings, db: Database, sender: EmailSend
             ),
             settings=settings,
             sender=sender,
+            journal=DatabaseAlertJournal(db),
         )
         metrics.add_metric(name="IngestionRunsInterrupted", unit=MetricUnit.Count, value=len(runs))
         logger.warning("interrupted ingestion runs failed", runs=[str(run["id"]) for run in runs])

@@ -16,6 +16,7 @@ from uuid import UUID
 import psycopg
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.alert_journal import DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, StorageError
@@ -165,9 +166,10 @@ def ingest_object(
                 ),
                 settings=settings,
                 sender=sender,
+                journal=DatabaseAlertJournal(db),
             )
             raise
-        return _loaded(run_id, bucket, key, outcome, settings=settings, sender=sender)
+        return _loaded(run_id, bucket, key, outcome, settings=settings, sender=sender, db=db)
 
 
 def _close(body: Any) -> None:
@@ -248,6 +250,7 @@ def _failed(
         ),
         settings=settings,
         sender=sender,
+        journal=DatabaseAlertJournal(db),
     )
     return IngestionResult(bucket, key, "failed", run_id, 0, rejected_count, message, checksum)
 
@@ -261,7 +264,14 @@ def _duplicate(run_id: UUID, bucket: str, key: str, exc: DuplicateFile, *, db: D
 
 
 def _loaded(
-    run_id: UUID, bucket: str, key: str, outcome: LoadOutcome, *, settings: Settings, sender: EmailSender
+    run_id: UUID,
+    bucket: str,
+    key: str,
+    outcome: LoadOutcome,
+    *,
+    settings: Settings,
+    sender: EmailSender,
+    db: Database,
 ) -> IngestionResult:
     metrics.add_metric(name="RowsIngested", unit=MetricUnit.Count, value=outcome.records_loaded)
     metrics.add_metric(name="RowsRejected", unit=MetricUnit.Count, value=outcome.rejected_count)
@@ -296,6 +306,7 @@ def _loaded(
             ),
             settings=settings,
             sender=sender,
+            journal=DatabaseAlertJournal(db),
         )
     if outcome.unpriced:
         send_alert(
@@ -312,6 +323,7 @@ def _loaded(
             ),
             settings=settings,
             sender=sender,
+            journal=DatabaseAlertJournal(db),
         )
     return IngestionResult(
         bucket,

@@ -75,7 +75,7 @@ def insights_for(
 
     Each insight is JSON-ready: `{"kind", "severity", "metric", "entity", "date" | "period",
     "message", "value", "baseline" | "previous", "change", ...}`; counts are integers and
-    every other number a decimal string (see `shared.insights.format`). Runs in the
+    every other number a decimal string (see `shared.numbers`). Runs in the
     caller's transaction (any tenant that can see the client; another tenant gets []).
     Raises `InvalidInput` for a reversed range or one longer than `max_date_span_days`.
     """

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.alert_journal import DatabaseAlertJournal
 from shared.alerts import send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, DomainError, InvalidInput, NotFound
@@ -145,7 +146,7 @@ def _run(
     )
     if sender is not None:
         alert = digest_alert(kind, period_start, end, built, [client["name"] for client in failed])
-        send_alert(alert, settings=settings, sender=sender)
+        send_alert(alert, settings=settings, sender=sender, journal=DatabaseAlertJournal(db))
     if failed:
         raise SummaryRunFailed(
             f"{len(failed)} of {len(clients)} {kind} summaries failed", failed=[client["id"] for client in failed]

@@ -50,7 +50,9 @@ def test_every_operation_declares_security_and_errors() -> None:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             responses: dict[str, Any] = operation["responses"]
-            assert {"400", "422", "500"} <= set(responses), (method, path)
+            assert {"400", "500"} <= set(responses), (method, path)
+            assert "422" not in responses, (method, path)  # invalid input is a 400 everywhere
+            assert ("415" in responses) == ("requestBody" in operation), (method, path)
             if (path, method) in public:
                 assert "security" not in operation, (method, path)
             else:

@@ -107,7 +107,7 @@ def test_list_filters_and_detail(api: ApiClient, admin_user: ApiUser, make_clien
     [{"status": "exploded"}, {"from": "yesterday"}, {"client_id": "acme"}, {"limit": 1000}],
 )
 def test_list_validation(api: ApiClient, admin_user: ApiUser, query: dict[str, Any]) -> None:
-    assert api.get("/admin/ingestions", token=admin_user.token, query=query).status == 422
+    assert api.get("/admin/ingestions", token=admin_user.token, query=query).status == 400
 
 
 def test_from_after_to_is_400(api: ApiClient, admin_user: ApiUser) -> None:
@@ -200,3 +200,38 @@ def test_the_dispatcher_follows_the_settings(settings: Any) -> None:
         assert isinstance(local, InProcessIngestionDispatcher)
     finally:
         deps.reset()
+
+
+def test_file_name_filter_and_paged_rejected_rows(api: ApiClient, admin_user: ApiUser, owner_conn: Any) -> None:
+    wanted = _run(
+        owner_conn, object_key="partner/2026/Acme_Daily.csv", file_name=f"{LANDING_BUCKET}/partner/2026/Acme_Daily.csv"
+    )
+    _run(owner_conn, object_key="partner/2026/beta.csv", file_name=f"{LANDING_BUCKET}/partner/2026/beta.csv")
+    token = admin_user.token
+
+    def ids(**query: Any) -> list[str]:
+        response = api.get("/admin/ingestions", token=token, query=query)
+        assert response.status == 200, response.body
+        return [item["id"] for item in response.json()["items"]]
+
+    assert ids(file_name="acme_daily") == [str(wanted["id"])]
+    assert ids(file_name="2026/") == ids()
+    assert ids(file_name="%") == []
+
+    owner_conn.execute(
+        "INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason)"
+        " SELECT %s, n, 'clicks', n::text, 'not an integer' FROM generate_series(2, 121) AS n",
+        (wanted["id"],),
+    )
+    page = api.get(f"/admin/ingestions/{wanted['id']}/rejected-rows", token=token, query={"limit": 50, "offset": 100})
+    assert page.status == 200, page.body
+    assert page.json()["total"] == 120
+    assert [row["line_number"] for row in page.json()["items"]] == list(range(102, 122))
+    assert page.json()["items"][0] == {
+        "line_number": 102,
+        "column_name": "clicks",
+        "value": "102",
+        "reason": "not an integer",
+    }
+    assert api.get(f"/admin/ingestions/{uuid.uuid4()}/rejected-rows", token=token).status == 404
+    assert api.get(f"/admin/ingestions/{wanted['id']}/rejected-rows", token=token, query={"limit": 0}).status == 422

@@ -40,9 +40,9 @@ def test_backfill_one_client_and_all_active_clients(
     [
         ({"kind": "weekly", "period_start": "2026-01-06"}, 400),  # a Tuesday
         ({"kind": "monthly", "period_start": "2026-01-02"}, 400),
-        ({"kind": "daily", "period_start": "2026-01-05"}, 422),
-        ({"kind": "weekly"}, 422),
-        ({"kind": "weekly", "period_start": "2026-01-05", "force": True}, 422),
+        ({"kind": "daily", "period_start": "2026-01-05"}, 400),
+        ({"kind": "weekly"}, 400),
+        ({"kind": "weekly", "period_start": "2026-01-05", "force": True}, 400),
         ({"kind": "weekly", "period_start": "2026-01-05", "client_id": str(uuid.uuid4())}, 404),
         ({"kind": "weekly", "period_start": "2099-01-05"}, 400),  # has not started yet
     ],

@@ -1,6 +1,8 @@
 """End to end: `python -m local.demo` in a subprocess, used the way a newcomer would.
 
-Starts the empty stack (DEMO_DATA=none), logs in over HTTP, creates a client with a rate card
+One stack with the demo data per module (starting it is the slow part). First every command
+the banner prints is run verbatim, as a newcomer would paste it (`local.commands`, the list
+the banner prints); then the stack is used by hand: it logs in over HTTP, creates a client with a rate card
 and an advertiser name through the admin API, uploads a partner file with boto3 to the
 emulated S3, waits for the real ingestion handler to load it, checks the priced totals
 through the dashboard API against a hand computation, uploads a bad file and finds the alert
@@ -19,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60.0
+START_TIMEOUT = 240.0  # the stack and ~60 days of demo files on a loaded 2-core machine
 
 # Rate card: 4.25 from 2026-03-01, 5.00 from 2026-03-03 (the file spans the change).
 GOOD_FILE = b"""date,advertiser,campaign,strategy,placement,creative,impressions,clicks,ctr,conversions,conversion_revenue
@@ -97,16 +100,22 @@ def _port_open(url: str) -> bool:
         return probe.connect_ex((host, int(port))) == 0
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
+def _clean_env(state: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATABASE_", "DB_", "DEMO_"))}
+    env["LOCAL_STATE_DIR"] = str(state)
+    return env
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]:
+    tmp_path = tmp_path_factory.mktemp("demo")
     state = tmp_path / "state"
     log = tmp_path / "demo.out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DATABASE_", "DB_"))}
+    env = _clean_env(state)
     env.update(
         {
-            "DEMO_DATA": "none",
-            "LOCAL_STATE_DIR": str(state),
             "API_PORT": "0",
+            "WEB_PORT": "0",
             "S3_PORT": "0",
             "BCRYPT_ROUNDS": "4",
             "PYTHONPATH": str(REPO_ROOT),
@@ -136,20 +145,114 @@ def _exited(pid: int) -> bool:
         return True
 
 
+BANNER = "is running on loopback"
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], state: Path, log: Path) -> dict[str, Any]:
+    """stack.json once the demo data is loaded and the banner printed."""
+    _wait_for(lambda: BANNER in log.read_text(), timeout=START_TIMEOUT, what="the banner", process=process, log=log)
+    return dict(json.loads((state / "stack.json").read_text()))
+
+
+def _run(
+    command: str, *, state: Path, stdin: str = "", extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["/bin/bash", "-c", command],
+        cwd=REPO_ROOT,
+        env={**_clean_env(state), **(extra_env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_every_printed_command_works_verbatim(stack: tuple[subprocess.Popen[bytes], Path, Path]) -> None:
+    from local.commands import printed_commands, report_range
+
+    process, state, log = stack
+    info = _wait_until_ready(process, state, log)
+    banner = log.read_text()
+
+    # given the web app and its logins come first in the banner
+    banner_lines = banner[banner.index(BANNER) :].splitlines()
+    assert banner_lines[2].split() == ["Web", "app", info["web_url"], *banner_lines[2].split()[3:]]
+    assert f"{info['admin_email']} / {info['admin_password']}" in banner_lines[3]
+    for user in info["demo_users"]:
+        assert f"{user['email']} / {user['password']}" in banner
+    assert {"web_url", "demo_clients", "demo_users", "demo_period"} <= set(info)
+
+    commands = printed_commands(info)
+    kinds = [c.kind for c in commands]
+    assert kinds.count("upload") == 1 and kinds.count("invoke") == 1 and kinds[0] == "login"
+    try:
+        _run_each(commands, state=state, banner=banner)
+        # the PDF covers the last 28 days, and its comparison period lies inside the demo data
+        span = report_range(info)
+        assert span is not None
+        start = span[0] - (span[1] - span[0]) - timedelta(days=1)
+        assert start >= date.fromisoformat(info["demo_period"]["from"])
+        assert (REPO_ROOT / "report.pdf").read_bytes().startswith(b"%PDF-")
+    finally:
+        for produced in ("report.pdf", "openapi.json"):  # what the commands write, as they say
+            (REPO_ROOT / produced).unlink(missing_ok=True)
+
+
+def _run_each(commands: list[Any], *, state: Path, banner: str) -> None:
+    token = ""
+    for command in commands:
+        # the banner shows exactly this text
+        assert f"   {command.text}\n" in banner, command.text
+        if command.kind == "login":
+            result = _run(f'{command.text} && printf %s "$TOKEN"', state=state)
+            assert result.returncode == 0, result.stderr
+            token = result.stdout.strip()
+            assert token.count(".") == 2, result.stdout  # a JWT
+            continue
+        stdin = "SELECT count(*) AS demo_clients FROM clients;\n" if command.kind == "psql" else ""
+        result = _run(command.text, state=state, stdin=stdin, extra_env={"TOKEN": token})
+        # then each one succeeds (curl -f: exit 0 only for HTTP 2xx)
+        assert result.returncode == 0, f"{command.text}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        if command.kind == "upload":
+            assert ": success," in result.stdout, result.stdout
+        if command.kind == "psql":
+            assert "demo_clients" in result.stdout and " 2\n" in result.stdout, result.stdout
+        if command.kind == "invoke":
+            assert json.loads(result.stdout), result.stdout
+
+
 def test_demo_stack_end_to_end(stack: tuple[subprocess.Popen[bytes], Path, Path]) -> None:
     process, state, log = stack
     stack_file = state / "stack.json"
 
-    # given the stack is up
-    info = _wait_for(
-        lambda: stack_file.exists() and json.loads(stack_file.read_text()),
-        timeout=START_TIMEOUT,
-        what="stack.json",
-        process=process,
-        log=log,
-    )
-    assert {"api_url", "s3_endpoint", "bucket", "region", "admin_email", "admin_password", "database_url"} <= set(info)
+    # given the stack is up (with its demo data loaded, so no queue of demo files to wait behind)
+    info = _wait_until_ready(process, state, log)
+    assert {
+        "api_url",
+        "web_url",
+        "s3_endpoint",
+        "bucket",
+        "region",
+        "admin_email",
+        "admin_password",
+        "database_url",
+    } <= set(info)
     api = Http(info["api_url"])
+
+    # the web origin serves the app (or the "run make web" page) and the same API under /api
+    with urllib.request.urlopen(f"{info['web_url']}/clients/x/campaigns?from=2026-03-01", timeout=30) as response:  # noqa: S310
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert b"<html" in response.read().lower()
+    web = Http(info["web_url"] + "/api")
+    assert web.ok("GET", "/health") == api.ok("GET", "/health")
+    assert (
+        web.ok("POST", "/auth/login", {"email": info["admin_email"], "password": info["admin_password"]})["user"][
+            "role"
+        ]
+        == "admin"
+    )
 
     # the admin logs in over HTTP
     login = api.ok("POST", "/auth/login", {"email": info["admin_email"], "password": info["admin_password"]})
@@ -233,6 +336,7 @@ def test_demo_stack_end_to_end(stack: tuple[subprocess.Popen[bytes], Path, Path]
     # then everything it started is gone
     assert process.wait(timeout=30) == 0, log.read_text()[-3000:]
     assert not _port_open(info["api_url"])
+    assert not _port_open(info["web_url"])
     assert not _port_open(info["s3_endpoint"])
     assert not [child.pid for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
     # The postmaster is not our child (pg_ctl daemonises it): once it exits, reaping it is

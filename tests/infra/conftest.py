@@ -2,7 +2,8 @@
 
 - `full`: stage prod with every optional feature on (alerts, partner bucket, CORS, reserved
   concurrency), used by most assertions;
-- `minimal`: the `cdk.json` defaults (stage dev, nothing optional), for what must be absent.
+- `minimal`: the `cdk.json` defaults (stage dev, nothing optional, no web build), for what
+  must be absent.
 
 Both run cdk-nag's AwsSolutions checks: synthesis raises on any unacknowledged finding.
 Bundling is skipped (the layer build itself is tested in test_layer.py).
@@ -19,6 +20,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+WEB_BUILD = Path(__file__).resolve().parent / "web_build"
+NO_WEB_BUILD = Path(__file__).resolve().parent / "no_web_build"  # never created: `make web` not run
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 FULL_CONTEXT: dict[str, Any] = {
@@ -34,6 +37,8 @@ FULL_CONTEXT: dict[str, Any] = {
     "missingFileCheckHour": 10,
     "corsOrigins": "https://dashboard.agency.example",
     "ingestReservedConcurrency": 5,
+    # A tiny stand-in for `make web`'s output (index.html, assets/, its own config.json).
+    "webDist": str(WEB_BUILD),
 }
 
 
@@ -73,4 +78,4 @@ def full() -> Synth:
 
 @pytest.fixture(scope="session")
 def minimal() -> Synth:
-    return synthesize({})
+    return synthesize({"webDist": str(NO_WEB_BUILD)})

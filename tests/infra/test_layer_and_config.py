@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,38 @@ def test_layer_installs_pyproject_runtime_dependencies_for_the_lambda_platform(
     assert not list(python_dir.rglob("__pycache__"))
     assert (python_dir / "pydantic").is_dir()
     assert not (python_dir / "botocore").exists() and not (python_dir / "botocore-1.0.dist-info").exists()
+
+
+def test_layer_builder_runs_tools_from_the_project_environment_never_from_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a PATH whose only tool is a decoy `uv` (a globally installed tool on one machine)
+    decoy = tmp_path / "bin" / "uv"
+    decoy.parent.mkdir()
+    decoy.write_text("#!/bin/sh\nexit 1\n")
+    decoy.chmod(0o755)
+    monkeypatch.setenv("PATH", str(decoy.parent))
+    # when
+    command = build._install_command(tmp_path / "out", "arm64", ["pydantic==2.14.3"])
+    # then the installer is the project's own (`.venv/bin/uv`, or this interpreter's pip)
+    executable = Path(command[0])
+    assert executable != decoy
+    assert executable.parent == Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(("architecture", "machine"), [("arm64", "aarch64"), ("x86_64", "x86_64")])
+def test_pip_fallback_accepts_every_wheel_tag_amazon_linux_2023_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, architecture: str, machine: str
+) -> None:
+    # given no uv in the project environment
+    monkeypatch.setattr(build, "_project_tool", lambda name: None)
+    # when
+    command = build._install_command(tmp_path, architecture, ["psycopg[binary]==3.3.9"])
+    # then pip may pick glibc 2.34, 2.28 (psycopg-binary 3.3's only aarch64 tag) and 2014 wheels
+    assert command[:3] == [sys.executable, "-m", "pip"]
+    platforms = [command[i + 1] for i, part in enumerate(command) if part == "--platform"]
+    assert platforms == [f"manylinux_2_34_{machine}", f"manylinux_2_28_{machine}", f"manylinux_2_17_{machine}",
+                         f"manylinux2014_{machine}"]  # fmt: skip
 
 
 def test_layer_rejects_an_unknown_architecture(tmp_path: Path) -> None:

@@ -233,7 +233,8 @@ def test_api_has_no_route_that_is_not_in_the_route_table(full: Synth) -> None:
 
 def test_api_stage_throttles_logs_traces_and_serves_pdf(full: Synth) -> None:
     (api,) = full.resources("AWS::ApiGateway::RestApi").values()
-    assert api["Properties"]["BinaryMediaTypes"] == ["application/pdf"]
+    # the PDF and the client logos only: */* would base64-encode every JSON body
+    assert api["Properties"]["BinaryMediaTypes"] == ["application/pdf", "image/png", "image/jpeg"]
     (stage,) = full.resources("AWS::ApiGateway::Stage").values()
     props = stage["Properties"]
     assert props["StageName"] == "prod"
@@ -364,7 +365,7 @@ def test_every_function_has_the_layer_runtime_tracing_and_powertools_env(full: S
         assert int(env["DB_STATEMENT_TIMEOUT_MS"]) < props["Timeout"] * 1000, name
         log_group = full.template["Resources"][ref(props["LoggingConfig"]["LogGroup"])]
         assert log_group["Properties"]["RetentionInDays"] == 30
-    (layer,) = full.resources("AWS::Lambda::LayerVersion").values()
+    layer = full.template["Resources"][layer_id]  # (the others are BucketDeployment's aws cli)
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
 
@@ -427,7 +428,8 @@ EXPECTED_EXTRA_ACTIONS = {
     "weekly_summary": {"ses:SendEmail", "ses:SendRawEmail"},
     "monthly_summary": {"ses:SendEmail", "ses:SendRawEmail"},
     "api_auth": set(),
-    "api_admin": {"lambda:InvokeFunction"},
+    # PutObject: the presigned browser uploads are signed with this role (upload prefixes only).
+    "api_admin": {"lambda:InvokeFunction", "s3:PutObject"},
     "api_clients": set(),
     "migrate": set(),
 }
@@ -491,6 +493,19 @@ def test_s3_and_ses_grants_are_scoped(full: Synth) -> None:
     assert "identity/*" not in identities
     (invoke,) = [s for s in policy_statements(full, "api_admin") if "lambda:InvokeFunction" in actions_of([s])]
     assert refs_in(invoke["Resource"]) == {function_id(full, "ingest")}
+
+
+def test_admin_uploads_may_only_put_under_the_upload_prefixes(full: Synth) -> None:
+    landing = full.logical_id(full.stack.landing_bucket)
+    (put,) = [s for s in policy_statements(full, "api_admin") if "s3:PutObject" in actions_of([s])]
+    assert actions_of([put]) == {"s3:PutObject"}
+    assert refs_in(put["Resource"]) == {landing}
+    resources = json.dumps(put["Resource"])
+    assert "/uploads/*" in resources and "/clients/*/uploads/*" in resources
+    # never the whole bucket: a presigned POST must not overwrite partner files
+    assert '"/*"' not in resources
+    for name in ("api_auth", "api_clients"):
+        assert not {a for a in actions_of(policy_statements(full, name)) if a.startswith("s3:")}, name
 
 
 def test_without_a_sender_no_function_may_send_email(minimal: Synth) -> None:

@@ -33,7 +33,7 @@ def fresh_adapters() -> None:
     """Handlers cache their boto3 clients per container; each test has its own moto."""
     import shared.aws.s3
     import shared.aws.ses
-    from shared.ingestion import runtime
+    from shared.aws import runtime
 
     for cached in (shared.aws.s3._client, shared.aws.ses._client, runtime.object_store, runtime.email_sender):
         cached.cache_clear()

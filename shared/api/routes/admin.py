@@ -1,4 +1,5 @@
-"""`/admin/*`: the admin portal (clients, advertisers, rate card, users, ingestion runs, summaries).
+"""`/admin/*`: the admin portal (agency overview, clients, branding, advertisers, rate card,
+users, ingestion runs and uploads, summaries, alert log).
 
 Every route requires the admin role (`AdminPrincipal`: 401 without a valid token, 403 for a
 client user) and runs in all-clients transactions, except re-pricing, which runs in the
@@ -7,7 +8,7 @@ client's own tenant.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -16,23 +17,40 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import AfterValidator, BaseModel, Field
 
+from shared.admin import alerts as alerts_service
+from shared.admin import branding as branding_service
 from shared.admin import clients as clients_service
 from shared.admin import ingestions as ingestions_service
+from shared.admin import overview as overview_service
 from shared.admin import rate_card
+from shared.admin import uploads as uploads_service
 from shared.admin import users as users_service
-from shared.api import deps
-from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, RequestBody
+from shared.api import deps, inputs
+from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BrandingOut, Page, RequestBody, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import AdminPrincipal
 from shared.numbers import money, unit_cost
 from shared.numbers.currency import DEFAULT_CURRENCY, is_currency
+from shared.validation import MAX_OFFSET
 
 router = Router()
 
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 50, max 500)")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
+# Typed parameters parsed by the strict input layer (shared.api.inputs / shared.validation),
+# the same rules as the clients router's: ASCII digits, bounds, dates from MIN_DATA_DATE to a
+# year ahead, text without control characters.
+Limit = Annotated[
+    int,
+    inputs.strict_int("limit", minimum=1, maximum=MAX_PAGE_SIZE),
+    Query(ge=1, le=MAX_PAGE_SIZE, description="Page size (default 50, max 500)"),
+]
+Offset = Annotated[
+    int,
+    inputs.strict_int("offset", minimum=0, maximum=MAX_OFFSET),
+    Query(ge=0, le=MAX_OFFSET, description="Rows to skip"),
+]
 Slug = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
-Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S")]
+Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S"), inputs.plain_text("name")]
+AdvertiserName = Annotated[str, Field(max_length=255), inputs.plain_text("advertisers")]
 ClientStatus = Literal["active", "disabled"]
 
 
@@ -142,9 +160,7 @@ def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch)
 
 
 class Advertisers(RequestBody):
-    advertisers: Annotated[
-        list[Annotated[str, Field(max_length=255)]], Field(max_length=clients_service.MAX_ADVERTISERS)
-    ]
+    advertisers: Annotated[list[AdvertiserName], Field(max_length=clients_service.MAX_ADVERTISERS)]
 
 
 @router.get(
@@ -184,7 +200,7 @@ class RateIn(RequestBody):
     cpm: Annotated[
         Decimal, Field(ge=0, max_digits=10, decimal_places=4, description='A decimal string ("4.25") or number')
     ]
-    effective_date: date
+    effective_date: Annotated[date, inputs.strict_date("effective_date")]
     preview: bool = False
 
 
@@ -260,7 +276,7 @@ class CreatedUserOut(AdminUserOut):
 
 
 class UserCreate(RequestBody):
-    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$"), inputs.plain_text("email")]
     role: Role
     client_id: UUID | None = None
     password: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
@@ -281,10 +297,20 @@ def list_users(
     principal: AdminPrincipal,
     role: Annotated[Role | None, Query()] = None,
     client_id: Annotated[UUID | None, Query()] = None,
+    disabled: Annotated[bool | None, Query(description="Only disabled (true) or enabled (false) users")] = None,
+    email: Annotated[str | None, Query(max_length=255, description="A part of the email (any case)")] = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
     offset: Offset = 0,
 ) -> Page[AdminUserOut]:
-    rows, total = users_service.list_users(deps.database(), role=role, client_id=client_id, limit=limit, offset=offset)
+    rows, total = users_service.list_users(
+        deps.database(),
+        role=role,
+        client_id=client_id,
+        disabled=disabled,
+        email=email,
+        limit=limit,
+        offset=offset,
+    )
     return Page[AdminUserOut](items=[AdminUserOut(**row) for row in rows], total=total)
 
 
@@ -381,9 +407,14 @@ class RetryOut(BaseModel):
 def list_runs(
     principal: AdminPrincipal,
     status: Annotated[RunStatus | None, Query()] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Started on or after (inclusive)")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Started on or before (inclusive)")] = None,
+    date_from: Annotated[
+        date | None, inputs.strict_date("from"), Query(alias="from", description="Started on or after (inclusive)")
+    ] = None,
+    date_to: Annotated[
+        date | None, inputs.strict_date("to"), Query(alias="to", description="Started on or before (inclusive)")
+    ] = None,
     client_id: Annotated[UUID | None, Query()] = None,
+    file_name: Annotated[str | None, Query(max_length=255, description="A part of bucket/key (any case)")] = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
     offset: Offset = 0,
 ) -> Page[RunOut]:
@@ -393,6 +424,7 @@ def list_runs(
         date_from=date_from,
         date_to=date_to,
         client_id=client_id,
+        file_name=file_name,
         limit=limit,
         offset=offset,
     )
@@ -407,6 +439,19 @@ def list_runs(
 )
 def get_run(principal: AdminPrincipal, run_id: UUID) -> RunDetailOut:
     return RunDetailOut(**ingestions_service.get_run(deps.database(), run_id))
+
+
+@router.get(
+    "/admin/ingestions/<run_id>/rejected-rows",
+    summary="A page of an ingestion run's rejected rows, by line",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def list_rejected_rows(
+    principal: AdminPrincipal, run_id: UUID, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
+) -> Page[RejectedRowOut]:
+    rows, total = ingestions_service.rejected_rows(deps.database(), run_id, limit=limit, offset=offset)
+    return Page[RejectedRowOut](items=[RejectedRowOut(**row) for row in rows], total=total)
 
 
 @router.post(
@@ -426,7 +471,9 @@ def retry_run(principal: AdminPrincipal, run_id: UUID) -> RetryOut:
 
 class BackfillIn(RequestBody):
     kind: Literal["weekly", "monthly"]
-    period_start: date = Field(description="A Monday (weekly) or the 1st of a month (monthly)")
+    period_start: Annotated[date, inputs.strict_date("period_start")] = Field(
+        description="A Monday (weekly) or the 1st of a month (monthly)"
+    )
     client_id: UUID | None = Field(default=None, description="Omit for every active client")
 
 
@@ -448,3 +495,239 @@ def backfill(principal: AdminPrincipal, body: BackfillIn) -> BackfillOut:
         client_id=body.client_id,
     )
     return BackfillOut(items=[summary.to_dict() for summary in built], total=len(built))
+
+
+# ---------------------------------------------------------------- agency overview
+
+
+class KpisOut(BaseModel):
+    impressions: int
+    clicks: int
+    conversions: int
+    revenue: str | None = Field(description="Money, rounded to cents")
+    spend: str | None = Field(description="Money, rounded to cents; null when no row is priced")
+    ctr: str | None
+    cvr: str | None
+    cpc: str | None
+    cpa: str | None
+    roas: str | None
+
+
+class LastLoadOut(BaseModel):
+    run_id: UUID
+    file_name: str
+    status: RunStatus
+    finished_at: datetime | None
+
+
+class HealthOut(BaseModel):
+    data_through: date | None = Field(description="The client's latest day with data (any period)")
+    last_load: LastLoadOut | None = Field(description="The newest run that loaded the client's data")
+    missing_days: int = Field(description="Active clients: days of the period (up to yesterday) without data")
+    missing_dates: list[date] = Field(description="The most recent missing days (at most 31), newest first")
+    unpriced_rows: int = Field(description="Rows of the period without spend (no CPM in force)")
+    unpriced_from: date | None
+    unpriced_to: date | None
+    failed_runs: int = Field(description="Unresolved failed runs of the last 7 days attributed to the client")
+    last_failed_run_id: UUID | None
+
+
+class ProblemOut(BaseModel):
+    code: Literal["failed_runs", "missing_days", "unpriced_rows"]
+    message: str
+    fix: Literal["ingestion", "uploads", "rate_card"] = Field(description="Where the portal fixes it")
+    run_id: UUID | None = Field(default=None, description="failed_runs: the newest failed run")
+    day: date | None = Field(default=None, description="missing_days: the latest; unpriced_rows: the first")
+
+
+class OverviewClientOut(BaseModel):
+    id: UUID
+    name: str
+    slug: str
+    status: ClientStatus
+    kpis: KpisOut
+    health: HealthOut
+    problems: list[ProblemOut] = Field(description="Most urgent first; empty when healthy")
+
+
+class FailedRunOut(BaseModel):
+    id: UUID
+    file_name: str
+    message: str | None
+    started_at: datetime
+    client_ids: list[UUID]
+
+
+class OverviewTotalsOut(BaseModel):
+    clients: int
+    clients_with_problems: int
+    failed_runs: int
+
+
+class AgencyOverviewOut(BaseModel):
+    date_from: date
+    date_to: date
+    expected_to: date = Field(description="Data is expected up to this day (yesterday at most)")
+    failed_since: datetime
+    clients: list[OverviewClientOut] = Field(description="Every client, problems first")
+    failed_runs: list[FailedRunOut] = Field(
+        description="Unresolved failed runs of the last 7 days (newest 20), with or without a client"
+    )
+    totals: OverviewTotalsOut
+
+
+def _decimal_strings(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in values.items()}
+
+
+@router.get(
+    "/admin/overview",
+    summary="Every client's KPIs for a period and its health, problems first",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def agency_overview(
+    principal: AdminPrincipal,
+    date_from: Annotated[date | None, Query(alias="from", description="Default: 30 days before to")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Default: yesterday")] = None,
+) -> AgencyOverviewOut:
+    from shared.dashboard.params import DateRange
+    from shared.errors import InvalidInput
+
+    current = deps.settings()
+    now = datetime.now(current.timezone)
+    end = date_to or now.date() - timedelta(days=1)
+    start = date_from or end - timedelta(days=29)
+    if start > end:
+        raise InvalidInput("from must be on or before to")
+    result = overview_service.agency_overview(
+        deps.database(),
+        period=overview_service.period_for(DateRange(start, end), today=now.date()),
+        now=now,
+        max_days=current.max_date_span_days,
+    )
+    for client in result["clients"]:
+        client["kpis"] = _decimal_strings(client["kpis"].to_api())
+    return AgencyOverviewOut.model_validate(result)
+
+
+# ---------------------------------------------------------------- branding
+
+
+AccentColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="#RRGGBB")]
+
+
+class BrandingPatch(RequestBody):
+    accent_color: AccentColor | None = Field(default=None, description="null clears it")
+    logo_base64: Annotated[str, Field(max_length=400_000)] | None = Field(
+        default=None,
+        description="PNG or JPEG bytes, base64 (at most 256 KiB decoded, 4096 px a side); null removes the logo",
+    )
+
+
+@router.get(
+    "/admin/clients/<client_id>/branding", summary="A client's branding", tags=["admin"], **api_doc(role="admin")
+)
+def get_branding(principal: AdminPrincipal, client_id: UUID) -> BrandingOut:
+    return branding_out(branding_service.get_branding(deps.database(), client_id))
+
+
+@router.patch(
+    "/admin/clients/<client_id>/branding",
+    summary="Change a client's accent colour and/or logo (fields left out stay as they are)",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def update_branding(principal: AdminPrincipal, client_id: UUID, body: BrandingPatch) -> BrandingOut:
+    changes: dict[str, Any] = {}
+    if "accent_color" in body.model_fields_set:
+        changes["accent_color"] = body.accent_color
+    if "logo_base64" in body.model_fields_set:
+        changes["logo"] = None if body.logo_base64 is None else branding_service.decode_logo(body.logo_base64)
+    return branding_out(branding_service.update_branding(deps.database(), client_id, **changes))
+
+
+# ---------------------------------------------------------------- uploads
+
+
+class UploadIn(RequestBody):
+    file_name: Annotated[str, Field(min_length=1, max_length=255, description="Must end in .csv or .csv.gz")]
+    client_slug: Slug | None = Field(
+        default=None, description="Upload under clients/<slug>/ (files without an advertiser column)"
+    )
+
+
+class UploadOut(BaseModel):
+    url: str = Field(description="POST a multipart form here: every field below, then `file` last")
+    fields: dict[str, str]
+    key: str = Field(description="The object key the file will have (its run's file name ends with it)")
+    bucket: str
+    max_bytes: int
+    expires_in: int = Field(description="Seconds the form stays valid")
+
+
+@router.post(
+    "/admin/uploads",
+    summary="A presigned S3 POST to upload one CSV file into the landing bucket",
+    tags=["admin"],
+    **api_doc(role="admin", status=201, description="Created", errors=(502,)),
+)
+def create_upload(principal: AdminPrincipal, body: UploadIn) -> UploadOut:
+    current = deps.settings()
+    upload = uploads_service.create_upload(
+        deps.database(),
+        file_name=body.file_name,
+        client_slug=body.client_slug,
+        settings=current,
+        signer=deps.upload_signer(),
+        today=datetime.now(current.timezone).date(),
+    )
+    return UploadOut(
+        url=upload.url,
+        fields=upload.fields,
+        key=upload.key,
+        bucket=upload.bucket,
+        max_bytes=upload.max_bytes,
+        expires_in=upload.expires_in,
+    )
+
+
+# ---------------------------------------------------------------- alert log
+
+
+class AlertOut(BaseModel):
+    id: UUID
+    kind: str
+    subject: str
+    status: Literal["sent", "failed"]
+    recipients_count: int
+    error: str | None
+    run_id: UUID | None = Field(description="The ingestion run the alert concerns, if any")
+    client_id: UUID | None
+    created_at: datetime
+
+
+@router.get("/admin/alerts", summary="The alert log, newest first", tags=["admin"], **api_doc(role="admin"))
+def list_alerts(
+    principal: AdminPrincipal,
+    kind: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
+    status: Annotated[Literal["sent", "failed"] | None, Query()] = None,
+    run_id: Annotated[UUID | None, Query()] = None,
+    client_id: Annotated[UUID | None, Query()] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="Recorded on or after (inclusive)")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Recorded on or before (inclusive)")] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    offset: Offset = 0,
+) -> Page[AlertOut]:
+    rows, total = alerts_service.list_alerts(
+        deps.database(),
+        kind=kind,
+        status=status,
+        run_id=run_id,
+        client_id=client_id,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[AlertOut](items=[AlertOut(**row) for row in rows], total=total)

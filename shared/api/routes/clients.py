@@ -4,7 +4,8 @@ client for the admin.
 Every `/clients/{client_id}/...` route first calls `client_scope` (404 for another client's
 id, exactly like a missing one) and then one service of `shared.dashboard`, which runs in
 that client's tenant so row-level security applies as well. Query parameters arrive as
-strings and are validated by `shared.dashboard.params` (400 with a clear message).
+strings and are validated by `shared.dashboard.params` on the rules of `shared.validation`
+(400 with a message naming the parameter), like the admin router's typed parameters.
 
 JSON bodies follow the one number convention of `shared.numbers`: counts integers; money
 rounded to cents ("1234.50"), unit costs to 4 places ("0.8045") and ratios and changes to 6
@@ -22,7 +23,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api import deps
+from shared.api import deps, inputs
+from shared.api.models import BrandingOut, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal, client_scope
 from shared.dashboard import params, service
@@ -96,15 +98,29 @@ class Period(BaseModel):
     date_to: str = Field(alias="to")
 
 
+Day = Annotated[str | None, Field(description="YYYY-MM-DD; null when there is none")]
+
+
 class OverviewOut(Period):
     client_id: str
     currency: Currency
-    previous_from: str
-    previous_to: str
+    compare_from: Day = Field(description="First day of the comparison period (null with compare=none)")
+    compare_to: Day = Field(description="Last day of the comparison period (null with compare=none)")
+    previous_from: Day = Field(description="Same as compare_from (earlier name)")
+    previous_to: Day = Field(description="Same as compare_to (earlier name)")
+    data_through: Day = Field(description="The client's last day with data (any date); null when it has none")
     totals: AggregateOut
-    previous: AggregateOut = Field(description="The same totals for the period of equal length just before")
-    change: ChangeOut = Field(description="(current - previous) / previous; null when previous is 0")
+    previous: AggregateOut | None = Field(
+        description="The same totals for the comparison period (default: the period of equal length just "
+        "before); null with compare=none"
+    )
+    change: ChangeOut | None = Field(
+        description="(current - previous) / previous, null when previous is 0; null with compare=none"
+    )
     series: list[DayOut] = Field(description="Every day of the range, zeros when there was no data")
+    previous_series: list[DayOut] | None = Field(
+        description="Every day of the comparison period, same shape as series; null with compare=none"
+    )
 
 
 class ClientOut(BaseModel):
@@ -113,6 +129,7 @@ class ClientOut(BaseModel):
     slug: str
     status: str
     currency: Currency
+    data_through: Day = Field(description="The client's last day with data; null when it has none")
 
 
 class ClientList(BaseModel):
@@ -167,7 +184,9 @@ class TimeseriesOut(Period):
 
 
 def _range(date_from: str | None, date_to: str | None) -> params.DateRange:
-    return params.parse_date_range(date_from, date_to, max_days=deps.settings().max_date_span_days)
+    return params.parse_date_range(
+        date_from, date_to, max_days=deps.settings().max_date_span_days, bounds=inputs.date_bounds()
+    )
 
 
 def _page(limit: str | None, offset: str | None) -> params.Page:
@@ -184,15 +203,41 @@ def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offse
 
 @router.get(
     "/clients/<client_id>/overview",
-    summary="Totals, the previous period of equal length, their changes and a daily series",
+    summary="Totals, a comparison period (default: the previous one of equal length), changes, daily series",
     tags=TAGS,
     **api_doc(),
 )
 def overview(
-    client_id: ClientId, principal: CurrentPrincipal, date_from: DateFrom = None, date_to: DateTo = None
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    compare: Annotated[
+        str | None, Query(description="previous (default: the period of equal length just before) or none")
+    ] = None,
+    compare_from: Annotated[
+        str | None, Query(description="First day of a custom comparison period, YYYY-MM-DD (with compare_to)")
+    ] = None,
+    compare_to: Annotated[
+        str | None, Query(description="Last day of a custom comparison period, YYYY-MM-DD (with compare_from)")
+    ] = None,
 ) -> OverviewOut:
     tenant = client_scope(principal, client_id)
-    result = service.overview(deps.database(), client_id=tenant.client_id, date_range=_range(date_from, date_to))  # type: ignore[arg-type]
+    date_range = _range(date_from, date_to)
+    comparison = params.parse_comparison(
+        compare,
+        compare_from,
+        compare_to,
+        date_range=date_range,
+        max_days=deps.settings().max_date_span_days,
+        bounds=inputs.date_bounds(),
+    )
+    result = service.overview(
+        deps.database(),
+        client_id=tenant.client_id,  # type: ignore[arg-type]
+        date_range=date_range,
+        comparison=comparison,
+    )
     return OverviewOut.model_validate(as_json(result))
 
 
@@ -385,7 +430,7 @@ def _summaries(
     kind: str, client_id: str, principal: Any, limit: str | None, offset: str | None, date_from: Any, date_to: Any
 ) -> dict[str, Any]:
     tenant = client_scope(principal, client_id)
-    start, end = params.parse_optional_range(date_from, date_to)
+    start, end = params.parse_optional_range(date_from, date_to, bounds=inputs.date_bounds())
     result = service.list_summaries(
         deps.database(),
         client_id=tenant.client_id,  # type: ignore[arg-type]
@@ -404,7 +449,7 @@ def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> di
         deps.database(),
         client_id=tenant.client_id,  # type: ignore[arg-type]
         kind=kind,
-        period_start=params.parse_date(period_start, field=field),
+        period_start=params.parse_date(period_start, field=field, bounds=inputs.date_bounds()),
     )
     return as_json(result)
 
@@ -547,6 +592,54 @@ def report_pdf(
         content_type="application/pdf",
         body=base64.b64encode(pdf).decode("ascii"),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    response.base64_encoded = True
+    return response
+
+
+# ---------------------------------------------------------------- branding
+
+
+@router.get("/clients/<client_id>/branding", summary="The client's logo and accent colour", tags=TAGS, **api_doc())
+def branding(client_id: ClientId, principal: CurrentPrincipal) -> BrandingOut:
+    from shared.admin.branding import client_branding
+
+    tenant = client_scope(principal, client_id)
+    return branding_out(client_branding(deps.database(), tenant=tenant, client_id=tenant.client_id))  # type: ignore[arg-type]
+
+
+@router.get(
+    "/clients/<client_id>/branding/logo",
+    summary="The client's logo image (PNG or JPEG, as sniffed on upload)",
+    tags=TAGS,
+    **api_doc(
+        content={
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+        }
+    ),
+)
+def branding_logo(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    v: Annotated[str | None, Query(max_length=64, description="Cache-busting version (from logo_url)")] = None,
+) -> Response[str]:
+    from shared.admin.branding import client_logo
+
+    tenant = client_scope(principal, client_id)
+    logo = client_logo(deps.database(), tenant=tenant, client_id=tenant.client_id)  # type: ignore[arg-type]
+    response = Response(
+        status_code=200,
+        content_type=logo["content_type"],
+        body=base64.b64encode(logo["content"]).decode("ascii"),
+        headers={
+            # The sniffed type only; never rendered as a document; private to the caller.
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Content-Disposition": "inline",
+            "Cache-Control": "private, max-age=86400",
+            "ETag": f'"{logo["sha256"]}"',
+        },
     )
     response.base64_encoded = True
     return response

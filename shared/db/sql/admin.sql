@@ -66,15 +66,20 @@ SELECT %(client_id)s, n FROM unnest(%(names)s::text[]) AS n
 -- ---------------------------------------------------------------- users
 
 -- name: admin_count_users
+-- `email` is a case-insensitive substring (position(): LIKE wildcards match themselves).
 SELECT count(*) AS total FROM users
 WHERE (%(role)s::text IS NULL OR role = %(role)s)
   AND (%(client_id)s::uuid IS NULL OR client_id = %(client_id)s)
+  AND (%(disabled)s::boolean IS NULL OR disabled = %(disabled)s)
+  AND (%(email)s::text IS NULL OR position(lower(%(email)s) IN lower(email)) > 0)
 
 -- name: admin_list_users
 SELECT id, email, role, client_id, disabled, created_at, updated_at
 FROM users
 WHERE (%(role)s::text IS NULL OR role = %(role)s)
   AND (%(client_id)s::uuid IS NULL OR client_id = %(client_id)s)
+  AND (%(disabled)s::boolean IS NULL OR disabled = %(disabled)s)
+  AND (%(email)s::text IS NULL OR position(lower(%(email)s) IN lower(email)) > 0)
 ORDER BY lower(email), id
 LIMIT %(limit)s OFFSET %(offset)s
 
@@ -122,7 +127,7 @@ RETURNING id, client_id, cpm, effective_date, created_at, updated_at, (xmax = 0)
 -- spend differs from what is stored (only those rows can be affected by a rate effective
 -- on that date). Set-based; spend written as impressions x CPM x 0.001 like ingestion.
 WITH priced AS (
-    SELECT dm.id, dm.date, dm.spend AS old_spend, r.client_setting_id, r.cpm,
+    SELECT dm.creative_id, dm.date, dm.spend AS old_spend, r.client_setting_id, r.cpm,
            dm.impressions * r.cpm * 0.001 AS new_spend
     FROM daily_metrics dm
     LEFT JOIN LATERAL app.rate_in_force(dm.client_id, dm.date) r ON true
@@ -131,7 +136,7 @@ WITH priced AS (
     UPDATE daily_metrics dm
     SET client_setting_id = p.client_setting_id, cpm = p.cpm, spend = p.new_spend
     FROM priced p
-    WHERE dm.id = p.id
+    WHERE dm.client_id = %(client_id)s AND dm.date = p.date AND dm.creative_id = p.creative_id
       AND (dm.client_setting_id IS DISTINCT FROM p.client_setting_id
            OR dm.cpm IS DISTINCT FROM p.cpm
            OR dm.spend IS DISTINCT FROM p.new_spend)
@@ -155,6 +160,7 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(from)s::date IS NULL OR started_at >= %(from)s::date)
   AND (%(to)s::date IS NULL OR started_at < %(to)s::date + 1)
   AND (%(client_id)s::uuid IS NULL OR client_ids @> ARRAY[%(client_id)s::uuid])
+  AND (%(file_name)s::text IS NULL OR position(lower(%(file_name)s) IN lower(file_name)) > 0)
 
 -- name: admin_list_runs
 SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
@@ -165,6 +171,7 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(from)s::date IS NULL OR started_at >= %(from)s::date)
   AND (%(to)s::date IS NULL OR started_at < %(to)s::date + 1)
   AND (%(client_id)s::uuid IS NULL OR client_ids @> ARRAY[%(client_id)s::uuid])
+  AND (%(file_name)s::text IS NULL OR position(lower(%(file_name)s) IN lower(file_name)) > 0)
 ORDER BY started_at DESC, id
 LIMIT %(limit)s OFFSET %(offset)s
 
@@ -180,3 +187,173 @@ FROM ingestion_rejected_rows
 WHERE ingestion_run_id = %(run_id)s
 ORDER BY line_number, id
 LIMIT %(limit)s
+
+-- name: admin_count_rejected_rows
+SELECT count(*) AS total FROM ingestion_rejected_rows WHERE ingestion_run_id = %(run_id)s
+
+-- name: admin_page_rejected_rows
+SELECT line_number, column_name, value, reason
+FROM ingestion_rejected_rows
+WHERE ingestion_run_id = %(run_id)s
+ORDER BY line_number, id
+LIMIT %(limit)s OFFSET %(offset)s
+
+-- ---------------------------------------------------------------- agency overview
+
+-- name: admin_agency_overview
+-- Every client with its period KPIs (sums only; ratios are derived from them in Python)
+-- and its health, in one statement:
+--   last_load_*     the newest success/partial run that loaded the client's data;
+--   data_through    the client's latest day with data (any time);
+--   missing_days    active clients only: days in [from, expected_to] without data, counted
+--                   from the client's first day with data (or its creation) onwards;
+--   unpriced_rows   rows of the period without spend (no CPM in force), and their dates;
+--   failed_runs     failed runs since failed_since attributed to the client (its id in
+--                   client_ids, or a clients/<slug>/ key) and not resolved since (no later
+--                   success/partial/duplicate run of the same object).
+-- Problems first: failed runs, then missing days, then unpriced rows; then by name.
+WITH kpis AS (
+    SELECT client_id,
+           sum(impressions)::bigint AS impressions,
+           sum(clicks)::bigint AS clicks,
+           sum(conversions)::bigint AS conversions,
+           sum(conversion_revenue) AS revenue,
+           sum(spend) AS spend,
+           count(*) FILTER (WHERE spend IS NULL)::integer AS unpriced_rows,
+           min(date) FILTER (WHERE spend IS NULL) AS unpriced_from,
+           max(date) FILTER (WHERE spend IS NULL) AS unpriced_to
+    FROM daily_metrics
+    WHERE date BETWEEN %(from)s AND %(to)s
+    GROUP BY client_id
+), unresolved_failures AS (
+    SELECT l.id, l.object_key, l.client_ids, l.started_at
+    FROM ingestion_logs l
+    WHERE l.status = 'failed' AND l.started_at >= %(failed_since)s
+      AND NOT EXISTS (
+          SELECT 1 FROM ingestion_logs later
+          WHERE later.bucket = l.bucket AND later.object_key = l.object_key
+            AND later.started_at > l.started_at
+            AND later.status IN ('success', 'partial', 'duplicate')
+      )
+), base AS (
+    SELECT c.id, c.name, c.slug, c.status,
+           k.impressions, k.clicks, k.conversions, k.revenue, k.spend,
+           coalesce(k.unpriced_rows, 0) AS unpriced_rows, k.unpriced_from, k.unpriced_to,
+           (SELECT max(dm.date) FROM daily_metrics dm WHERE dm.client_id = c.id) AS data_through,
+           greatest(%(from)s::date,
+                    coalesce((SELECT min(dm.date) FROM daily_metrics dm WHERE dm.client_id = c.id),
+                             c.created_at::date)) AS expected_from,
+           last_load.id AS last_load_run_id, last_load.file_name AS last_load_file_name,
+           last_load.status AS last_load_status, last_load.finished_at AS last_load_at,
+           failed.failed_runs, failed.last_failed_run_id
+    FROM clients c
+    LEFT JOIN kpis k ON k.client_id = c.id
+    LEFT JOIN LATERAL (
+        SELECT l.id, l.file_name, l.status, l.finished_at
+        FROM ingestion_logs l
+        WHERE l.client_ids @> ARRAY[c.id] AND l.status IN ('success', 'partial')
+        ORDER BY l.finished_at DESC NULLS LAST, l.id
+        LIMIT 1
+    ) last_load ON true
+    LEFT JOIN LATERAL (
+        SELECT count(*)::integer AS failed_runs,
+               (array_agg(f.id ORDER BY f.started_at DESC))[1] AS last_failed_run_id
+        FROM unresolved_failures f
+        WHERE f.client_ids @> ARRAY[c.id] OR lower(f.object_key) LIKE 'clients/' || c.slug || '/%%'
+    ) failed ON true
+), health AS (
+    SELECT b.*,
+           coalesce(m.missing_days, 0) AS missing_days,
+           coalesce(m.missing_dates, '{}') AS missing_dates
+    FROM base b
+    LEFT JOIN LATERAL (
+        SELECT count(*)::integer AS missing_days,
+               (array_agg(d.day ORDER BY d.day DESC))[1:%(missing_dates_shown)s::integer] AS missing_dates
+        FROM generate_series(b.expected_from, %(expected_to)s::date, interval '1 day') AS g (ts)
+        CROSS JOIN LATERAL (SELECT g.ts::date AS day) d
+        WHERE b.status = 'active'
+          AND NOT EXISTS (SELECT 1 FROM daily_metrics dm WHERE dm.client_id = b.id AND dm.date = d.day)
+    ) m ON true
+)
+SELECT id, name, slug, status, impressions, clicks, conversions, revenue, spend,
+       unpriced_rows, unpriced_from, unpriced_to, data_through, missing_days, missing_dates,
+       last_load_run_id, last_load_file_name, last_load_status, last_load_at,
+       failed_runs, last_failed_run_id
+FROM health
+ORDER BY (failed_runs > 0 OR missing_days > 0 OR unpriced_rows > 0) DESC,
+         failed_runs DESC, missing_days DESC, unpriced_rows DESC,
+         (status = 'active') DESC, name, id
+
+-- name: admin_agency_failed_runs
+-- The unresolved failed runs since failed_since, newest first, whoever they belong to
+-- (a file that failed before its client was known has no client_ids).
+SELECT l.id, l.file_name, l.message, l.started_at, l.client_ids
+FROM ingestion_logs l
+WHERE l.status = 'failed' AND l.started_at >= %(failed_since)s
+  AND NOT EXISTS (
+      SELECT 1 FROM ingestion_logs later
+      WHERE later.bucket = l.bucket AND later.object_key = l.object_key
+        AND later.started_at > l.started_at
+        AND later.status IN ('success', 'partial', 'duplicate')
+  )
+ORDER BY l.started_at DESC, l.id
+LIMIT %(limit)s
+
+-- ---------------------------------------------------------------- branding
+
+-- name: admin_get_branding
+SELECT c.id AS client_id, b.accent_color, b.logo_content_type, b.logo_sha256,
+       octet_length(b.logo) AS logo_bytes, b.logo_width, b.logo_height, b.updated_at
+FROM clients c
+LEFT JOIN client_branding b ON b.client_id = c.id
+WHERE c.id = %(client_id)s
+
+-- name: admin_set_accent_color
+INSERT INTO client_branding (client_id, accent_color) VALUES (%(client_id)s, %(accent_color)s)
+ON CONFLICT (client_id) DO UPDATE SET accent_color = EXCLUDED.accent_color
+
+-- name: admin_set_logo
+-- NULL content removes the logo.
+INSERT INTO client_branding (client_id, logo, logo_content_type, logo_sha256, logo_width, logo_height)
+VALUES (%(client_id)s, %(logo)s, %(content_type)s, %(sha256)s, %(width)s, %(height)s)
+ON CONFLICT (client_id) DO UPDATE SET
+    logo = EXCLUDED.logo,
+    logo_content_type = EXCLUDED.logo_content_type,
+    logo_sha256 = EXCLUDED.logo_sha256,
+    logo_width = EXCLUDED.logo_width,
+    logo_height = EXCLUDED.logo_height
+
+-- name: client_branding_logo
+-- Runs in the caller's tenant (RLS): another client's logo is simply not found.
+SELECT logo, logo_content_type, logo_sha256 FROM client_branding
+WHERE client_id = %(client_id)s AND logo IS NOT NULL
+
+-- ---------------------------------------------------------------- alert log
+
+-- name: alert_history_insert
+INSERT INTO alert_history (kind, subject, status, recipients_count, error, run_id, client_id)
+VALUES (%(kind)s, %(subject)s, %(status)s, %(recipients_count)s, %(error)s, %(run_id)s, %(client_id)s)
+
+-- name: admin_count_alerts
+SELECT count(*) AS total FROM alert_history
+WHERE (%(kind)s::text IS NULL OR kind = %(kind)s)
+  AND (%(status)s::text IS NULL OR status = %(status)s)
+  AND (%(run_id)s::uuid IS NULL OR run_id = %(run_id)s)
+  AND (%(client_id)s::uuid IS NULL OR client_id = %(client_id)s)
+  AND (%(from)s::date IS NULL OR created_at >= %(from)s::date)
+  AND (%(to)s::date IS NULL OR created_at < %(to)s::date + 1)
+
+-- name: admin_list_alerts
+SELECT id, kind, subject, status, recipients_count, error, run_id, client_id, created_at
+FROM alert_history
+WHERE (%(kind)s::text IS NULL OR kind = %(kind)s)
+  AND (%(status)s::text IS NULL OR status = %(status)s)
+  AND (%(run_id)s::uuid IS NULL OR run_id = %(run_id)s)
+  AND (%(client_id)s::uuid IS NULL OR client_id = %(client_id)s)
+  AND (%(from)s::date IS NULL OR created_at >= %(from)s::date)
+  AND (%(to)s::date IS NULL OR created_at < %(to)s::date + 1)
+ORDER BY created_at DESC, id
+LIMIT %(limit)s OFFSET %(offset)s
+
+-- name: admin_client_by_slug
+SELECT id, status FROM clients WHERE slug = %(slug)s

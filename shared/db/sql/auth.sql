@@ -65,8 +65,10 @@ VALUES (%(user_id)s, %(family_id)s, %(token_hash)s, %(session_version)s,
 
 -- name: auth_refresh_lookup
 -- Locks the token row so two concurrent refreshes of one token cannot both rotate it.
+-- `in_grace`: rotated less than `grace_seconds` ago (another tab's refresh of the same token).
 SELECT rt.id, rt.user_id, rt.family_id, rt.session_version, rt.rotated_at, rt.revoked_at,
        rt.expires_at <= now() AS expired,
+       coalesce(rt.rotated_at > now() - make_interval(secs => %(grace_seconds)s), false) AS in_grace,
        u.email, u.role, u.client_id, u.session_version AS user_session_version,
        (u.disabled OR coalesce(c.status = 'disabled', false)) AS inactive
 FROM refresh_tokens rt
@@ -85,10 +87,6 @@ WHERE family_id = %(family_id)s AND user_id = %(user_id)s AND revoked_at IS NULL
 -- name: auth_refresh_revoke_user
 UPDATE refresh_tokens SET revoked_at = now()
 WHERE user_id = %(user_id)s AND revoked_at IS NULL
-
--- name: auth_refresh_family_of
-SELECT family_id FROM refresh_tokens
-WHERE token_hash = %(token_hash)s AND user_id = %(user_id)s
 
 -- name: auth_bump_session_version
 -- Revokes every access token of the user (they carry the old version).

@@ -167,12 +167,14 @@ JOIN ingest_creatives m
  AND m.placement_name = s.placement_name AND m.creative_name = s.creative_name
 
 -- name: ingest_unpriced_days
--- (client, date) pairs of this run that no CPM priced.
+-- (client, date) pairs of this run that no CPM priced. Reached through the file's
+-- unpriced (client, date) pairs and the primary key, not a scan of the whole table.
 SELECT d.client_id, c.name AS client_name, min(d.date) AS date_from, max(d.date) AS date_to,
        count(DISTINCT d.date)::integer AS days, count(*)::integer AS row_count
-FROM daily_metrics d
+FROM ingest_rates k
+JOIN daily_metrics d ON d.client_id = k.client_id AND d.date = k.date
 JOIN clients c ON c.id = d.client_id
-WHERE d.ingestion_run_id = %(run_id)s AND d.cpm IS NULL
+WHERE k.cpm IS NULL AND d.ingestion_run_id = %(run_id)s AND d.cpm IS NULL
 GROUP BY d.client_id, c.name
 ORDER BY c.name
 

@@ -1,4 +1,4 @@
-"""Per-container collaborators of the ingestion functions, built once and reused warm."""
+"""Per-container AWS adapters shared by the functions, built once and reused while warm."""
 
 from __future__ import annotations
 

@@ -1,0 +1,22 @@
+import { Navigate } from 'react-router'
+import { useClients } from '../api/queries'
+import { useSession } from '../auth/useSession'
+import { EmptyState, ErrorState, Loading } from './ui'
+
+/** A client user goes straight to its client; an admin to the first client (switcher in the header). */
+export function HomeRedirect() {
+  const { user } = useSession()
+  const clients = useClients()
+  if (user?.role !== 'admin' && user?.client_id) return <Navigate to={`/clients/${user.client_id}`} replace />
+  if (clients.isPending) return <main id="main" className="px-4 py-10"><Loading label="Loading clients…" /></main>
+  if (clients.isError) return <main id="main" className="mx-auto max-w-3xl px-4 py-10"><ErrorState error={clients.error} onRetry={() => void clients.refetch()} what="your clients" /></main>
+  const first = clients.data.find((c) => c.status === 'active') ?? clients.data[0]
+  if (!first)
+    return (
+      <main id="main" className="mx-auto max-w-3xl px-4 py-10">
+        <h1 className="sr-only">Dashboard</h1>
+        <EmptyState title="No clients yet">Create a client in the admin portal, then its dashboard appears here.</EmptyState>
+      </main>
+    )
+  return <Navigate to={`/clients/${first.id}`} replace />
+}

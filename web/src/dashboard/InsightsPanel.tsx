@@ -1,0 +1,50 @@
+import { useInsights } from '../api/queries'
+import { EmptyState, ErrorState, Skeleton } from '../app/ui'
+import type { DateRange } from './state'
+
+const SEVERITY = {
+  high: 'bg-rose-500',
+  medium: 'bg-amber-500',
+  low: 'bg-sky-500',
+} as Record<string, string>
+
+export function InsightsPanel({ clientId, range }: { clientId: string; range: DateRange }) {
+  const insights = useInsights(clientId, range)
+  if (insights.isPending)
+    return (
+      <div className="space-y-3" role="status" aria-label="Loading insights">
+        <Skeleton className="h-4 w-full" />
+        <Skeleton className="h-4 w-5/6" />
+        <Skeleton className="h-4 w-4/6" />
+      </div>
+    )
+  if (insights.isError) return <ErrorState error={insights.error} onRetry={() => void insights.refetch()} what="the insights" />
+  const items = insights.data.items
+  if (items.length === 0) return <EmptyState title="Nothing unusual in this period">Insights appear here when a metric moves sharply or a campaign stands out.</EmptyState>
+  const first = items.slice(0, 4)
+  const rest = items.slice(4)
+  const list = (shown: typeof items) => (
+    <ul className="space-y-3">
+      {shown.map((item, i) => (
+        <li key={i} className="flex gap-3 text-sm leading-6">
+          <span className={`mt-2 size-2 shrink-0 rounded-full ${SEVERITY[item.severity] ?? 'bg-zinc-400'}`} aria-hidden="true" />
+          <span>
+            <span className="sr-only">{item.severity} priority: </span>
+            {item.message}
+          </span>
+        </li>
+      ))}
+    </ul>
+  )
+  return (
+    <div data-testid="insights">
+      {list(first)}
+      {rest.length > 0 && (
+        <details className="mt-3 text-sm">
+          <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">{rest.length} more</summary>
+          <div className="mt-3">{list(rest)}</div>
+        </details>
+      )}
+    </div>
+  )
+}
