@@ -20,6 +20,9 @@ LOG_RETENTION_DAYS = (7, 14, 30, 90, 180, 365)
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+PROD_INGEST_CONCURRENCY = 5
+
+
 class ConfigError(ValueError):
     """A deployment setting is missing or invalid."""
 
@@ -36,6 +39,17 @@ def _optional_int(value: Any) -> int | None:
     if value is None or value == "" or value == "none":
         return None
     return int(value)
+
+
+def _optional_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ConfigError(f"expected true or false, got {value!r}")
+    return text == "true"
 
 
 def _env_name(key: str) -> str:
@@ -62,6 +76,7 @@ class DeploySettings:
     db_allocated_storage_gib: int = 20
     db_max_allocated_storage_gib: int = 100
     ingest_reserved_concurrency: int | None = None
+    db_proxy: bool | None = None  # None: on in production, off elsewhere
     api_throttle_rate: int = 50
     api_throttle_burst: int = 100
     log_retention_days: int = 30
@@ -70,6 +85,19 @@ class DeploySettings:
     @property
     def is_production(self) -> bool:
         return self.stage == "prod"
+
+    @property
+    def use_db_proxy(self) -> bool:
+        """RDS Proxy in front of the database: on in production unless `dbProxy` says otherwise."""
+        return self.is_production if self.db_proxy is None else self.db_proxy
+
+    @property
+    def ingest_concurrency(self) -> int | None:
+        """Reserved concurrency of ingest: `ingestReservedConcurrency`, else 5 in production
+        (parallel loads hold one connection each and must not exhaust the database), else none."""
+        if self.ingest_reserved_concurrency is not None:
+            return self.ingest_reserved_concurrency
+        return PROD_INGEST_CONCURRENCY if self.is_production else None
 
     @property
     def stack_name(self) -> str:
@@ -148,6 +176,7 @@ class DeploySettings:
             db_allocated_storage_gib=int(value("dbAllocatedStorageGiB", 20)),
             db_max_allocated_storage_gib=int(value("dbMaxAllocatedStorageGiB", 100)),
             ingest_reserved_concurrency=_optional_int(value("ingestReservedConcurrency")),
+            db_proxy=_optional_bool(value("dbProxy")),
             api_throttle_rate=int(value("apiThrottleRate", 50)),
             api_throttle_burst=int(value("apiThrottleBurst", 100)),
             log_retention_days=int(value("logRetentionDays", 30)),

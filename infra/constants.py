@@ -57,23 +57,30 @@ WEB_IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 # Everything else (index.html, config.json, favicon): always fetched fresh.
 WEB_FRESH_CACHE = "no-store"
 
+
 # Strict CSP: scripts and connections only from our own origin (no inline script, no eval).
 # Inline *style attributes* are allowed: React and Recharts set element styles, which a
 # style-src without 'unsafe-inline' would break, and styles cannot run code.
-WEB_CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+def web_content_security_policy(upload_origins: tuple[str, ...] = ()) -> str:
+    """The CSP; `upload_origins` may also be connected to: the landing bucket's S3 origins,
+    where the admin portal posts browser uploads with a presigned POST (moto locally)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            " ".join(("connect-src 'self'", *upload_origins)),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+WEB_CONTENT_SECURITY_POLICY = web_content_security_policy()
 WEB_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # HSTS: two years, subdomains (only meaningful over HTTPS, so the local stack omits it).
 WEB_HSTS_SECONDS = 63_072_000

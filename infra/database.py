@@ -95,6 +95,28 @@ class Database(Construct):
                 ),
                 removal_policy=RemovalPolicy.RETAIN if prod else RemovalPolicy.DESTROY,
             )
+        self.proxy: rds.DatabaseProxy | None = self._add_proxy(network) if settings.use_db_proxy else None
+
+    def _add_proxy(self, network: Network) -> rds.DatabaseProxy:
+        """RDS Proxy for the application roles: many short Lambda connections multiplexed onto
+        few database connections. TLS required; the roles' own secrets authenticate them."""
+        proxy_sg = ec2.SecurityGroup(
+            self, "ProxySg", vpc=network.vpc, description="RDS Proxy", allow_all_outbound=False
+        )
+        proxy = self.instance.add_proxy(
+            "Proxy",
+            secrets=list(self.role_secrets.values()),
+            vpc=network.vpc,
+            vpc_subnets=network.subnets,
+            security_groups=[proxy_sg],
+            require_tls=True,
+            # Room for the migrate function and an operator beside the proxy's pool.
+            max_connections_percent=80,
+            borrow_timeout=Duration.seconds(30),
+        )
+        self.instance.connections.allow_default_port_from(proxy_sg, "PostgreSQL from RDS Proxy")
+        proxy_sg.add_ingress_rule(network.function_sg, ec2.Port.tcp(5432), "RDS Proxy from the functions")
+        return proxy
 
     def add_migrations(self, scope: Construct, construct_id: str, *, provider_token: str) -> CustomResource:
         """The custom resource that runs the migrate function on every deploy that changes a migration."""

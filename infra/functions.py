@@ -132,6 +132,9 @@ class Functions(Construct):
                 # about a minute) but must end before Lambda kills the process.
                 "DB_STATEMENT_TIMEOUT_MS": str(int(spec.timeout.to_seconds() * 900)),
             }
+            if database.proxy is not None and spec.db_role != "master":
+                # The application roles go through RDS Proxy; the migrations talk to the instance.
+                env["DB_HOST"] = database.proxy.endpoint
             if spec.sends_email:
                 env["ALERT_SENDER"] = settings.alert_sender
                 env["ALERT_RECIPIENTS"] = ",".join(settings.alert_recipients)
@@ -174,7 +177,7 @@ class Functions(Construct):
                 tracing=lambda_.Tracing.ACTIVE,
                 log_group=log_group,
                 logging_format=lambda_.LoggingFormat.JSON,
-                reserved_concurrent_executions=settings.ingest_reserved_concurrency if name == "ingest" else None,
+                reserved_concurrent_executions=settings.ingest_concurrency if name == "ingest" else None,
                 # S3 invokes ingest asynchronously: after Lambda's retries a failed event goes to the DLQ.
                 on_failure=destinations.SqsDestination(ingest_dlq) if name == "ingest" else None,
                 retry_attempts=2 if name == "ingest" else None,

@@ -17,7 +17,7 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from layers.build import PYTHON_VERSION, SHARED_DIR, build_layer, content_hash
+from layers.build import PYTHON_VERSION, SHARED_DIR, build_layer, compile_bytecode, content_hash
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64  # Graviton: ~20% cheaper per GB-second than x86_64
@@ -35,7 +35,7 @@ class SharedLayerBundling:
 
     def try_bundle(self, output_dir: str, options: Any = None, **_: Any) -> bool:
         # jsii passes the BundlingOptions positionally; they are not needed here.
-        build_layer(Path(output_dir), architecture=self._architecture)
+        compile_bytecode(build_layer(Path(output_dir), architecture=self._architecture))
         return True
 
 

@@ -86,6 +86,19 @@ class DashboardStack(Stack):
                 ),
             ],
             removal_policy=retain,
+            # The admin portal's browser uploads (presigned POST). The signed policy is what
+            # authorises an upload; CORS only lets the page read S3's answer. "*" because the
+            # dashboard's CloudFront domain cannot be referenced here (the distribution
+            # depends on the API, whose functions depend on this bucket: a cycle).
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=["*"],
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag", "Location"],
+                    max_age=3000,
+                )
+            ],
         )
 
         if settings.partner_writer_arns:
@@ -184,6 +197,11 @@ class DashboardStack(Stack):
             access_logs=self.access_logs_bucket,
             log_retention=RETENTION[settings.log_retention_days],
             dist=web_dist,
+            # boto3 presigns POSTs to the global or the regional virtual-hosted bucket URL.
+            upload_origins=(
+                f"https://{self.landing_bucket.bucket_domain_name}",
+                f"https://{self.landing_bucket.bucket_regional_domain_name}",
+            ),
         )
         self.schedules = Schedules(
             self, "Schedules", settings=settings, functions=dict(self.functions), dead_letter_queue=self.schedules_dlq

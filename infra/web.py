@@ -9,7 +9,8 @@
 - `/api/*` → the REST API's stage, `/api` stripped by a function (what the local web origin
   does), caching disabled, every viewer header but Host forwarded (Authorization, the
   refresh cookie, Accept for the PDF), HTTPS only.
-- One response-headers policy on both behaviors: the strict CSP, HSTS, nosniff,
+- One response-headers policy on both behaviors: the strict CSP (connect-src also allows
+  the landing bucket's S3 origins, for the admin's presigned uploads), HSTS, nosniff,
   frame-ancestors/X-Frame-Options deny, referrer policy (`infra.constants`).
 - `BucketDeployment` of `web/dist`: `assets/*` (content-hashed) with a one-year immutable
   Cache-Control and never pruned (an open tab with the previous index.html still finds its
@@ -33,12 +34,12 @@ from constructs import Construct
 from infra.config import DeploySettings
 from infra.constants import (
     WEB_API_PREFIX,
-    WEB_CONTENT_SECURITY_POLICY,
     WEB_FRESH_CACHE,
     WEB_HSTS_SECONDS,
     WEB_IMMUTABLE_CACHE,
     WEB_IMMUTABLE_PREFIX,
     WEB_RUNTIME_CONFIG,
+    web_content_security_policy,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,7 @@ class Web(Construct):
         access_logs: s3.IBucket,
         log_retention: logs.RetentionDays,
         dist: Path = WEB_DIST,
+        upload_origins: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.built = is_built(dist)
@@ -96,7 +98,7 @@ class Web(Construct):
             comment="Strict CSP, HSTS and friends for the dashboard and its API",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=WEB_CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=web_content_security_policy(upload_origins), override=True
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.seconds(WEB_HSTS_SECONDS), include_subdomains=True, override=True

@@ -12,7 +12,9 @@ into the asset staging directory). Plain Python: no CDK imports.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -72,31 +74,56 @@ def _project_tool(name: str) -> str | None:
     return shutil.which(name, path=str(Path(sys.executable).parent))
 
 
-def _install_command(target: Path, architecture: str, dependencies: list[str]) -> list[str]:
+def _install_command(
+    target: Path, architecture: str, dependencies: list[str], python_version: str = PYTHON_VERSION
+) -> list[str]:
     uv = _project_tool("uv")
     if uv:
         return [
             uv, "pip", "install", "--quiet", "--target", str(target),
-            "--python-platform", PLATFORMS[architecture], "--python-version", PYTHON_VERSION,
+            "--python-platform", PLATFORMS[architecture], "--python-version", python_version,
             "--only-binary", ":all:", "--no-compile", *dependencies,
         ]  # fmt: skip
     platforms = [arg for tag in PIP_PLATFORMS[architecture] for arg in ("--platform", tag)]
     return [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target),
-        *platforms, "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        *platforms, "--implementation", "cp", "--python-version", python_version,
         "--only-binary=:all:", "--no-compile", *dependencies,
     ]  # fmt: skip
 
 
-def build_layer(output_dir: Path, *, architecture: str = "arm64") -> Path:
-    """Build the layer into `output_dir/python` (emptied first); return that directory."""
+def compile_bytecode(python_dir: Path) -> bool:
+    """Precompile every module of the layer with this interpreter; False (nothing written)
+    when this interpreter is not the runtime's version, whose bytecode would be ignored.
+
+    Lambda's /opt is read-only: without .pyc files every cold start compiles each imported
+    module again (and cannot cache it). Hash-based, unchecked .pyc: valid whatever the
+    files' timestamps become in the zip and on /opt.
+    """
+    built = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if built != PYTHON_VERSION:
+        return False
+    return bool(
+        compileall.compile_dir(
+            str(python_dir), quiet=2, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+        )
+    )
+
+
+def build_layer(output_dir: Path, *, architecture: str = "arm64", python_version: str = PYTHON_VERSION) -> Path:
+    """Build the layer into `output_dir/python` (emptied first); return that directory.
+
+    `python_version` other than the runtime's is only for measuring on a build machine
+    (bench/api.py builds one for its own interpreter).
+    """
     if architecture not in PLATFORMS:
         raise ValueError(f"unsupported architecture {architecture!r}; use one of {sorted(PLATFORMS)}")
     python_dir = output_dir / "python"
     if python_dir.exists():
         shutil.rmtree(python_dir)
     python_dir.mkdir(parents=True)
-    subprocess.run(_install_command(python_dir, architecture, runtime_dependencies()), check=True)  # noqa: S603
+    command = _install_command(python_dir, architecture, runtime_dependencies(), python_version)
+    subprocess.run(command, check=True)  # noqa: S603
     for name in RUNTIME_PROVIDED:
         for path in [python_dir / name, *python_dir.glob(f"{name}-*.dist-info")]:
             if path.exists():
@@ -111,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--architecture", choices=sorted(PLATFORMS), default="arm64")
     args = parser.parse_args(argv)
     python_dir = build_layer(args.output, architecture=args.architecture)
+    if compile_bytecode(python_dir):
+        print(f"precompiled the layer's modules for cpython-{PYTHON_VERSION.replace('.', '')}")
+    else:
+        print(
+            f"no .pyc: this interpreter is not Python {PYTHON_VERSION}; every cold start compiles"
+            " the modules it imports (build with Python 3.12 to ship bytecode)"
+        )
     size = sum(p.stat().st_size for p in python_dir.rglob("*") if p.is_file())
     print(f"layer built in {python_dir} ({size / 1_048_576:.1f} MiB unzipped, {args.architecture})")
     return 0

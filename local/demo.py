@@ -260,7 +260,9 @@ class LocalStack:
         self.say(
             f"api        {self.gateway.url} (API Gateway emulation -> {', '.join(f for f in API_FUNCTIONS if f in self.containers)})"
         )
-        self.web = WebServer(self.invoke, port=config.web_port, on_request=self._on_web_request)
+        self.web = WebServer(
+            self.invoke, port=config.web_port, on_request=self._on_web_request, upload_origins=(self.aws.endpoint,)
+        )
         self.web.start()
         built = "web/dist" if self.web.built else "web/dist not built: run `make web`, then reload"
         self.say(f"web        {self.web.url} ({built}; API under {self.web.url}/api)")

@@ -23,11 +23,13 @@ from urllib.parse import unquote, urlsplit
 
 from infra.constants import (
     WEB_API_PREFIX,
+    WEB_CONTENT_SECURITY_POLICY,
     WEB_FRESH_CACHE,
     WEB_IMMUTABLE_CACHE,
     WEB_IMMUTABLE_PREFIX,
     WEB_RUNTIME_CONFIG,
     WEB_SECURITY_HEADERS,
+    web_content_security_policy,
 )
 from local.gateway import LOOPBACK, Gateway, HttpResponse, Invoker, handle
 
@@ -145,11 +147,27 @@ class WebServer(Gateway):
         dist: Path | None = WEB_DIST,
         host: str = LOOPBACK,
         on_request: Callable[[str, str, int, float], None] | None = None,
+        upload_origins: tuple[str, ...] = (),
     ) -> None:
         super().__init__(invoke, port=port, host=host, on_request=on_request)
         self.dist = dist
+        # Like CloudFront's policy: the page may also connect to the (emulated) S3 origin
+        # that the admin's presigned uploads post to.
+        self.csp = web_content_security_policy(upload_origins)
 
     def respond(
+        self, *, method: str, target: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> HttpResponse:
+        response = self._respond(method=method, target=target, headers=headers, body=body, source_ip=source_ip)
+        if self.csp == WEB_CONTENT_SECURITY_POLICY:
+            return response
+        widened = [
+            (name, self.csp if name == "content-security-policy" and value == WEB_CONTENT_SECURITY_POLICY else value)
+            for name, value in response.headers
+        ]
+        return HttpResponse(response.status, widened, response.body)
+
+    def _respond(
         self, *, method: str, target: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
     ) -> HttpResponse:
         api = api_target(target)

@@ -39,6 +39,8 @@ class Settings(BaseModel):
     # Role the runtime connects as (the URL's user is used by the migration runner).
     db_user: str | None = None
     db_password: str | None = None
+    # In AWS with RDS Proxy on: the proxy's endpoint, used instead of the secret's host.
+    db_host: str | None = None
     db_connect_timeout: int = Field(default=5, ge=1, le=60)
     db_statement_timeout_ms: int = Field(default=60_000, ge=100)
     # The migrate function only (AWS): the application roles' secrets, whose passwords it

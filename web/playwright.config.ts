@@ -12,7 +12,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 60_000,
+  // Generous: one test walks many pages, and a 2-core machine may be shared with other suites.
+  timeout: 180_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
   outputDir: 'test-results/artifacts',

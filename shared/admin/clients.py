@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 from uuid import UUID
 
@@ -36,14 +38,56 @@ def get_client(db: Database, client_id: UUID) -> dict[str, Any]:
     return row
 
 
-def create_client(db: Database, *, name: str, slug: str, currency: str = "USD") -> dict[str, Any]:
-    """A new active client (amounts in `currency`, ISO 4217); Conflict when the slug is taken."""
+SLUG_MAX_LENGTH = 63
+
+
+def slugify(name: str) -> str:
+    """The ASCII slug of a name: accents folded ("Café Zoë" -> "cafe-zoe"), every other run
+    of non-alphanumerics one dash, at most 63 characters; "client" when nothing is left."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:SLUG_MAX_LENGTH].rstrip("-")
+    return slug or "client"
+
+
+def free_slug(conn: Any, name: str) -> str:
+    """The slug of `name`, with -2, -3 ... appended when it is taken."""
+    base = slugify(name)
+    pattern = base[: SLUG_MAX_LENGTH - 10] + "%"  # slugs hold [a-z0-9-] only: nothing to escape
+    taken = {row["slug"] for row in conn.execute(QUERIES["admin_slugs_taken"], {"base": base, "pattern": pattern})}
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def create_client(
+    db: Database,
+    *,
+    name: str,
+    slug: str | None = None,
+    advertisers: list[str] | None = None,
+    currency: str = "USD",
+) -> dict[str, Any]:
+    """A new active client (amounts in `currency`, ISO 4217), in one transaction with its advertiser names (if given).
+
+    Without a slug one is derived from the name (unique: `-2`, `-3` ... on collision).
+    Conflict when a given slug or an advertiser name is taken.
+    """
+    cleaned = normalise_names(advertisers) if advertisers else []
     try:
         with _admin(db) as conn:
+            chosen = slug if slug is not None else free_slug(conn, name)
             row = conn.execute(
-                QUERIES["admin_insert_client"], {"name": name, "slug": slug, "currency": currency}
+                QUERIES["admin_insert_client"], {"name": name, "slug": chosen, "currency": currency}
             ).fetchone()
             assert row is not None
+            if cleaned:
+                _write_advertisers(conn, row["id"], cleaned)
             created = conn.execute(QUERIES["admin_get_client"], {"client_id": row["id"]}).fetchone()
     except pg_errors.UniqueViolation:
         raise Conflict("a client with this slug already exists") from None
@@ -113,16 +157,22 @@ def replace_advertisers(db: Database, client_id: UUID, names: list[str]) -> list
     with _admin(db) as conn:
         if conn.execute(QUERIES["admin_client_exists"], {"client_id": client_id}).fetchone() is None:
             raise NotFound("client not found")
-        taken = conn.execute(QUERIES["admin_advertiser_taken"], {"client_id": client_id, "names": cleaned}).fetchall()
-        if taken:
-            listed = ", ".join(f"{row['name']!r} ({row['client_name']})" for row in taken[:5])
-            raise Conflict(f"advertiser names already used by another client: {listed}")
-        conn.execute(QUERIES["admin_delete_advertisers"], {"client_id": client_id})
-        try:
-            conn.execute(QUERIES["admin_insert_advertisers"], {"client_id": client_id, "names": cleaned})
-        except pg_errors.UniqueViolation:
-            # Another client took one of the names concurrently.
-            raise Conflict("an advertiser name was just taken by another client") from None
+        _write_advertisers(conn, client_id, cleaned)
         result = [row["name"] for row in conn.execute(QUERIES["admin_list_advertisers"], {"client_id": client_id})]
     logger.info("advertisers replaced", client_id=str(client_id), count=len(result))
     return result
+
+
+def _write_advertisers(conn: Any, client_id: UUID, cleaned: list[str]) -> None:
+    """Replace the client's names inside the caller's transaction; Conflict when one belongs
+    to another client."""
+    taken = conn.execute(QUERIES["admin_advertiser_taken"], {"client_id": client_id, "names": cleaned}).fetchall()
+    if taken:
+        listed = ", ".join(f"{row['name']!r} ({row['client_name']})" for row in taken[:5])
+        raise Conflict(f"advertiser names already used by another client: {listed}")
+    conn.execute(QUERIES["admin_delete_advertisers"], {"client_id": client_id})
+    try:
+        conn.execute(QUERIES["admin_insert_advertisers"], {"client_id": client_id, "names": cleaned})
+    except pg_errors.UniqueViolation:
+        # Another client took one of the names concurrently.
+        raise Conflict("an advertiser name was just taken by another client") from None

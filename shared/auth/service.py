@@ -120,41 +120,55 @@ def _session_tokens(
     )
 
 
-def _check_not_locked(conn: psycopg.Connection[Any], key: str) -> None:
-    row = conn.execute(QUERIES["auth_login_lock"], {"email_key": key}).fetchone()
-    if row is not None:
+def _throttle_keys(key: str, source: str | None) -> dict[str, str]:
+    """The throttle's keys of one attempt: the email and the source address ('' when unknown,
+    e.g. a password change, which then counts per email only)."""
+    return {"email_key": key, "source": (source or "")[:64]}
+
+
+def _check_not_locked(conn: psycopg.Connection[Any], key: str, source: str | None = None) -> None:
+    row = conn.execute(QUERIES["auth_login_lock"], _throttle_keys(key, source)).fetchone()
+    if row is not None and row["retry_after"] is not None:
         raise TooManyRequests("too many failed attempts, try again later", retry_after=max(1, row["retry_after"]))
 
 
-def _record_failure(db: Database, key: str, settings: Settings) -> NoReturn:
-    """Count a failure; raise 429 when it reached the limit, else the generic 401."""
+def _record_failure(db: Database, key: str, settings: Settings, source: str | None = None) -> NoReturn:
+    """Count a failure per (email, source), source and email; 429 when one of them now
+    blocks, else the generic 401 (see `auth_login_failure` for the growing delays)."""
     with db.transaction(tenant=Tenant.every_client()) as conn:
-        row = conn.execute(
+        rows = conn.execute(
             QUERIES["auth_login_failure"],
             {
-                "email_key": key,
-                "max_failures": settings.login_max_failures,
-                "lockout_seconds": settings.login_lockout_seconds,
+                **_throttle_keys(key, source),
+                "pair_max": settings.login_max_failures,
+                "source_max": settings.login_source_max_failures,
+                "email_max": settings.login_email_max_failures,
+                "max_delay": settings.login_max_delay_seconds,
+                "window_seconds": settings.login_lockout_seconds,
             },
-        ).fetchone()
+        ).fetchall()
     metrics.add_metric(name="LoginFailures", unit="Count", value=1)
-    if row is not None and row["retry_after"] is not None:
-        logger.warning("login locked", failures=row["failures"])
-        raise TooManyRequests("too many failed attempts, try again later", retry_after=max(1, row["retry_after"]))
+    blocked = [row for row in rows if row["retry_after"] is not None]
+    if blocked:
+        longest = max(blocked, key=lambda row: row["retry_after"])
+        logger.warning("login throttled", scope=longest["scope"], failures=longest["failures"])
+        raise TooManyRequests("too many failed attempts, try again later", retry_after=max(1, longest["retry_after"]))
     raise Unauthenticated(LOGIN_FAILED)
 
 
-def login(db: Database, *, email: str, password: str, settings: Settings) -> SessionTokens:
+def login(db: Database, *, email: str, password: str, settings: Settings, source: str | None = None) -> SessionTokens:
     """Check credentials and start a session.
 
     Unknown email, disabled account and wrong password give the same `Unauthenticated`
-    after the same work (one bcrypt check each); repeated failures per email answer
-    `TooManyRequests` for `login_lockout_seconds`. An over-long password is InvalidInput.
+    after the same work (one bcrypt check each). Failures are throttled per (email, `source`
+    address), per source and per email (`TooManyRequests` with a short growing delay; only
+    the per-email ceiling blocks for `login_lockout_seconds`), so the right password from
+    another address still works under attack. An over-long password is InvalidInput.
     """
     check_length(password)
     key = email_key(email)
     with db.transaction(tenant=Tenant.every_client()) as conn:
-        _check_not_locked(conn, key)
+        _check_not_locked(conn, key, source)
         user = (
             conn.execute(QUERIES["auth_user_by_email"], {"email": key}).fetchone()
             if len(key) <= MAX_EMAIL_LENGTH
@@ -164,9 +178,9 @@ def login(db: Database, *, email: str, password: str, settings: Settings) -> Ses
     stored_hash = user["password_hash"] if user is not None else None
     matches = verify_password(password, stored_hash, rounds=settings.bcrypt_rounds)
     if user is None or user["inactive"] or not matches:
-        _record_failure(db, key, settings)
+        _record_failure(db, key, settings, source)
     with db.transaction(tenant=Tenant.every_client()) as conn:
-        conn.execute(QUERIES["auth_login_success"], {"email_key": key})
+        conn.execute(QUERIES["auth_login_success"], _throttle_keys(key, source))
         tokens = _start_session(
             conn, user, family_id=uuid.uuid4(), session_version=user["session_version"], settings=settings
         )

@@ -63,7 +63,7 @@ def conninfo_from_settings(settings: Settings) -> str:
 
         secret = get_json_secret(settings.database_secret_arn)
         return make_conninfo(
-            host=secret["host"],
+            host=settings.db_host or secret["host"],
             port=secret.get("port", 5432),
             dbname=secret.get("dbname", "dashboard"),
             user=secret["username"],
@@ -96,7 +96,9 @@ class Database:
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         conninfo = self._conninfo() if callable(self._conninfo) else self._conninfo
         try:
-            return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row)
+            # No server-side prepared statements: behind RDS Proxy a prepared statement pins
+            # the client to one database connection (no multiplexing); locally it costs nothing.
+            return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row, prepare_threshold=None)
         except psycopg.OperationalError as exc:
             raise DatabaseUnavailable("the database cannot be reached") from exc
 

@@ -20,6 +20,27 @@ from typing import BinaryIO
 csv.field_size_limit(1_048_576)
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+ECHO_LIMIT = 200  # characters of any file-supplied value echoed in a message, log or alert
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clip(value: str, limit: int = ECHO_LIMIT) -> str:
+    """A file-supplied value safe to echo: control characters escaped, at most `limit` chars."""
+    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A UTF-16 BOM, or ASCII text with every other byte NUL."""
+    if head[:2] in UTF16_BOMS:
+        return True
+    sample = head[:64]
+    return len(sample) >= 4 and (
+        sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
+    )
+
+
 DELIMITERS = (",", "\t", ";")
 CHUNK = 1 << 16
 
@@ -127,6 +148,8 @@ def open_csv(raw: BinaryIO, *, key: str, max_bytes: int) -> CsvStream:
     # utf-8-sig drops a leading BOM; strict errors make undecodable bytes a whole-file failure.
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
     try:
+        if _looks_utf16(binary.peek(64)[:64]):  # type: ignore[attr-defined]
+            raise FileRejected("the file is UTF-16 encoded; export it as UTF-8 (with or without BOM)")
         header_line = text.readline()
         while header_line and not header_line.strip():
             header_line = text.readline()  # leading blank lines carry nothing
@@ -147,7 +170,7 @@ def open_csv(raw: BinaryIO, *, key: str, max_bytes: int) -> CsvStream:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FileRejected(f"malformed header line: {exc}") from exc
+        raise FileRejected(f"malformed header line: {clip(str(exc))}") from exc
 
     def records() -> Iterator[tuple[int, list[str]]]:
         # reader.line_num counts physical lines read; a quoted field may span lines, so the
@@ -247,17 +270,21 @@ def map_header(header: list[str]) -> HeaderMap:
         name = raw_name.strip()
         if not name:
             continue
+        if _CONTROL.search(name):
+            raise FileRejected(
+                f"header column {index + 1} ({clip(name)!r}) contains a NUL or control character; fix the header line"
+            )
         key = normalise_header(name)
         if key in seen:
-            raise FileRejected(f"duplicate header: {seen[key]!r} and {name!r}")
+            raise FileRejected(f"duplicate header: {clip(seen[key])!r} and {clip(name)!r}")
         seen[key] = name
         target = _ALIAS_TO_FIELD.get(key)
         if target is None:
-            unknown.append(name)
+            unknown.append(clip(name))
             continue
         if target in columns:
             raise FileRejected(
-                f"duplicate header: two columns map to {target!r} ({header[columns[target]]!r}, {name!r})"
+                f"duplicate header: two columns map to {target!r} ({clip(header[columns[target]])!r}, {clip(name)!r})"
             )
         columns[target] = index
         if name.endswith("%"):

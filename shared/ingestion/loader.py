@@ -27,20 +27,11 @@ from shared.summaries.refresh import regenerate_queued
 # Rejected rows kept for the log. A file can only be `partial` with at most
 # reject_threshold x rows rejections; past this many we only count them (bounded memory).
 MAX_KEPT_REJECTIONS = 100_000
+MAX_LISTED_COLUMNS = 20  # ignored columns named in the run message (each clipped to 200 chars)
 COPY_BATCH_ROWS = 2000  # lines per COPY write: fewer calls, still a small buffer
 _KEY_SLUG = re.compile(r"^clients/([a-z0-9]([a-z0-9-]*[a-z0-9])?)/")
 
 Conn = psycopg.Connection[dict[str, Any]]
-
-
-class DuplicateFile(Exception):
-    """The same bytes were already loaded by run `loaded_run_id`."""
-
-    def __init__(self, loaded_run_id: UUID, *, checksum: str, size: int) -> None:
-        super().__init__(str(loaded_run_id))
-        self.loaded_run_id = loaded_run_id
-        self.checksum = checksum
-        self.size = size
 
 
 class LoadRefused(FileRejected):
@@ -83,6 +74,7 @@ class LoadOutcome:
     ignored_columns: list[str]
     ctr_warnings: int
     summaries_refreshed: int
+    unchanged_days: int = 0  # days whose stored rows already equal the file's
     status: str = "success"
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for logs and the benchmark
@@ -112,6 +104,33 @@ def _is_blank(fields: list[str]) -> bool:
     return not any(value.strip() for value in fields)
 
 
+@dataclass
+class _Staged:
+    """What reading the file into staging learnt."""
+
+    checksum: str
+    size: int
+    valid: int
+    rejected: list[RejectedRow]
+    rejected_count: int
+    validator: RowValidator
+    ignored_columns: list[str]
+
+    @property
+    def rows(self) -> int:
+        return self.valid + self.rejected_count
+
+    def refuse(self, reason: str) -> LoadRefused:
+        return LoadRefused(
+            reason,
+            checksum=self.checksum,
+            size=self.size,
+            rows=self.rows,
+            rejected=self.rejected,
+            rejected_count=self.rejected_count,
+        )
+
+
 def load_file(
     conn: Conn,
     body: BinaryIO,
@@ -121,19 +140,65 @@ def load_file(
     settings: Settings,
     today: date,
 ) -> LoadOutcome:
-    """Load one file inside the caller's transaction (every client visible).
+    """Load one file inside the caller's transaction (every client visible), in phases:
+    stage (stream -> COPY), check (whole-file rules), compare (day fingerprints), replace
+    (dimensions, the changed days of `daily_metrics`), finish (summaries, log row).
 
-    Raises `FileRejected`/`LoadRefused` for a whole-file failure and `DuplicateFile` when
-    the same bytes were already loaded; the caller rolls back in both cases.
+    Raises `FileRejected`/`LoadRefused` for a whole-file failure; the caller rolls back.
+    A file whose every day already holds the same rows commits as `duplicate`.
     """
-    resolver = _resolver(conn, key)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    staged = _stage(conn, body, key=key, settings=settings, today=today)
+    timings["read_parse_copy"] = time.perf_counter() - clock
+    _check_whole_file(staged, settings=settings)
+    client_ids = sorted(staged.validator.client_ids)
+    conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
+    conn.execute(QUERIES["ingest_day_fingerprints"])
+    unchanged = conn.execute(QUERIES["ingest_drop_unchanged_days"]).fetchone()
+    unchanged_days = int(unchanged["unchanged_days"]) if unchanged else 0
+    unchanged_rows = int(unchanged["unchanged_rows"]) if unchanged else 0
+    records_loaded, summaries_refreshed = 0, 0
+    unpriced: list[UnpricedClient] = []
+    if staged.valid > unchanged_rows:
+        records_loaded, unpriced = _replace_days(conn, staged, run_id=run_id, timings=timings, clock=clock)
+        summaries_refreshed = _refresh_summaries(conn, run_id=run_id, settings=settings)
+    if staged.rejected:
+        store_rejected_rows(conn, run_id, staged.rejected)
+    outcome = LoadOutcome(
+        checksum=staged.checksum,
+        size=staged.size,
+        rows=staged.rows,
+        records_loaded=records_loaded,
+        rejected=staged.rejected,
+        rejected_count=staged.rejected_count,
+        unpriced=unpriced,
+        client_ids=client_ids,
+        date_from=staged.validator.date_from,
+        date_to=staged.validator.date_to,
+        ignored_columns=staged.ignored_columns,
+        ctr_warnings=staged.validator.ctr_warnings,
+        summaries_refreshed=summaries_refreshed,
+        unchanged_days=unchanged_days,
+        timings=timings,
+    )
+    if not records_loaded and unchanged_days:
+        outcome.status = "duplicate"
+    else:
+        outcome.status = "partial" if staged.rejected_count or unpriced else "success"
+    outcome.message = describe(outcome)
+    _finish_run(conn, run_id, outcome)
+    return outcome
+
+
+def _stage(conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: date) -> _Staged:
+    """Stream the file through validation into the staging table; keep the rejections."""
+    resolver = _resolver(conn, key)
     stream = open_csv(body, key=key, max_bytes=settings.max_file_bytes)
     header = map_header(stream.header)
     if "advertiser" not in header.columns and not resolver.has_key_client:
         raise FileRejected("no advertiser column, and the object key is not clients/<known client slug>/...")
-    validator = RowValidator(header, resolver=resolver, today=today)
+    validator = RowValidator(header, resolver=resolver, today=today, min_date=settings.min_data_date)
     conn.execute(QUERIES["ingest_create_staging"])
     rejected: list[RejectedRow] = []
     rejected_count = 0
@@ -155,34 +220,33 @@ def load_file(
         copy.write("".join(batch))
         valid += len(batch)
     stream.finish()
-    timings["read_parse_copy"] = time.perf_counter() - clock
     conn.execute(QUERIES["ingest_analyze_staging"])
-    checksum, size = stream.hasher.checksum, stream.hasher.size
-    rows = valid + rejected_count
+    return _Staged(
+        checksum=stream.hasher.checksum,
+        size=stream.hasher.size,
+        valid=valid,
+        rejected=rejected,
+        rejected_count=rejected_count,
+        validator=validator,
+        ignored_columns=header.unknown,
+    )
 
-    def refuse(reason: str) -> LoadRefused:
-        return LoadRefused(
-            reason, checksum=checksum, size=size, rows=rows, rejected=rejected, rejected_count=rejected_count
-        )
 
-    # The same bytes loaded before (or being loaded right now by a concurrent invocation:
-    # the lock waits for it to commit) make this run a duplicate.
-    conn.execute(QUERIES["ingest_lock_checksum"], {"checksum": checksum})
-    loaded = conn.execute(QUERIES["ingest_loaded_run_for_checksum"], {"checksum": checksum}).fetchone()
-    if loaded:
-        raise DuplicateFile(loaded["id"], checksum=checksum, size=size)
-
-    if rows == 0:
-        raise refuse("the file has a header but no data rows")
-    if Decimal(rejected_count) > settings.reject_threshold * rows:
-        raise refuse(
-            f"{rejected_count} of {rows} rows rejected, more than the reject threshold "
+def _check_whole_file(staged: _Staged, *, settings: Settings) -> None:
+    if staged.rows == 0:
+        raise staged.refuse("the file has a header but no data rows")
+    if Decimal(staged.rejected_count) > settings.reject_threshold * staged.rows:
+        raise staged.refuse(
+            f"{staged.rejected_count} of {staged.rows} rows rejected, more than the reject threshold "
             f"({settings.reject_threshold:%} of data rows)"
         )
 
-    client_ids = sorted(validator.client_ids)
+
+def _replace_days(
+    conn: Conn, staged: _Staged, *, run_id: UUID, timings: dict[str, float], clock: float
+) -> tuple[int, list[UnpricedClient]]:
+    """Upsert the dimensions, then replace every changed (client, date) of the file."""
     params = {"run_id": run_id}
-    conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
     conn.execute(QUERIES["ingest_map_combos"])
     for level in ("campaigns", "strategies", "placements", "creatives"):
         conn.execute(QUERIES[f"ingest_upsert_{level}"])
@@ -192,7 +256,7 @@ def load_file(
     conn.execute(QUERIES["ingest_analyze_maps"])
     conn.execute(QUERIES["ingest_delete_restated_days"])
     try:
-        # The unique business-key index of daily_metrics (client, date, creative) rejects a
+        # The primary key of daily_metrics (client, date, creative) rejects a
         # key repeated in the file (the file's days were just emptied): no separate pass
         # over the staged rows is needed to find duplicates in the normal case.
         with conn.transaction():
@@ -200,62 +264,44 @@ def load_file(
     except pg_errors.UniqueViolation:
         duplicate = conn.execute(QUERIES["ingest_first_duplicate_key"]).fetchone()
         lines = f"lines {duplicate['first_line']} and {duplicate['second_line']}" if duplicate else "twice"
-        raise refuse(
+        raise staged.refuse(
             f"the same business key (date, client, campaign, strategy, placement, creative) appears twice: {lines}"
         ) from None
+    conn.execute(QUERIES["ingest_record_day_versions"], params)
     unpriced = [
         UnpricedClient(r["client_name"], r["date_from"], r["date_to"], r["days"], r["row_count"])
         for r in conn.execute(QUERIES["ingest_unpriced_days"], params).fetchall()
     ]
     timings["replace_metrics"] = time.perf_counter() - clock - sum(timings.values())
-    queued = conn.execute(QUERIES["ingest_enqueue_refresh"], params).fetchone()
+    return records_loaded, unpriced
+
+
+def _refresh_summaries(conn: Conn, *, run_id: UUID, settings: Settings) -> int:
+    queued = conn.execute(QUERIES["ingest_enqueue_refresh"], {"run_id": run_id}).fetchone()
     summaries_refreshed = int(queued["queued"]) if queued else 0
     if summaries_refreshed:
         # The restated periods' summaries are rebuilt in this transaction: the new data
         # and its summaries become visible together.
         regenerate_queued(conn, settings=settings)
-    if rejected:
-        store_rejected_rows(conn, run_id, rejected)
+    return summaries_refreshed
 
-    outcome = LoadOutcome(
-        checksum=checksum,
-        size=size,
-        rows=rows,
-        records_loaded=records_loaded,
-        rejected=rejected,
-        rejected_count=rejected_count,
-        unpriced=unpriced,
-        client_ids=client_ids,
-        date_from=validator.date_from,
-        date_to=validator.date_to,
-        ignored_columns=header.unknown,
-        ctr_warnings=validator.ctr_warnings,
-        summaries_refreshed=summaries_refreshed,
-        timings=timings,
+
+def _finish_run(conn: Conn, run_id: UUID, outcome: LoadOutcome) -> None:
+    conn.execute(
+        QUERIES["ingest_finish_run"],
+        {
+            "run_id": run_id,
+            "status": outcome.status,
+            "checksum": outcome.checksum,
+            "file_size": outcome.size,
+            "records_loaded": outcome.records_loaded,
+            "records_failed": outcome.rejected_count,
+            "message": outcome.message,
+            "client_ids": outcome.client_ids,
+            "date_from": outcome.date_from,
+            "date_to": outcome.date_to,
+        },
     )
-    outcome.status = "partial" if rejected_count or unpriced else "success"
-    outcome.message = describe(outcome)
-    try:
-        with conn.transaction():  # a savepoint: the unique index is the last exactly-once guard
-            conn.execute(
-                QUERIES["ingest_finish_run"],
-                {
-                    "run_id": run_id,
-                    "status": outcome.status,
-                    "checksum": checksum,
-                    "file_size": size,
-                    "records_loaded": records_loaded,
-                    "records_failed": rejected_count,
-                    "message": outcome.message,
-                    "client_ids": client_ids,
-                    "date_from": outcome.date_from,
-                    "date_to": outcome.date_to,
-                },
-            )
-    except pg_errors.UniqueViolation:
-        loaded = conn.execute(QUERIES["ingest_loaded_run_for_checksum"], {"checksum": checksum}).fetchone()
-        raise DuplicateFile(loaded["id"] if loaded else run_id, checksum=checksum, size=size) from None
-    return outcome
 
 
 def store_rejected_rows(conn: Conn, run_id: UUID, rejected: list[RejectedRow]) -> None:
@@ -274,7 +320,12 @@ def store_rejected_rows(conn: Conn, run_id: UUID, rejected: list[RejectedRow]) -
 
 def describe(outcome: LoadOutcome) -> str:
     """The run's log message: what loaded, what was refused, what to look at."""
-    parts = [f"{outcome.records_loaded} rows loaded"]
+    if outcome.status == "duplicate":
+        parts = [f"nothing changed: the stored rows already equal this file's for all {outcome.unchanged_days} days"]
+    else:
+        parts = [f"{outcome.records_loaded} rows loaded"]
+        if outcome.unchanged_days:
+            parts.append(f"{outcome.unchanged_days} days unchanged")
     if outcome.rejected_count:
         parts.append(f"{outcome.rejected_count} rows rejected")
     for item in outcome.unpriced:
@@ -285,5 +336,7 @@ def describe(outcome: LoadOutcome) -> str:
             f"{outcome.ctr_warnings} rows whose partner CTR differs from clicks/impressions by more than 0.5 pp"
         )
     if outcome.ignored_columns:
-        parts.append("ignored columns: " + ", ".join(outcome.ignored_columns))
+        shown = outcome.ignored_columns[:MAX_LISTED_COLUMNS]
+        more = len(outcome.ignored_columns) - len(shown)
+        parts.append("ignored columns: " + ", ".join(shown) + (f" and {more} more" if more > 0 else ""))
     return "; ".join(parts)

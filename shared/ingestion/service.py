@@ -21,7 +21,7 @@ from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, StorageError
 from shared.ingestion.csv_reader import FileRejected
-from shared.ingestion.loader import DuplicateFile, LoadOutcome, LoadRefused, load_file, store_rejected_rows
+from shared.ingestion.loader import LoadOutcome, LoadRefused, load_file, store_rejected_rows
 from shared.ingestion.validation import RejectedRow
 from shared.observability import logger, metrics
 from shared.ports import EmailSender, ObjectStore
@@ -29,6 +29,11 @@ from shared.settings import Settings
 
 INGESTIBLE_SUFFIXES = (".csv", ".csv.gz")
 ALERT_REJECT_LINES = 50
+_STATUS_METRICS = {
+    "success": "IngestionRunsSucceeded",
+    "partial": "IngestionRunsPartial",
+    "duplicate": "IngestionRunsDuplicate",
+}
 
 
 @dataclass(frozen=True)
@@ -140,8 +145,6 @@ def ingest_object(
             )  # fmt: skip
         except FileRejected as exc:
             return _failed(run_id, bucket, key, exc.reason, db=db, settings=settings, sender=sender)
-        except DuplicateFile as exc:
-            return _duplicate(run_id, bucket, key, exc, db=db)
         except DatabaseUnavailable:
             _mark_failed_quietly(run_id, "the database connection failed during the load", db=db)
             _database_down(file_name, settings=settings, sender=sender)
@@ -255,14 +258,6 @@ def _failed(
     return IngestionResult(bucket, key, "failed", run_id, 0, rejected_count, message, checksum)
 
 
-def _duplicate(run_id: UUID, bucket: str, key: str, exc: DuplicateFile, *, db: Database) -> IngestionResult:
-    message = f"duplicate of run {exc.loaded_run_id}: the same bytes were already loaded; nothing changed"
-    _finish(db, run_id, status="duplicate", message=message, checksum=exc.checksum, file_size=exc.size)
-    metrics.add_metric(name="IngestionRunsDuplicate", unit=MetricUnit.Count, value=1)
-    logger.info("ingestion duplicate", loaded_run_id=str(exc.loaded_run_id))
-    return IngestionResult(bucket, key, "duplicate", run_id, 0, 0, message, exc.checksum)
-
-
 def _loaded(
     run_id: UUID,
     bucket: str,
@@ -276,7 +271,7 @@ def _loaded(
     metrics.add_metric(name="RowsIngested", unit=MetricUnit.Count, value=outcome.records_loaded)
     metrics.add_metric(name="RowsRejected", unit=MetricUnit.Count, value=outcome.rejected_count)
     metrics.add_metric(
-        name="IngestionRunsPartial" if outcome.status == "partial" else "IngestionRunsSucceeded",
+        name=_STATUS_METRICS[outcome.status],
         unit=MetricUnit.Count,
         value=1,
     )
@@ -290,7 +285,7 @@ def _loaded(
         timings=outcome.timings,
     )
     file_name = f"{bucket}/{key}"
-    if outcome.rejected_count:
+    if outcome.rejected_count and outcome.status != "duplicate":
         send_alert(
             Alert(
                 kind="ingestion_partial",

@@ -203,7 +203,9 @@ class RowValidator:
     each distinct text is checked once and its result (already COPY-escaped) reused.
     """
 
-    def __init__(self, header: HeaderMap, *, resolver: ClientResolver, today: date) -> None:
+    def __init__(
+        self, header: HeaderMap, *, resolver: ClientResolver, today: date, min_date: date = date(2000, 1, 1)
+    ) -> None:
         cols = header.columns
         self._cols = cols
         self._width = header.width
@@ -226,6 +228,7 @@ class RowValidator:
         )
         self._resolver = resolver
         self._today = today
+        self._min_date = min_date
         self.ctr_warnings = 0
         self._names: dict[str, str] = {}
         self._dates: dict[str, str] = {}
@@ -248,6 +251,8 @@ class RowValidator:
             day = parse_date(text)
             if day > self._today:
                 raise ValueProblem("date in the future")
+            if day < self._min_date:
+                raise ValueProblem(f"date before {self._min_date.isoformat()} (MIN_DATA_DATE)")
             if self.date_from is None or day < self.date_from:
                 self.date_from = day
             if self.date_to is None or day > self.date_to:

@@ -50,7 +50,6 @@ def test_duplicate_slug_is_409(api: ApiClient, admin_user: ApiUser, make_client:
 
 
 INVALID_CLIENTS: list[dict[str, Any]] = [
-    {"name": "Acme"},
     {"name": "Acme", "slug": "Bad Slug"},
     {"name": "Acme", "slug": "-acme"},
     {"name": "Acme", "slug": "a" * 64},

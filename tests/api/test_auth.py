@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from shared.settings import Settings
-from tests.api.conftest import ApiClient, ApiUser
+from tests.api.conftest import ApiClient, ApiUser, api_event, invoke
 
 SECRET = "test-signing-key-that-is-long-enough-for-hs256-and-hs512-alike-x"
 
@@ -223,25 +223,88 @@ def test_login_with_invalid_json_is_422(api: ApiClient) -> None:
 # ---------------------------------------------------------------- throttling
 
 
-def test_repeated_failures_are_throttled_then_cool_off(api: ApiClient, admin_user: ApiUser, owner_conn: Any) -> None:
-    bad = {"email": admin_user.email, "password": "wrong-password"}
-    statuses = [api.post("/auth/login", body=bad).status for _ in range(5)]
+def _login(api: ApiClient, email: str, password: str, source: str = "203.0.113.10") -> Any:
+    event = api_event("POST", "/auth/login", body={"email": email, "password": password})
+    event["requestContext"]["identity"]["sourceIp"] = source
+    return invoke("api_auth", event)
+
+
+def _expire_delays(owner_conn: Any) -> None:
+    """Let the current delays pass (without waiting for them)."""
+    owner_conn.execute("UPDATE login_throttle SET blocked_until = now() - interval '1 second'")
+
+
+def test_failures_from_one_address_get_short_growing_delays(
+    api: ApiClient, admin_user: ApiUser, owner_conn: Any
+) -> None:
+    statuses = [_login(api, admin_user.email, "wrong-password").status for _ in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
-    # Locked: even the right password is refused, with Retry-After.
-    locked = api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password})
-    assert locked.status == 429
-    assert 1 <= int(locked.headers["Retry-After"]) <= 900
-    # The cool-off ends (simulated by moving the lock into the past).
-    owner_conn.execute(
-        "UPDATE login_attempts SET locked_until = now() - interval '1 second', window_start = now() - interval '1 hour'"
-    )
-    assert api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password}).status == 200
-    assert owner_conn.execute("SELECT count(*) AS n FROM login_attempts").fetchone()["n"] == 0
+    # Throttled: even the right password from this address waits, briefly (Retry-After).
+    waiting = _login(api, admin_user.email, admin_user.password)
+    assert waiting.status == 429 and int(waiting.headers["Retry-After"]) == 1
+    delays = []
+    for _ in range(8):
+        _expire_delays(owner_conn)
+        response = _login(api, admin_user.email, "wrong-password")
+        assert response.status == 429
+        delays.append(int(response.headers["Retry-After"]))
+    assert delays == [2, 4, 8, 16, 32, 60, 60, 60]  # growing, capped at LOGIN_MAX_DELAY_SECONDS
+    _expire_delays(owner_conn)
+    assert _login(api, admin_user.email, admin_user.password).status == 200
+    # the success resets this address's count
+    pair = owner_conn.execute("SELECT count(*) AS n FROM login_throttle WHERE scope = 'pair'").fetchone()
+    assert pair["n"] == 0
+
+
+def test_the_admin_still_logs_in_from_a_second_address_while_a_first_one_hammers(
+    api: ApiClient, admin_user: ApiUser, owner_conn: Any
+) -> None:
+    for _ in range(20):
+        _expire_delays(owner_conn)
+        assert _login(api, admin_user.email, "guess", source="198.51.100.7").status in (401, 429)
+    assert _login(api, admin_user.email, admin_user.password, source="198.51.100.7").status == 429
+    ok = _login(api, admin_user.email, admin_user.password, source="192.0.2.44")
+    assert ok.status == 200, ok.body
+
+
+def test_one_address_trying_many_emails_is_throttled_per_source(api: ApiClient, client_user: ApiUser) -> None:
+    statuses = [_login(api, f"user{n}@example.com", "guess", source="198.51.100.9").status for n in range(30)]
+    assert statuses == [401] * 29 + [429]  # LOGIN_SOURCE_MAX_FAILURES = 30, each email tried once
+    assert _login(api, client_user.email, client_user.password, source="198.51.100.9").status == 429
+    assert _login(api, client_user.email, client_user.password, source="198.51.100.10").status == 200
+
+
+def test_the_per_email_ceiling_blocks_every_address(
+    api: ApiClient, admin_user: ApiUser, owner_conn: Any, api_settings: Settings
+) -> None:
+    from shared.api import deps
+
+    deps.use_settings(api_settings.model_copy(update={"login_email_max_failures": 8}))
+    for n in range(8):  # a distributed attack: each address stays under its own limits
+        assert _login(api, admin_user.email, "guess", source=f"198.51.100.{n}").status in (401, 429)
+    blocked = _login(api, admin_user.email, admin_user.password, source="192.0.2.44")
+    assert blocked.status == 429 and 800 < int(blocked.headers["Retry-After"]) <= 900
+
+
+def test_the_admin_sees_and_clears_a_lock(api: ApiClient, admin_user: ApiUser, make_user: Any) -> None:
+    victim = make_user(role="admin")
+    for _ in range(5):
+        _login(api, victim.email, "guess", source="198.51.100.3")
+    listed = api.get("/admin/login-throttle", token=admin_user.token)
+    assert listed.status == 200, listed.body
+    rows = {(r["scope"], r["email"], r["source"]): r for r in listed.json()["items"]}
+    pair = rows[("pair", victim.email, "198.51.100.3")]
+    assert pair["failures"] == 5 and pair["retry_after"] >= 1 and pair["blocked_until"]
+    assert rows[("source", None, "198.51.100.3")]["failures"] == 5
+    assert _login(api, victim.email, victim.password, source="198.51.100.3").status == 429
+    cleared = api.delete("/admin/login-throttle", token=admin_user.token, query={"email": victim.email})
+    assert cleared.status == 200 and cleared.json()["cleared"] == 2, cleared.body  # pair + email
+    assert _login(api, victim.email, victim.password, source="198.51.100.3").status == 200
+    assert api.delete("/admin/login-throttle", token=admin_user.token).status == 400  # says which
 
 
 def test_unknown_emails_are_throttled_too(api: ApiClient) -> None:
-    bad = {"email": "ghost@example.com", "password": "wrong-password"}
-    statuses = [api.post("/auth/login", body=bad).status for _ in range(6)]
+    statuses = [_login(api, "ghost@example.com", "wrong-password").status for _ in range(6)]
     assert statuses == [401, 401, 401, 401, 429, 429]
 
 
@@ -279,7 +342,8 @@ def test_concurrent_failures_are_all_counted(
         thread.join()
     # Every failure counted atomically: exactly max-1 plain failures, the rest throttled.
     assert sorted(outcomes) == ["401"] * 4 + ["429"] * 6
-    assert api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password}).status == 429
+    # ... for that (email, source) pair: the right password from another address still works.
+    assert api.post("/auth/login", body={"email": admin_user.email, "password": admin_user.password}).status == 200
 
 
 # ---------------------------------------------------------------- refresh

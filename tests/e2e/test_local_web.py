@@ -218,3 +218,17 @@ def test_the_server_serves_the_app_and_proxies_the_api_without_its_prefix(dist: 
         assert len(seen) == 1  # neither the unknown API path nor the page reached a function
     finally:
         server.stop()
+
+
+def test_the_csp_may_name_the_upload_origin_and_nothing_else_changes(dist: Path) -> None:
+    from local.web import WebServer
+
+    def no_api(*_: object) -> dict[str, object]:
+        raise AssertionError("not an API request")
+
+    server = WebServer(no_api, port=0, dist=dist, upload_origins=("http://127.0.0.1:5001",))  # type: ignore[arg-type]
+    response = server.respond(method="GET", target="/clients/c-1", headers=[], body=b"", source_ip="127.0.0.1")
+    csp = _headers(response)["content-security-policy"]
+    assert "connect-src 'self' http://127.0.0.1:5001;" in csp
+    assert csp.replace(" http://127.0.0.1:5001", "") == WEB_CONTENT_SECURITY_POLICY
+    assert response.body == INDEX

@@ -160,3 +160,24 @@ def test_settings_environment_overrides_context() -> None:
 def test_invalid_settings_fail_before_synthesis(context: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         DeploySettings.from_context(context_getter(context), environ={})
+
+
+def test_layer_bytecode_is_compiled_only_for_the_runtime_version(tmp_path, monkeypatch):
+    import importlib.util
+    import sys
+
+    from layers import build
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text("VALUE = 1\n")
+    monkeypatch.setattr(build, "PYTHON_VERSION", "2.7")
+    assert build.compile_bytecode(tmp_path) is False
+    assert not list(tmp_path.rglob("*.pyc"))
+
+    monkeypatch.setattr(build, "PYTHON_VERSION", f"{sys.version_info.major}.{sys.version_info.minor}")
+    assert build.compile_bytecode(tmp_path) is True
+    [pyc] = list(tmp_path.rglob("*.pyc"))
+    assert pyc.name == f"mod.{sys.implementation.cache_tag}.pyc"
+    flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+    assert flags == 0b01, "hash-based and unchecked: valid whatever the timestamps on /opt"
+    assert importlib.util.source_hash((tmp_path / "pkg" / "mod.py").read_bytes()) == pyc.read_bytes()[8:16]

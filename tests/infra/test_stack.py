@@ -294,7 +294,7 @@ def test_database_outside_production_can_be_torn_down(minimal: Synth) -> None:
     assert instance["Properties"]["PubliclyAccessible"] is False
 
 
-def test_only_the_functions_security_group_reaches_the_database(full: Synth) -> None:
+def test_only_the_functions_and_the_proxy_reach_the_database(full: Synth) -> None:
     db_sg = full.logical_id(full.stack.database.security_group)
     function_sg = full.logical_id(full.stack.network.function_sg)
     ingress = [
@@ -302,10 +302,18 @@ def test_only_the_functions_security_group_reaches_the_database(full: Synth) -> 
         for r in full.resources("AWS::EC2::SecurityGroupIngress").values()
         if ref(r["Properties"]["GroupId"]) == db_sg
     ]
-    assert len(ingress) == 1
-    assert ref(ingress[0]["SourceSecurityGroupId"]) == function_sg
+    proxy_sg = full.logical_id(full.stack.database.node.find_child("ProxySg"))
+    assert {ref(rule["SourceSecurityGroupId"]) for rule in ingress} == {function_sg, proxy_sg}
+    assert len(ingress) == 2
     instance_id = full.stack.get_logical_id(full.stack.database.instance.node.default_child)
-    assert ref(ingress[0]["FromPort"]) == ref(ingress[0]["ToPort"]) == instance_id  # the instance's port
+    for rule in ingress:
+        assert ref(rule["FromPort"]) == ref(rule["ToPort"]) == instance_id  # the instance's port
+    proxy_ingress = [
+        r["Properties"]
+        for r in full.resources("AWS::EC2::SecurityGroupIngress").values()
+        if ref(r["Properties"]["GroupId"]) == proxy_sg
+    ]
+    assert [ref(rule["SourceSecurityGroupId"]) for rule in proxy_ingress] == [function_sg]
     assert full.template["Resources"][instance_id]["Properties"]["Port"] == "5432"
     inline = full.template["Resources"][db_sg]["Properties"].get("SecurityGroupIngress", [])
     assert inline == []
@@ -598,3 +606,37 @@ def test_every_function_environment_variable_is_a_setting_and_validates(full: Sy
         assert settings.stage == "prod" and settings.reporting_timezone == "America/New_York"
         if "ALERT_RECIPIENTS" in env:
             assert settings.alert_recipients == ["ops@agency.example", "lead@agency.example"]
+
+
+# ------------------------------------------------------------------ RDS Proxy
+
+
+def test_production_puts_rds_proxy_in_front_of_the_application_roles(full: Synth) -> None:
+    (proxy,) = full.resources("AWS::RDS::DBProxy").values()
+    props = proxy["Properties"]
+    assert props["RequireTLS"] is True and props["EngineFamily"] == "POSTGRESQL"
+    secrets = {ref(auth["SecretArn"]) for auth in props["Auth"]}
+    database = full.stack.database
+    assert secrets == {full.logical_id(database.role_secrets[k]) for k in ("api", "worker")}
+    (proxy_id,) = full.resources("AWS::RDS::DBProxy")
+    for name in ("api_clients", "ingest"):
+        host = function_props(full, name)["Environment"]["Variables"]["DB_HOST"]
+        assert host == {"Fn::GetAtt": [proxy_id, "Endpoint"]}, name
+    # the migrations connect as the master user, directly to the instance
+    assert "DB_HOST" not in function_props(full, "migrate")["Environment"]["Variables"]
+
+
+def test_no_proxy_and_no_reserved_concurrency_outside_production(minimal: Synth) -> None:
+    assert not minimal.resources("AWS::RDS::DBProxy")
+    assert "DB_HOST" not in function_props(minimal, "ingest")["Environment"]["Variables"]
+
+
+def test_production_limits_ingest_concurrency_by_default() -> None:
+    from infra.config import PROD_INGEST_CONCURRENCY, DeploySettings
+
+    assert DeploySettings(stage="prod").ingest_concurrency == PROD_INGEST_CONCURRENCY
+    assert DeploySettings(stage="prod", ingest_reserved_concurrency=2).ingest_concurrency == 2
+    assert DeploySettings(stage="dev").ingest_concurrency is None
+    assert DeploySettings(stage="prod").use_db_proxy and not DeploySettings(stage="dev").use_db_proxy
+    assert DeploySettings(stage="dev", db_proxy=True).use_db_proxy
+    assert DeploySettings(stage="prod", db_proxy=False).use_db_proxy is False

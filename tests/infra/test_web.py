@@ -169,10 +169,14 @@ def test_both_behaviors_send_the_strict_security_headers(full: Synth) -> None:
         assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}
     headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     csp = headers["ContentSecurityPolicy"]
-    assert csp == {"ContentSecurityPolicy": WEB_CONTENT_SECURITY_POLICY, "Override": True}
-    directives = dict(d.strip().split(" ", 1) for d in csp["ContentSecurityPolicy"].split(";"))
+    assert csp["Override"] is True
+    text = _joined(csp["ContentSecurityPolicy"])
+    directives = dict(d.strip().split(" ", 1) for d in text.split(";"))
     assert directives["script-src"] == "'self'"  # no inline script, no eval
-    assert directives["connect-src"] == "'self'"
+    # the page itself, and the landing bucket's S3 origins (the admin's presigned uploads)
+    landing = full.logical_id(full.stack.landing_bucket)
+    assert directives["connect-src"] == f"'self' https://<{landing}.DomainName> https://<{landing}.RegionalDomainName>"
+    assert text.replace(directives["connect-src"], "'self'") == WEB_CONTENT_SECURITY_POLICY
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert headers["StrictTransportSecurity"] == {
@@ -319,3 +323,23 @@ def test_the_api_scopes_its_refresh_cookie_to_the_path_the_browser_sees(full: Sy
     assert cookie_settings.refresh_reuse_grace_seconds == int(env["REFRESH_REUSE_GRACE_SECONDS"]) == 30
     # the API's own default agrees, so a function without the variable behaves the same
     assert Settings().refresh_cookie_path == REFRESH_COOKIE_PATH
+
+
+def _joined(value: object) -> str:
+    """A template string value with Fn::Join flattened and Fn::GetAtt shown as <Id.Attr>."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_joined(part) for part in parts)
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        resource, attribute = value["Fn::GetAtt"]
+        return f"<{resource}.{attribute}>"
+    raise AssertionError(f"unexpected template value {value!r}")
+
+
+def test_the_landing_bucket_accepts_browser_upload_posts_only(full: Synth) -> None:
+    landing = full.template["Resources"][full.logical_id(full.stack.landing_bucket)]
+    (rule,) = landing["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["POST"]  # no GET/PUT/DELETE from a browser
+    assert rule["AllowedOrigins"] == ["*"]  # the signed POST policy is the authorisation

@@ -95,9 +95,88 @@ def test_retried_event_and_reupload_are_duplicates(ingest: Ingest, acme: UUID, o
     reupload = ingest("partner/b.csv", event_bytes("partner_clean.csv"))  # same bytes, new key
 
     assert [first.status, retried.status, reupload.status] == ["success", "duplicate", "duplicate"]
-    assert str(first.run_id) in retried.message
+    assert "nothing changed" in retried.message
     assert totals(owner_conn) == CLEAN_TOTALS
     assert [r["status"] for r in runs(owner_conn)] == ["success", "duplicate", "duplicate"]
+
+
+V1 = HEADER + "2026-03-01,Acme Outdoor,Spring Sale,Prospecting,news-site.com,Banner 300x250,10000,50,5,250.00\n"
+V2 = HEADER + "2026-03-01,Acme Outdoor,Spring Sale,Prospecting,news-site.com,Banner 300x250,10000,50,9,470.00\n"
+
+
+def _day1(conn: Any) -> Any:
+    return conn.execute(
+        "SELECT sum(conversions) AS conv, sum(conversion_revenue) AS rev FROM daily_metrics WHERE date = '2026-03-01'"
+    ).fetchone()
+
+
+def test_v1_v2_v1gz_v2_ends_on_v2(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    # given a day loaded from v1, restated by v2, then v1's bytes gzipped, then v2's bytes again
+    statuses = []
+    seen = []
+    for key, data in (
+        ("partner/v1.csv", V1.encode()),
+        ("partner/v2.csv", V2.encode()),
+        ("partner/v1-again.csv.gz", gzip.compress(V1.encode())),
+        ("partner/v2-again.csv", V2.encode()),
+    ):
+        statuses.append(ingest(key, data).status)
+        seen.append(_day1(owner_conn)["conv"])
+
+    # then every upload changed the day, and the last word is v2's
+    assert statuses == ["success", "success", "success", "success"]
+    assert seen == [5, 9, 5, 9]
+    assert _day1(owner_conn)["rev"] == Decimal("470.000000")
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda b: gzip.compress(b), id="gzip"),
+        pytest.param(lambda b: b"\xef\xbb\xbf" + b, id="bom"),
+        pytest.param(lambda b: b.replace(b"\n", b"\r\n"), id="crlf"),
+        pytest.param(
+            lambda b: b.splitlines(keepends=True)[0] + b"".join(reversed(b.splitlines(keepends=True)[1:])),
+            id="reordered",
+        ),
+    ],
+)
+def test_same_rows_in_another_encoding_are_duplicate(ingest: Ingest, acme: UUID, owner_conn: Any, variant: Any) -> None:
+    ingest("partner/a.csv", event_bytes("partner_clean.csv"))
+    again = ingest("partner/a-variant.csv", variant(event_bytes("partner_clean.csv")))
+
+    assert again.status == "duplicate"
+    assert "nothing changed" in again.message
+    assert totals(owner_conn) == CLEAN_TOTALS
+    assert [r["status"] for r in runs(owner_conn)] == ["success", "duplicate"]
+
+
+def test_a_file_changing_one_of_two_days_replaces_only_that_day(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    first = ingest("partner/a.csv", event_bytes("partner_clean.csv"))
+    changed = event_bytes("partner_clean.csv").replace(b"12000,60,0.005,6,300.00", b"12000,60,0.005,7,310.00")
+
+    result = ingest("partner/b.csv", changed)
+
+    assert result.status == "success"
+    assert result.records_loaded == 3
+    assert "1 days unchanged" in result.message
+    day1_run = owner_conn.execute(
+        "SELECT DISTINCT ingestion_run_id AS id FROM daily_metrics WHERE date = '2026-03-01'"
+    ).fetchall()
+    assert day1_run == [{"id": first.run_id}]  # the unchanged day was not rewritten
+
+
+def test_rows_before_min_data_date_are_rejected(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    data = (
+        HEADER
+        + good_rows(120, day="2026-03-01")
+        + ("0001-01-01,Acme Outdoor,Spring Sale,Prospecting,news-site.com,Old,10,1,0,0\n")
+    )
+    result = ingest("partner/old.csv", data)
+
+    assert result.status == "partial"
+    rejected = owner_conn.execute("SELECT column_name, reason FROM ingestion_rejected_rows").fetchall()
+    assert rejected == [{"column_name": "date", "reason": "date before 2000-01-01 (MIN_DATA_DATE)"}]
 
 
 def test_restatement_replaces_only_the_days_in_the_new_file(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
@@ -311,3 +390,54 @@ def test_extreme_but_valid_ratios_load(ingest: Ingest, owner_conn: Any) -> None:
     row = owner_conn.execute("SELECT spend, roas FROM daily_metrics WHERE client_id = %s", (client,)).fetchone()
     assert row["spend"] == Decimal("0.0000001")
     assert row["roas"] == Decimal("9999999999900000.0000")
+
+
+def test_utf16_file_is_named_as_such(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    data = (HEADER + good_rows(2, day="2026-03-01")).encode("utf-16")
+
+    result = ingest("partner/utf16.csv", data)
+
+    assert result.status == "failed"
+    assert "UTF-16" in result.message
+    assert totals(owner_conn)["rows"] == 0
+
+
+def test_nul_in_an_ignored_header_is_a_clean_failure(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    header = HEADER.rstrip("\n") + ",extra\x00col\n"
+    rows = "".join(line.rstrip("\n") + ",x\n" for line in good_rows(2, day="2026-03-01").splitlines(keepends=True))
+
+    result = ingest("partner/nul.csv", header + rows)
+
+    assert result.status == "failed"
+    assert "header column 11" in result.message
+    assert "NUL or control character" in result.message
+    assert "database error" not in result.message
+
+
+def test_huge_header_names_are_clipped_in_messages(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    # given two near-identical 100,000-character header names (a duplicate header)
+    name = "x" * 100_000
+    header = HEADER.rstrip("\n") + f",{name},{name} \n"
+
+    result = ingest("partner/long.csv", header + good_rows(1, day="2026-03-01"))
+
+    # then the failure names them, each clipped to 200 characters
+    assert result.status == "failed"
+    assert "duplicate header" in result.message
+    assert len(result.message) < 600
+    stored = owner_conn.execute("SELECT length(message) AS n FROM ingestion_logs").fetchone()
+    assert stored["n"] < 600
+
+
+def test_many_long_ignored_columns_keep_the_message_bounded(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    extra = [f"{i}" + "y" * 5000 for i in range(50)]
+    header = HEADER.rstrip("\n") + "," + ",".join(extra) + "\n"
+    rows = "".join(
+        line.rstrip("\n") + "," * 50 + "\n" for line in good_rows(2, day="2026-03-01").splitlines(keepends=True)
+    )
+
+    result = ingest("partner/wide.csv", header + rows)
+
+    assert result.status == "success"
+    assert "and 30 more" in result.message
+    assert len(result.message) < 20 * 205 + 200

@@ -103,6 +103,13 @@ test('a client user sees its KPIs equal to the API, drills down, compares, downl
   await expect(page).toHaveURL(/compare=last_year/)
   await expect(page.getByTestId('period')).toContainText(String(Number(from.slice(0, 4)) - 1))
 
+  // ---- the trend by week: in the URL, and the table alternative lists weeks
+  const weekly = page.waitForRequest((r) => r.url().includes('/timeseries') && r.url().includes('granularity=week'))
+  await page.getByLabel('Granularity').selectOption('week')
+  await weekly
+  await expect(page).toHaveURL(/granularity=week/)
+  await expect(page.locator('th', { hasText: 'Week of' })).toBeAttached() // inside the closed table alternative
+
   // ---- downloads, fetched with the session and saved under a clear name
   const csvDownload = page.waitForEvent('download')
   await page.getByLabel('Export level').selectOption('campaign')

@@ -15,8 +15,9 @@ export function clientUser(slug = 'acme-outdoor') {
   return { ...user, clientId: stack().demo_clients[slug]! }
 }
 
-export async function login(page: Page, email: string, password: string) {
-  await page.goto(url('/login'))
+/** Sign in and wait for a dashboard's KPIs (`next`: the page to land on; the admin's home is the overview). */
+export async function login(page: Page, email: string, password: string, next?: string) {
+  await page.goto(url(next ? `/login?next=${encodeURIComponent(next)}` : '/login'))
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()

@@ -17,6 +17,7 @@ async function shoot(page: Page, name: string, variant: string, scheme: string) 
   await expect(page.locator('main [role="status"]:not(.recharts-default-tooltip)')).toHaveCount(0)
   const axe = (variant === 'desktop') === (scheme === 'light')
   await checkPage(page, `${name} (${variant}, ${scheme})`, { axe, overflow: variant === 'phone' })
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: `test-results/screenshots/${name}-${variant}-${scheme}.png`, fullPage: true })
 }
 
@@ -67,7 +68,7 @@ test('the admin picks the client from the switcher (desktop and phone)', async (
   for (const v of VARIANTS) {
     const context = await browser.newContext({ viewport: v.viewport, colorScheme: 'light' })
     const page = await context.newPage()
-    await login(page, stack().admin_email, stack().admin_password)
+    await login(page, stack().admin_email, stack().admin_password, `/clients/${stack().demo_clients['acme-outdoor']}`)
     const switcher = page.getByLabel('Client')
     await expect(switcher).toBeVisible()
     await switcher.selectOption(stack().demo_clients['northwind-coffee']!)

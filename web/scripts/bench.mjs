@@ -71,11 +71,15 @@ for (let i = 0; i < repeat + 1; i++) {
 // 2. Drill-down click → the strategies of the campaign on screen (back to the top level between clicks).
 const drill = []
 let campaignId = null
+let requestsAfterClick = []
+page.on('request', (r) => requestsAfterClick.push(new URL(r.url()).pathname))
 for (let i = 0; i < repeat + 1; i++) {
   await page.goto(dashboard)
   const first = page.getByTestId('drill-row').first()
   await first.waitFor()
   campaignId = await first.getAttribute('data-id')
+  await page.waitForLoadState('networkidle') // a settled page: the user reads before clicking
+  requestsAfterClick = []
   const t0 = now()
   await first.locator('[data-col="name"] a').click()
   await page.locator('[data-testid="drill"][data-level="strategy"] [data-testid="drill-row"]').first().waitFor()
@@ -106,6 +110,7 @@ console.log(
     drilldown_api_alone_ms: Math.round(median(apiDrill)),
     first_screen_js_gzip_bytes: gzipAll,
     first_screen_js_gzip_without_chart_bytes: gzipBeforeChart,
+    requests_after_drill_click: requestsAfterClick,
     scripts: js,
   }),
 )

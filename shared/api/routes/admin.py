@@ -95,7 +95,10 @@ class ClientOut(BaseModel):
 
 class ClientCreate(RequestBody):
     name: Name
-    slug: Slug
+    slug: Slug | None = Field(default=None, description="Derived from the name when omitted (ASCII, unique)")
+    advertisers: Annotated[list[AdvertiserName], Field(max_length=clients_service.MAX_ADVERTISERS)] | None = Field(
+        default=None, description="Advertiser names the partner's files use for this client"
+    )
     currency: CurrencyCode = DEFAULT_CURRENCY
 
 
@@ -128,9 +131,14 @@ def list_clients(
     **api_doc(role="admin", status=201, description="Created", errors=(409,)),
 )
 def create_client(principal: AdminPrincipal, body: ClientCreate) -> ClientOut:
-    return _client(
-        clients_service.create_client(deps.database(), name=body.name.strip(), slug=body.slug, currency=body.currency)
+    row = clients_service.create_client(
+        deps.database(),
+        name=body.name.strip(),
+        slug=body.slug,
+        advertisers=body.advertisers,
+        currency=body.currency,
     )
+    return _client(row)
 
 
 @router.get("/admin/clients/<client_id>", summary="One client", tags=["admin"], **api_doc(role="admin"))
@@ -204,9 +212,17 @@ class RateIn(RequestBody):
     preview: bool = False
 
 
+class PreviewRateOut(BaseModel):
+    cpm: str = Field(description="CPM (4 decimals)")
+    effective_date: date
+
+
 class RepricingOut(BaseModel):
-    rate: RateOut
-    created: bool = Field(description="A new effective date (false: an existing rate was changed)")
+    applied: bool = Field(description="true: stored and re-priced; false: a preview, nothing was stored")
+    rate: RateOut | PreviewRateOut = Field(description="The stored rate (with its id), or for a preview the proposal")
+    created: bool = Field(
+        description="A new effective date (false: an existing rate is changed); for a preview, whether it would be"
+    )
     preview: bool
     rows_changed: int
     spend_before: str | None = Field(description="Spend of the changed rows before, rounded to cents")
@@ -245,8 +261,14 @@ def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> Repric
         preview=body.preview,
         settings=deps.settings(),
     )
+    proposal: RateOut | PreviewRateOut = (
+        PreviewRateOut(cpm=_cpm(result.rate["cpm"]) or "", effective_date=result.rate["effective_date"])
+        if result.preview
+        else _rate({**result.rate, "effective_until": None})
+    )
     return RepricingOut(
-        rate=_rate({**result.rate, "effective_until": None}),
+        applied=not result.preview,
+        rate=proposal,
         created=result.created,
         preview=result.preview,
         rows_changed=result.rows_changed,
@@ -361,6 +383,62 @@ def reset_password(principal: AdminPrincipal, user_id: UUID) -> PasswordReset:
     return PasswordReset(
         temporary_password=users_service.reset_password(deps.database(), user_id, settings=deps.settings())
     )
+
+
+# ---------------------------------------------------------------- login throttling
+
+
+class ThrottleOut(BaseModel):
+    scope: Literal["pair", "source", "email"] = Field(
+        description="pair: one email from one address; source: one address, all emails; email: all addresses"
+    )
+    email: str | None
+    source: str | None
+    failures: int = Field(description="Failures in the current window")
+    window_start: datetime
+    blocked_until: datetime | None
+    retry_after: int = Field(description="Seconds until it lets attempts through again (0: not blocked)")
+
+
+class ThrottleCleared(BaseModel):
+    cleared: int
+
+
+@router.get(
+    "/admin/login-throttle",
+    summary="Login throttles with recent failures (locked ones first)",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def list_login_throttles(
+    principal: AdminPrincipal, limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0
+) -> Page[ThrottleOut]:
+    from shared.auth import throttle
+
+    rows = throttle.list_throttles(deps.database(), settings=deps.settings(), limit=limit, offset=offset)
+    return Page[ThrottleOut](items=[ThrottleOut(**row) for row in rows], total=int(rows[0]["total"]) if rows else 0)
+
+
+@router.delete(
+    "/admin/login-throttle",
+    summary="Clear the login throttles of an email and/or a source address",
+    tags=["admin"],
+    **api_doc(role="admin"),
+)
+def clear_login_throttles(
+    principal: AdminPrincipal,
+    email: Annotated[
+        str | None, Query(max_length=255, description="Every throttle of this email"), inputs.plain_text("email")
+    ] = None,
+    source: Annotated[
+        str | None,
+        Query(max_length=64, description="Every throttle of this source address"),
+        inputs.plain_text("source"),
+    ] = None,
+) -> ThrottleCleared:
+    from shared.auth import throttle
+
+    return ThrottleCleared(cleared=throttle.clear_throttles(deps.database(), email=email, source=source))
 
 
 # ---------------------------------------------------------------- ingestion runs

@@ -140,7 +140,11 @@ def _is_json(content_type_values: list[str]) -> bool:
     "/auth/login", summary="Log in with email and password", tags=["auth"], **api_doc(public=True, errors=(401,))
 )
 def login(body: LoginRequest) -> Response[TokenPair]:
-    tokens = service.login(deps.database(), email=body.email, password=body.password, settings=deps.settings())
+    # The caller's address as API Gateway saw it (the throttle counts per email and address).
+    source = (router.current_event.raw_event.get("requestContext") or {}).get("identity", {}).get("sourceIp")
+    tokens = service.login(
+        deps.database(), email=body.email, password=body.password, settings=deps.settings(), source=source
+    )
     return _session_response(tokens, body.session)
 
 

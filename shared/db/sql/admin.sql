@@ -28,6 +28,10 @@ SELECT c.id, c.name, c.slug, c.status, c.currency, c.created_at, c.updated_at,
 FROM clients c
 WHERE c.id = %(client_id)s
 
+-- name: admin_slugs_taken
+-- Slugs that start like a derived base (base, base-2, ...), to pick the first free one.
+SELECT slug FROM clients WHERE slug = %(base)s OR slug LIKE %(pattern)s
+
 -- name: admin_insert_client
 INSERT INTO clients (name, slug, currency) VALUES (%(name)s, %(slug)s, %(currency)s)
 RETURNING id

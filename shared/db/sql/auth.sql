@@ -32,31 +32,68 @@ LEFT JOIN clients c ON c.id = u.client_id
 WHERE u.id = %(user_id)s
 
 -- name: auth_login_lock
--- Seconds left of an account's cool-off, if any.
-SELECT ceil(extract(epoch FROM locked_until - now()))::integer AS retry_after
-FROM login_attempts
-WHERE email_key = %(email_key)s AND locked_until > now()
+-- Seconds until every throttle of this attempt has passed (NULL when none blocks it): the
+-- (email, source) pair, the source across emails and the email across sources.
+SELECT max(ceil(extract(epoch FROM t.blocked_until - now())))::integer AS retry_after,
+       (array_agg(t.scope ORDER BY t.blocked_until DESC))[1] AS scope
+FROM login_throttle t
+WHERE t.blocked_until > now()
+  AND ((t.scope = 'pair' AND t.email_key = %(email_key)s AND t.source = %(source)s)
+    OR (t.scope = 'source' AND t.email_key = '' AND t.source = %(source)s AND %(source)s <> '')
+    OR (t.scope = 'email' AND t.email_key = %(email_key)s AND t.source = ''))
 
 -- name: auth_login_failure
--- Count one failure atomically (concurrent failures each count). Failures older than the
--- window start a new count; reaching the limit locks the account for the cool-off.
-INSERT INTO login_attempts AS la (email_key, failures, window_start, locked_until)
-VALUES (%(email_key)s, 1, now(),
-        CASE WHEN 1 >= %(max_failures)s THEN now() + make_interval(secs => %(lockout_seconds)s) END)
-ON CONFLICT (email_key) DO UPDATE SET
-    failures = CASE WHEN la.window_start < now() - make_interval(secs => %(lockout_seconds)s)
-                    THEN 1 ELSE la.failures + 1 END,
-    window_start = CASE WHEN la.window_start < now() - make_interval(secs => %(lockout_seconds)s)
-                        THEN now() ELSE la.window_start END,
-    locked_until = CASE
-        WHEN (CASE WHEN la.window_start < now() - make_interval(secs => %(lockout_seconds)s)
-                   THEN 1 ELSE la.failures + 1 END) >= %(max_failures)s
-        THEN now() + make_interval(secs => %(lockout_seconds)s)
-        ELSE NULL END
-RETURNING la.failures, ceil(extract(epoch FROM la.locked_until - now()))::integer AS retry_after
+-- Count one failure in each scope atomically (concurrent failures each count). Failures older
+-- than the window start a new count. At or over its limit a pair or source waits
+-- 2^(failures - limit) seconds, at most max_delay; the email ceiling blocks for the window.
+INSERT INTO login_throttle AS t (scope, email_key, source, failures, window_start, blocked_until)
+SELECT v.scope, v.email_key, v.source, 1, now(),
+       CASE WHEN 1 < v.max_failures THEN NULL
+            WHEN v.scope = 'email' THEN now() + make_interval(secs => %(window_seconds)s)
+            ELSE now() + make_interval(secs => 1) END
+FROM (VALUES ('pair', %(email_key)s, %(source)s, %(pair_max)s::integer),
+             ('source', '', %(source)s, %(source_max)s::integer),
+             ('email', %(email_key)s, '', %(email_max)s::integer)) AS v(scope, email_key, source, max_failures)
+WHERE v.scope <> 'source' OR v.source <> ''
+ON CONFLICT (scope, email_key, source) DO UPDATE SET
+    failures = CASE WHEN t.window_start < now() - make_interval(secs => %(window_seconds)s)
+                    THEN 1 ELSE t.failures + 1 END,
+    window_start = CASE WHEN t.window_start < now() - make_interval(secs => %(window_seconds)s)
+                        THEN now() ELSE t.window_start END,
+    blocked_until = (
+        SELECT CASE WHEN n.failures < n.max_failures THEN NULL
+                    WHEN t.scope = 'email' THEN now() + make_interval(secs => %(window_seconds)s)
+                    ELSE now() + make_interval(secs => least(power(2, least(n.failures - n.max_failures, 30)),
+                                                             %(max_delay)s)) END
+        FROM (SELECT CASE WHEN t.window_start < now() - make_interval(secs => %(window_seconds)s)
+                          THEN 1 ELSE t.failures + 1 END AS failures,
+                     CASE t.scope WHEN 'pair' THEN %(pair_max)s::integer
+                                  WHEN 'source' THEN %(source_max)s::integer
+                                  ELSE %(email_max)s::integer END AS max_failures) AS n
+    )
+RETURNING t.scope, t.failures, ceil(extract(epoch FROM t.blocked_until - now()))::integer AS retry_after
 
 -- name: auth_login_success
-DELETE FROM login_attempts WHERE email_key = %(email_key)s
+-- The right password from this address: its pair starts again (the source and email counts
+-- decay with their window, so a success cannot reset an attack from elsewhere).
+DELETE FROM login_throttle WHERE scope = 'pair' AND email_key = %(email_key)s AND source = %(source)s
+
+-- name: auth_throttle_list
+-- What the admin sees: every throttle with failures in the current window, blocked first.
+SELECT t.scope, nullif(t.email_key, '') AS email, nullif(t.source, '') AS source, t.failures,
+       t.window_start, t.blocked_until,
+       coalesce(greatest(ceil(extract(epoch FROM t.blocked_until - now())), 0), 0)::integer AS retry_after,
+       count(*) OVER () AS total
+FROM login_throttle t
+WHERE t.window_start > now() - make_interval(secs => %(window_seconds)s) OR t.blocked_until > now()
+ORDER BY t.blocked_until DESC NULLS LAST, t.failures DESC, t.scope, t.email_key, t.source
+LIMIT %(limit)s OFFSET %(offset)s
+
+-- name: auth_throttle_clear
+-- The admin clears every throttle of an email and/or a source address (either may be NULL).
+DELETE FROM login_throttle
+WHERE (%(email_key)s::text IS NOT NULL AND email_key = %(email_key)s::text)
+   OR (%(source)s::text IS NOT NULL AND source = %(source)s::text)
 
 -- name: auth_refresh_insert
 INSERT INTO refresh_tokens (user_id, family_id, token_hash, session_version, expires_at)

@@ -30,19 +30,44 @@ JOIN clients c ON c.id = a.client_id
 -- name: ingest_client_by_slug
 SELECT id AS client_id, status FROM clients WHERE slug = %(slug)s
 
--- name: ingest_lock_checksum
--- Serialises loads of the same bytes until commit (the key is the checksum's first 64 bits).
-SELECT pg_advisory_xact_lock(('x' || substr(%(checksum)s, 1, 16))::bit(64)::bigint)
-
--- name: ingest_loaded_run_for_checksum
-SELECT id FROM ingestion_logs
-WHERE checksum = %(checksum)s AND status IN ('success', 'partial')
-LIMIT 1
-
 -- name: ingest_lock_clients
 -- Per-client locks in ascending id order (see app.lock_client_data): no deadlocks.
 SELECT count(app.lock_client_data(client_id)) AS locked
 FROM (SELECT DISTINCT unnest(%(client_ids)s::uuid[]) AS client_id ORDER BY 1) AS ids
+
+-- name: ingest_day_fingerprints
+-- One fingerprint per (client, date) of the file, from its parsed rows (so gzip, BOM, CRLF
+-- or a reordering of the same rows give the same value): see app.day_row_text (0501).
+CREATE TEMP TABLE ingest_days ON COMMIT DROP AS
+SELECT client_id, date, md5(string_agg(row_text, E'\n' ORDER BY row_text COLLATE "C")) AS fingerprint
+FROM (SELECT client_id, date,
+             app.day_row_text(campaign_name, strategy_name, placement_name, creative_name,
+                              impressions, clicks, conversions, conversion_revenue) AS row_text
+      FROM ingest_staging) rows
+GROUP BY client_id, date
+
+-- name: ingest_drop_unchanged_days
+-- Days whose stored rows already equal the file's are left alone (nothing changed).
+WITH unchanged AS (
+    DELETE FROM ingest_days d
+    USING ingestion_day_versions v
+    WHERE v.client_id = d.client_id AND v.date = d.date AND v.fingerprint = d.fingerprint
+    RETURNING d.client_id, d.date
+), dropped AS (
+    DELETE FROM ingest_staging s
+    USING unchanged u
+    WHERE s.client_id = u.client_id AND s.date = u.date
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM unchanged)::integer AS unchanged_days,
+       (SELECT count(*) FROM dropped)::integer AS unchanged_rows
+
+-- name: ingest_record_day_versions
+-- The fingerprints of the days this run replaced.
+INSERT INTO ingestion_day_versions (client_id, date, fingerprint, ingestion_run_id)
+SELECT client_id, date, fingerprint, %(run_id)s FROM ingest_days
+ON CONFLICT (client_id, date) DO UPDATE
+SET fingerprint = EXCLUDED.fingerprint, ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = now()
 
 -- name: ingest_first_duplicate_key
 -- The same business key twice in one file is a whole-file failure.
@@ -214,9 +239,6 @@ INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name,
 SELECT %(run_id)s, r.line_number, r.column_name, r.value, r.reason
 FROM unnest(%(line_numbers)s::integer[], %(column_names)s::text[], %(values)s::text[], %(reasons)s::text[])
      AS r (line_number, column_name, value, reason)
-
--- name: ingest_client_names
-SELECT id, name FROM clients WHERE id = ANY(%(client_ids)s::uuid[]) ORDER BY name
 
 -- name: missing_file_candidates
 -- Active clients with no stored data for the day (a successful or partial load of the day

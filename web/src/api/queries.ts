@@ -1,6 +1,6 @@
 /** TanStack Query hooks: one per API read the screens make, keyed by everything they send. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import type { DateRange, Compare, Level, SortKey, SortOrder } from '../dashboard/state'
+import type { DateRange, Compare, Granularity, Level, SortKey, SortOrder } from '../dashboard/state'
 import { compareParams } from '../dashboard/state'
 import { api, type Aggregate, type Client, unwrap } from './client'
 import type { InsightsOut, OverviewData, SummaryDetail, SummaryList } from './types'
@@ -86,18 +86,23 @@ export async function fetchBreakdown(a: BreakdownArgs): Promise<BreakdownPage> {
   return unwrap(result) as unknown as BreakdownPage
 }
 
+export const breakdownKey = (a: BreakdownArgs) => ['breakdown', a] as const
+
 export function useBreakdown(a: BreakdownArgs) {
   return useQuery({
-    queryKey: ['breakdown', a],
+    queryKey: breakdownKey(a),
     queryFn: () => fetchBreakdown(a),
     placeholderData: keepPreviousData,
   })
 }
 
 /** The name of one entity of a drill path (for breadcrumbs after a reload). */
+export const entityNameKey = (clientId: string, level: Level, filters: Record<string, string>, id: string | undefined, range: DateRange) =>
+  ['entity-name', clientId, level, filters, id, range.from, range.to] as const
+
 export function useEntityName(clientId: string, level: Level, filters: Record<string, string>, id: string | undefined, range: DateRange) {
   return useQuery({
-    queryKey: ['entity-name', clientId, level, filters, id, range.from, range.to],
+    queryKey: entityNameKey(clientId, level, filters, id, range),
     enabled: Boolean(id),
     queryFn: async () => {
       const page = await fetchBreakdown({ clientId, level, range, filters, sort: 'name', order: 'asc', limit: 500, offset: 0 })
@@ -108,9 +113,12 @@ export function useEntityName(clientId: string, level: Level, filters: Record<st
 }
 
 /** Totals of one entity (the parent of a drilled level) over the range. */
+export const entityTotalsKey = (clientId: string, filters: Record<string, string>, range: DateRange) =>
+  ['entity-totals', clientId, filters, range.from, range.to] as const
+
 export function useEntityTotals(clientId: string, filters: Record<string, string>, range: DateRange, enabled: boolean) {
   return useQuery({
-    queryKey: ['entity-totals', clientId, filters, range.from, range.to],
+    queryKey: entityTotalsKey(clientId, filters, range),
     enabled,
     queryFn: async () => {
       const result = await api.GET('/clients/{client_id}/timeseries', {
@@ -150,6 +158,21 @@ export function useSummary(clientId: string, kind: SummaryKind, periodStart: str
               params: { path: { client_id: clientId, month_start: periodStart } },
             })
       return unwrap(result) as unknown as SummaryDetail
+    },
+  })
+}
+
+/** The trend by ISO week or month (the daily trend comes with the overview). */
+export function useTimeseries(clientId: string, range: DateRange | null, granularity: Granularity) {
+  return useQuery({
+    queryKey: ['timeseries', clientId, range?.from, range?.to, granularity],
+    enabled: range !== null && granularity !== 'day',
+    placeholderData: keepPreviousData,
+    queryFn: async () => {
+      const result = await api.GET('/clients/{client_id}/timeseries', {
+        params: { path: { client_id: clientId }, query: { from: range!.from, to: range!.to, granularity } },
+      })
+      return unwrap(result).series as unknown as (Aggregate & { date: string })[]
     },
   })
 }

@@ -84,9 +84,9 @@ export function Layout() {
           </NavLink>
           {isAdmin && <ClientSwitcher />}
           {isAdmin && adminNav.length > 0 && (
-            <nav aria-label="Admin" className="hidden gap-1 md:flex">
+            <nav aria-label="Admin" className="hidden gap-1 lg:flex">
               {adminNav.map((n) => (
-                <NavLink key={n.to} to={n.to} className={navClass}>
+                <NavLink key={n.to} to={n.to} end={n.end} className={navClass}>
                   {n.label}
                 </NavLink>
               ))}
@@ -101,12 +101,22 @@ export function Layout() {
                 await session.logout().catch(() => undefined)
                 navigate('/login', { replace: true })
               }}
-              className="rounded-lg px-2.5 py-1.5 text-sm font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-white"
+              className="whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-white"
             >
               Sign out
             </button>
           </div>
         </div>
+        {isAdmin && adminNav.length > 0 && (
+          // Below lg the admin links get their own scrollable row (the header has no room).
+          <nav aria-label="Admin sections" className="mx-auto flex max-w-7xl gap-1 overflow-x-auto px-4 pb-2 sm:px-6 lg:hidden">
+            {adminNav.map((n) => (
+              <NavLink key={n.to} to={n.to} end={n.end} className={(a) => `${navClass(a)} shrink-0`}>
+                {n.label}
+              </NavLink>
+            ))}
+          </nav>
+        )}
       </header>
       <Outlet />
     </div>

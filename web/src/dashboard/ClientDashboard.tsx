@@ -1,7 +1,7 @@
 import { lazy, Suspense, useId } from 'react'
 import { useParams } from 'react-router'
 import type { Client } from '../api/client'
-import { useOverview } from '../api/queries'
+import { useOverview, useTimeseries } from '../api/queries'
 import { Card, ErrorState, inputClass, Skeleton } from '../app/ui'
 import { formatRange, METRICS, type MetricKey } from '../format'
 import { anchorOf, ClientFrame } from './ClientFrame'
@@ -10,7 +10,7 @@ import { DrillTable } from './DrillTable'
 import { Filters } from './Filters'
 import { InsightsPanel } from './InsightsPanel'
 import { KpiCards } from './KpiCards'
-import { COMPARES, type DrillPath } from './state'
+import { COMPARES, type DrillPath, type Granularity, GRANULARITIES } from './state'
 import { useView } from './useView'
 
 const TrendChart = lazy(() => import('./TrendChart'))
@@ -31,6 +31,18 @@ function Overview({ client }: { client: Client }) {
   const compareFrom = overview.data?.compare_from ?? overview.data?.previous_from
   const compareTo = overview.data?.compare_to ?? overview.data?.previous_to
   const comparisonLabel = comparing && compareFrom && compareTo ? `${COMPARES.find((c) => c.id === view.compare)?.label}: ${formatRange(compareFrom, compareTo)}` : null
+  const granularityId = useId()
+  const comparisonRange = comparing && compareFrom && compareTo ? { from: compareFrom, to: compareTo } : null
+  const weekly = useTimeseries(client.id, { from: view.from, to: view.to }, view.granularity)
+  const weeklyPrevious = useTimeseries(client.id, comparisonRange, view.granularity)
+  const trend =
+    view.granularity === 'day'
+      ? overview.data
+        ? { series: overview.data.series, previous: comparing ? (overview.data.previous_series ?? null) : null }
+        : null
+      : weekly.data
+        ? { series: weekly.data, previous: comparisonRange ? (weeklyPrevious.data ?? null) : null }
+        : null
   const empty = overview.data && overview.data.totals.impressions === 0 && overview.data.totals.clicks === 0
 
   return (
@@ -69,7 +81,17 @@ function Overview({ client }: { client: Client }) {
           title="Trend"
           id="trend"
           actions={
-            <div className="flex items-center gap-2">
+            <div className="flex flex-wrap items-center gap-2">
+              <label htmlFor={granularityId} className="sr-only">
+                Granularity
+              </label>
+              <select id={granularityId} className={`${inputClass} py-1.5`} value={view.granularity} onChange={(e) => setView({ granularity: e.target.value as Granularity })}>
+                {GRANULARITIES.map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {g.label}
+                  </option>
+                ))}
+              </select>
               <label htmlFor={metricId} className="text-xs font-medium text-zinc-500 dark:text-zinc-400">
                 Metric
               </label>
@@ -83,14 +105,11 @@ function Overview({ client }: { client: Client }) {
             </div>
           }
         >
-          {overview.data ? (
+          {weekly.isError ? (
+            <ErrorState error={weekly.error} onRetry={() => void weekly.refetch()} what="the trend" />
+          ) : trend ? (
             <Suspense fallback={<Skeleton className="h-64 w-full sm:h-72" />}>
-              <TrendChart
-                series={overview.data.series}
-                previous={comparing ? (overview.data.previous_series ?? null) : null}
-                metric={view.metric}
-                currency={currency}
-              />
+              <TrendChart series={trend.series} previous={trend.previous} metric={view.metric} currency={currency} granularity={view.granularity} />
             </Suspense>
           ) : overview.isError ? (
             <p className="text-sm text-zinc-500">The chart needs the key metrics above.</p>

@@ -1,9 +1,10 @@
 /** Drill-down tables campaign → strategy → placement → creative (server-side sort and pages). */
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table'
-import { useMemo } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { useCallback, useMemo } from 'react'
 import { Link, useNavigate } from 'react-router'
 import type { Aggregate } from '../api/client'
-import { type BreakdownRow, useBreakdown, useEntityName, useEntityTotals } from '../api/queries'
+import { breakdownKey, type BreakdownRow, entityNameKey, entityTotalsKey, fetchBreakdown, useBreakdown, useEntityName, useEntityTotals } from '../api/queries'
 import { buttonClass, EmptyState, ErrorState, Skeleton } from '../app/ui'
 import { formatCount, formatMetric, METRICS, type MetricKey } from '../format'
 import { type DrillPath, drillHref, type Level, levelOf, PAGE_SIZE, parentFilters, periodQuery, type SortKey, type ViewState } from './state'
@@ -70,10 +71,11 @@ export function DrillTable({
   const navigate = useNavigate()
   const level = levelOf(path)
   const filters = useMemo(() => parentFilters(path), [path])
+  const range = useMemo(() => ({ from: view.from, to: view.to }), [view.from, view.to])
   const page = useBreakdown({
     clientId,
     level,
-    range: view,
+    range,
     filters,
     sort: view.sort,
     order: view.order,
@@ -83,6 +85,47 @@ export function DrillTable({
   const parentTotals = useEntityTotals(clientId, filters, view, level !== 'campaign')
   const footerTotals = level === 'campaign' ? topTotals : parentTotals.data
   const query = periodQuery(view)
+  const queryClient = useQueryClient()
+
+  /** The level below a row: its path, and the first page the drill link opens (default sort). */
+  const childOf = useCallback(
+    (row: BreakdownRow) => {
+      const childPath: DrillPath =
+        level === 'campaign' ? { campaignId: row.id } : level === 'strategy' ? { ...path, strategyId: row.id } : { ...path, placementId: row.id }
+      const args = {
+        clientId,
+        level: levelOf(childPath),
+        range: { from: view.from, to: view.to },
+        filters: parentFilters(childPath),
+        sort: 'spend' as const,
+        order: 'desc' as const,
+        limit: PAGE_SIZE,
+        offset: 0,
+      }
+      return { childPath, args }
+    },
+    [level, path, clientId, view.from, view.to],
+  )
+  /** Hovering or focusing a row starts loading its children. */
+  const prefetch = useCallback(
+    (row: BreakdownRow) => {
+      if (level === 'creative') return
+      const { args } = childOf(row)
+      void queryClient.prefetchQuery({ queryKey: breakdownKey(args), queryFn: () => fetchBreakdown(args), staleTime: 30_000 })
+    },
+    [childOf, level, queryClient],
+  )
+  /** The clicked row already is the next level's breadcrumb name and "Total" row: no request for them. */
+  const seed = useCallback(
+    (row: BreakdownRow) => {
+      if (level === 'creative') return
+      const { childPath, args } = childOf(row)
+      const crumbFilters: Record<string, string> = level === 'campaign' ? {} : level === 'strategy' ? { campaign_id: path.campaignId! } : { strategy_id: path.strategyId! }
+      queryClient.setQueryData(entityNameKey(clientId, level, crumbFilters, row.id, args.range), row)
+      queryClient.setQueryData(entityTotalsKey(clientId, parentFilters(childPath), args.range), row)
+    },
+    [childOf, level, path, clientId, queryClient],
+  )
 
   const columns = useMemo<ColumnDef<BreakdownRow>[]>(
     () => [
@@ -92,7 +135,15 @@ export function DrillTable({
         cell: ({ row }) => {
           const href = drillHref(clientId, path, row.original.id, query)
           return href ? (
-            <Link to={href} className="font-medium text-zinc-900 hover:text-indigo-700 hover:underline dark:text-zinc-100 dark:hover:text-indigo-300" onClick={(e) => e.stopPropagation()}>
+            <Link
+              to={href}
+              className="font-medium text-zinc-900 hover:text-indigo-700 hover:underline dark:text-zinc-100 dark:hover:text-indigo-300"
+              onFocus={() => prefetch(row.original)}
+              onClick={(e) => {
+                e.stopPropagation()
+                seed(row.original)
+              }}
+            >
               {row.original.name}
             </Link>
           ) : (
@@ -106,7 +157,7 @@ export function DrillTable({
         cell: ({ row }) => formatMetric(m.key, row.original[m.key as keyof Aggregate] as string, currency),
       })),
     ],
-    [level, clientId, path, query, currency],
+    [level, clientId, path, query, currency, prefetch, seed],
   )
 
   const table = useReactTable({
@@ -182,7 +233,15 @@ export function DrillTable({
                     key={row.id}
                     data-testid="drill-row"
                     data-id={row.original.id}
-                    onClick={href ? () => navigate(href) : undefined}
+                    onClick={
+                      href
+                        ? () => {
+                            seed(row.original)
+                            navigate(href)
+                          }
+                        : undefined
+                    }
+                    onPointerEnter={href ? () => prefetch(row.original) : undefined}
                     className={href ? 'cursor-pointer hover:bg-indigo-50/50 dark:hover:bg-indigo-950/30' : ''}
                   >
                     {row.getVisibleCells().map((cell) => (

@@ -17,14 +17,14 @@ export function Filters({ view, anchor, onChange }: { view: ViewState; anchor: s
   const invalid = !isIsoDate(from) || !isIsoDate(to) || from > to
 
   return (
-    <div className="flex flex-wrap items-end gap-3" role="group" aria-label="Period">
+    <div className="grid w-full grid-cols-2 items-end gap-3 sm:flex sm:w-auto sm:flex-wrap" role="group" aria-label="Period">
       <div className="flex flex-col gap-1">
         <label htmlFor={`${id}-range`} className="text-xs font-medium text-zinc-500 dark:text-zinc-400">
           Date range
         </label>
         <select
           id={`${id}-range`}
-          className={inputClass}
+          className={`${inputClass} w-full sm:w-auto`}
           value={showCustom ? 'custom' : preset}
           onChange={(e) => {
             const value = e.target.value as Preset
@@ -46,7 +46,7 @@ export function Filters({ view, anchor, onChange }: { view: ViewState; anchor: s
       </div>
       {showCustom && (
         <form
-          className="flex flex-wrap items-end gap-2"
+          className="col-span-2 flex flex-wrap items-end gap-2 sm:col-span-1"
           onSubmit={(e) => {
             e.preventDefault()
             if (!invalid) onChange({ from, to, page: 1 })
@@ -73,7 +73,7 @@ export function Filters({ view, anchor, onChange }: { view: ViewState; anchor: s
         <label htmlFor={`${id}-compare`} className="text-xs font-medium text-zinc-500 dark:text-zinc-400">
           Compare to
         </label>
-        <select id={`${id}-compare`} className={inputClass} value={view.compare} onChange={(e) => onChange({ compare: e.target.value as Compare })}>
+        <select id={`${id}-compare`} className={`${inputClass} w-full sm:w-auto`} value={view.compare} onChange={(e) => onChange({ compare: e.target.value as Compare })}>
           {COMPARES.map((c) => (
             <option key={c.id} value={c.id}>
               {c.label}

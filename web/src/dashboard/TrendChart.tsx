@@ -3,6 +3,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import type { Aggregate } from '../api/client'
 import { useTheme } from '../app/theme'
 import { formatCompact, formatMetric, formatShortDate, METRIC_BY_KEY, type MetricKey } from '../format'
+import type { Granularity } from './state'
 
 type Day = Aggregate & { date: string }
 
@@ -11,7 +12,9 @@ const AXIS_KIND = { count: 'count', money: 'money', unitCost: 'money', rate: 'ra
 /** A chart needs numbers; money stays a string everywhere else (display only). */
 const plotValue = (v: unknown) => (v === null || v === undefined ? null : Number(v))
 
-export default function TrendChart({ series, previous, metric, currency }: { series: Day[]; previous: Day[] | null; metric: MetricKey; currency: string }) {
+const PER = { day: 'per day', week: 'per week', month: 'per month' } as const
+
+export default function TrendChart({ series, previous, metric, currency, granularity = 'day' }: { series: Day[]; previous: Day[] | null; metric: MetricKey; currency: string; granularity?: Granularity }) {
   const theme = useTheme()
   const info = METRIC_BY_KEY[metric]
   const data = series.map((d, i) => ({
@@ -29,7 +32,7 @@ export default function TrendChart({ series, previous, metric, currency }: { ser
 
   return (
     <div>
-      <div className="h-64 w-full sm:h-72" role="img" aria-label={`${info.label} per day${previous ? ', with the comparison period dashed' : ''}. A table of the same values follows.`}>
+      <div className="h-64 w-full sm:h-72" role="img" aria-label={`${info.label} ${PER[granularity]}${previous ? ', with the comparison period dashed' : ''}. A table of the same values follows.`}>
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke={grid} vertical={false} />
@@ -70,11 +73,13 @@ export default function TrendChart({ series, previous, metric, currency }: { ser
         <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">Show the values as a table</summary>
         <div tabIndex={0} role="region" aria-label="Daily values" className="mt-2 max-h-72 overflow-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
           <table className="w-full text-left text-sm">
-            <caption className="sr-only">{info.label} per day</caption>
+            <caption className="sr-only">
+              {info.label} {PER[granularity]}
+            </caption>
             <thead className="sticky top-0 bg-zinc-50 dark:bg-zinc-900">
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">
-                  Date
+                  {granularity === 'day' ? 'Date' : granularity === 'week' ? 'Week of' : 'Month of'}
                 </th>
                 <th scope="col" className="px-3 py-2 text-right font-medium">
                   {info.label}

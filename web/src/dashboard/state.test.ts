@@ -51,7 +51,7 @@ describe('comparison', () => {
 
 describe('URL ↔ state', () => {
   it('round-trips a full state', () => {
-    const view = { from: '2026-10-01', to: '2026-10-31', compare: 'last_year', sort: 'cpa', order: 'asc', page: 3, metric: 'roas' } as const
+    const view = { from: '2026-10-01', to: '2026-10-31', compare: 'last_year', sort: 'cpa', order: 'asc', page: 3, metric: 'roas', granularity: 'week' } as const
     const back = parseView(serializeView(view), anchor)
     expect(back).toEqual(view)
   })
@@ -66,8 +66,8 @@ describe('URL ↔ state', () => {
     }
   })
   it('ignores unknown comparison, sort, order, page and metric values', () => {
-    const v = parseView(new URLSearchParams('compare=bogus&sort=DROP&order=sideways&page=-2&metric=profit'), anchor)
-    expect(v).toMatchObject({ compare: 'previous', sort: 'spend', order: 'desc', page: 1, metric: 'spend' })
+    const v = parseView(new URLSearchParams('compare=bogus&sort=DROP&order=sideways&page=-2&metric=profit&granularity=hour'), anchor)
+    expect(v).toMatchObject({ compare: 'previous', sort: 'spend', order: 'desc', page: 1, metric: 'spend', granularity: 'day' })
     expect(parseView(new URLSearchParams('page=1.5'), anchor).page).toBe(1)
     expect(parseView(new URLSearchParams('sort=name'), anchor).order).toBe('asc')
   })

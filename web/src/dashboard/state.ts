@@ -1,6 +1,6 @@
 /**
  * The dashboard's state lives in the URL (SPEC §11):
- * `/clients/<id>[/campaigns/<c>[/strategies/<s>[/placements/<p>]]]?from&to&compare&sort&order&page&metric`.
+ * `/clients/<id>[/campaigns/<c>[/strategies/<s>[/placements/<p>]]]?from&to&compare&sort&order&page&metric&granularity`.
  * Pure functions here, so the round trip URL ↔ state is unit-tested.
  */
 import type { MetricKey } from '../format'
@@ -8,6 +8,12 @@ import type { MetricKey } from '../format'
 export type Compare = 'previous' | 'last_year' | 'none'
 export type Preset = 'last_7' | 'last_30' | 'last_90' | 'month_to_date' | 'last_month' | 'custom'
 export type SortOrder = 'asc' | 'desc'
+export type Granularity = 'day' | 'week' | 'month'
+export const GRANULARITIES: readonly { id: Granularity; label: string }[] = [
+  { id: 'day', label: 'Daily' },
+  { id: 'week', label: 'Weekly' },
+  { id: 'month', label: 'Monthly' },
+]
 
 export const PRESETS: readonly { id: Exclude<Preset, 'custom'>; label: string }[] = [
   { id: 'last_7', label: 'Last 7 days' },
@@ -48,6 +54,7 @@ export interface ViewState extends DateRange {
   order: SortOrder
   page: number
   metric: MetricKey
+  granularity: Granularity
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}$/
@@ -154,7 +161,9 @@ export function parseView(search: URLSearchParams, anchor: string): ViewState {
   const page = Number.isInteger(pageRaw) && pageRaw >= 1 && pageRaw <= 100_000 ? pageRaw : 1
   const metricRaw = search.get('metric')
   const metric: MetricKey = (METRIC_KEYS as readonly string[]).includes(metricRaw ?? '') ? (metricRaw as MetricKey) : 'spend'
-  return { from, to, compare, sort, order, page, metric }
+  const g = search.get('granularity')
+  const granularity: Granularity = g === 'week' || g === 'month' ? g : 'day'
+  return { from, to, compare, sort, order, page, metric, granularity }
 }
 
 /** Write the view state as a query string, leaving defaults out so links stay short. */
@@ -165,6 +174,7 @@ export function serializeView(view: ViewState): URLSearchParams {
   if (view.order !== defaultOrder) out.set('order', view.order)
   if (view.page !== 1) out.set('page', String(view.page))
   if (view.metric !== 'spend') out.set('metric', view.metric)
+  if (view.granularity !== 'day') out.set('granularity', view.granularity)
   return out
 }
 

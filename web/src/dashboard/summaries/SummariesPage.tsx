@@ -57,7 +57,7 @@ function SummaryList({ clientId, currency, kind }: { clientId: string; currency:
                   const end = kind === 'weekly' ? s.week_end : s.month_end
                   return (
                     <tr key={start}>
-                      <th scope="row" className="px-3 py-2.5 text-left font-medium">
+                      <th scope="row" className="px-3 py-2.5 text-left font-medium whitespace-nowrap">
                         <Link to={`/clients/${clientId}/summaries/${kind}/${start}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
                           {periodLabel(kind, start, end)}
                         </Link>

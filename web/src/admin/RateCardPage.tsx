@@ -1,0 +1,115 @@
+/**
+ * A client's CPM rate card as a timeline. A new or changed rate is previewed first (rows
+ * affected, spend before → after) and applied only when the admin confirms; the applied
+ * row count is shown afterwards.
+ */
+import { useState } from 'react'
+import { Link, useParams, useSearchParams } from 'react-router'
+import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
+import { formatCount, formatDate, formatMoney, formatUnitCost } from '../format'
+import { adminApi, type Repricing, useAdminClient, useAdminMutation, useRates } from './api'
+import { AdminPage, errorMessage, Field, isoDay, Notice } from './ui'
+
+export function RateCardPage() {
+  const { clientId = '' } = useParams()
+  const [params] = useSearchParams()
+  const client = useAdminClient(clientId)
+  const rates = useRates(clientId)
+  const [cpm, setCpm] = useState('')
+  const [date, setDate] = useState(params.get('from') ?? `${isoDay(new Date()).slice(0, 8)}01`)
+  const [preview, setPreview] = useState<Repricing | null>(null)
+  const [applied, setApplied] = useState<Repricing | null>(null)
+  const previewMutation = useAdminMutation(() => adminApi.setRate(clientId, { cpm: cpm.trim(), effective_date: date, preview: true }))
+  const apply = useAdminMutation(() => adminApi.setRate(clientId, { cpm: cpm.trim(), effective_date: date, preview: false }))
+  const busy = previewMutation.isPending || apply.isPending
+  const currency = (client.data as { currency?: string } | undefined)?.currency ?? 'USD'
+
+  return (
+    <AdminPage
+      title={`Rate card${client.data ? ` — ${client.data.name}` : ''}`}
+      description={<Link to={`/admin/clients/${clientId}`} className="underline">Back to the client</Link>}
+    >
+      <Card title="Add or change a rate" id="new-rate">
+        <form
+          className="flex flex-wrap items-end gap-3"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setApplied(null)
+            previewMutation.mutate(undefined, { onSuccess: setPreview })
+          }}
+        >
+          <Field label="CPM">{(id) => <input id={id} required inputMode="decimal" pattern="\d{1,6}(\.\d{1,4})?" className={inputClass} value={cpm} onChange={(e) => { setCpm(e.target.value); setPreview(null) }} />}</Field>
+          <Field label="Effective from">{(id) => <input id={id} required type="date" className={inputClass} value={date} onChange={(e) => { setDate(e.target.value); setPreview(null) }} />}</Field>
+          <button type="submit" className={buttonClass} disabled={busy || !cpm.trim()}>{previewMutation.isPending ? 'Previewing…' : 'Preview'}</button>
+        </form>
+        <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">The rate applies from its date until the next rate's date. The same date again changes that rate.</p>
+        {previewMutation.isError && <div className="mt-3"><Notice tone="bad">{errorMessage(previewMutation.error)}</Notice></div>}
+        {preview && (
+          <div className="mt-4 space-y-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900/60 dark:bg-indigo-950/40" data-testid="rate-preview">
+            <p className="font-medium">
+              Preview: CPM {formatUnitCost(preview.rate.cpm, currency)} from {formatDate(preview.rate.effective_date)} {preview.created ? '(a new rate)' : '(changes the rate of that date)'}
+            </p>
+            {preview.rows_changed === 0 ? (
+              <p>No stored rows change.</p>
+            ) : (
+              <dl className="grid gap-x-6 gap-y-1 sm:grid-cols-[max-content_1fr]">
+                <dt>Rows affected</dt>
+                <dd data-testid="preview-rows">{formatCount(preview.rows_changed)}</dd>
+                <dt>Days</dt>
+                <dd>{formatDate(preview.date_from)} – {formatDate(preview.date_to)}</dd>
+                <dt>Spend</dt>
+                <dd data-testid="preview-spend">{formatMoney(preview.spend_before, currency)} → {formatMoney(preview.spend_after, currency)}</dd>
+                <dt>Summaries to rebuild</dt>
+                <dd>{preview.summaries_refreshed}</dd>
+              </dl>
+            )}
+            <div className="flex gap-2">
+              <button
+                type="button"
+                className={primaryButtonClass}
+                disabled={busy}
+                onClick={() => apply.mutate(undefined, { onSuccess: (r) => { setApplied(r); setPreview(null) } })}
+              >
+                {apply.isPending ? 'Applying…' : 'Apply this rate'}
+              </button>
+              <button type="button" className={buttonClass} onClick={() => setPreview(null)}>Cancel</button>
+            </div>
+          </div>
+        )}
+        {apply.isError && <div className="mt-3"><Notice tone="bad">{errorMessage(apply.error)}</Notice></div>}
+        {applied && (
+          <div className="mt-3">
+            <Notice tone="good">
+              <span data-testid="rate-applied">
+                Applied: {formatCount(applied.rows_changed)} row(s) re-priced
+                {applied.rows_changed > 0 && <> (spend {formatMoney(applied.spend_before, currency)} → {formatMoney(applied.spend_after, currency)})</>}; {applied.summaries_refreshed} summaries rebuilt.
+              </span>
+            </Notice>
+          </div>
+        )}
+      </Card>
+
+      <Card title="Timeline" id="timeline">
+        {rates.isPending && <Loading label="Loading the rate card…" />}
+        {rates.isError && <ErrorState error={rates.error} onRetry={() => void rates.refetch()} what="the rate card" />}
+        {rates.data && rates.data.items.length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">No rate yet: rows load without spend until one is added.</p>}
+        {rates.data && rates.data.items.length > 0 && (
+          <ol className="relative space-y-4 border-l-2 border-indigo-200 pl-5 dark:border-indigo-900" data-testid="rate-timeline">
+            {rates.data.items.map((r) => (
+              <li key={r.id} className="relative">
+                <span aria-hidden="true" className="absolute top-1.5 -left-[27px] size-3 rounded-full bg-indigo-600" />
+                <p className="font-medium tabular-nums">{formatUnitCost(r.cpm, currency)} CPM</p>
+                <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                  {formatDate(r.effective_date)} – {r.effective_until ? formatDate(r.effective_until) : 'open-ended'}
+                </p>
+                <button type="button" className="mt-1 text-xs text-indigo-700 underline dark:text-indigo-300" onClick={() => { setDate(r.effective_date); setCpm(''); setPreview(null) }}>
+                  Change this rate
+                </button>
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+    </AdminPage>
+  )
+}
