@@ -30,6 +30,8 @@ class Alert:
     summary: str
     details: list[tuple[str, str]] = field(default_factory=list)  # label, value
     lines: list[str] = field(default_factory=list)  # e.g. rejected rows
+    # A heading with its own items (the digest: a client's headline and its insights).
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)
     run_id: UUID | None = None  # the ingestion run it concerns (else read from a "Run" detail)
     client_id: UUID | None = None  # the client it concerns, when there is one
 
@@ -50,6 +52,8 @@ class Alert:
         parts += [f"{label}: {value}" for label, value in self.details]
         if self.lines:
             parts += ["", *self.lines]
+        for heading, items in self.groups:
+            parts += ["", heading, *(f"  - {item}" for item in items)]
         return "\n".join(parts).rstrip() + "\n"
 
     def html(self) -> str:
@@ -58,6 +62,12 @@ class Alert:
             for label, value in self.details
         )
         items = "".join(f"<li>{html.escape(line)}</li>" for line in self.lines)
+        items += "".join(
+            f"<li>{html.escape(heading)}"
+            + ("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in group) + "</ul>" if group else "")
+            + "</li>"
+            for heading, group in self.groups
+        )
         return (
             f"<html><body><p>{html.escape(self.summary)}</p>"
             + (f"<table>{rows}</table>" if rows else "")

@@ -1,7 +1,8 @@
 """Performance metrics: exact sums and the ratios derived from them.
 
 Ratios are always computed from sums (never averaged), with `None` for a zero denominator.
-Money stays unrounded Decimal until `to_api()`, which rounds to cents at the edge.
+Money stays unrounded Decimal until `to_api()`, which rounds each key by its kind at the edge
+(`shared.numbers`: money to cents, unit costs to 4 places, ratios to 6).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from shared.numbers import kind_of, quantize
+
 CENT = Decimal("0.01")
 RATIO_PLACES = Decimal("0.000001")
-UNIT_MONEY_PLACES = Decimal("0.0001")  # CPC/CPA shown with 4 decimals would hide nothing
 AGGREGATE_KEYS = ("impressions", "clicks", "conversions", "revenue", "spend", "ctr", "cvr", "cpc", "cpa", "roas")
 RATE_KEYS = ("ctr", "cvr")  # ratios whose change is also given in percentage points
 
@@ -96,19 +98,8 @@ class Aggregate:
         return {key: getattr(self, key) for key in AGGREGATE_KEYS}
 
     def to_api(self) -> dict[str, Any]:
-        """The API shape: counts as ints, money rounded to cents, ratios as fractions."""
-        return {
-            "impressions": self.impressions,
-            "clicks": self.clicks,
-            "conversions": self.conversions,
-            "revenue": round_money(self.revenue),
-            "spend": round_money(self.spend),
-            "ctr": _round(self.ctr, RATIO_PLACES),
-            "cvr": _round(self.cvr, RATIO_PLACES),
-            "cpc": round_money(self.cpc),
-            "cpa": round_money(self.cpa),
-            "roas": _round(self.roas, UNIT_MONEY_PLACES),
-        }
+        """The API shape: counts as ints, money to cents, CPC/CPA to 4 places, ratios to 6."""
+        return {key: quantize(value, kind_of(key) or "ratio") for key, value in self.values().items()}
 
 
 def _round(value: Decimal | None, places: Decimal) -> Decimal | None:

@@ -66,9 +66,14 @@ def free_slug(conn: Any, name: str) -> str:
 
 
 def create_client(
-    db: Database, *, name: str, slug: str | None = None, advertisers: list[str] | None = None
+    db: Database,
+    *,
+    name: str,
+    slug: str | None = None,
+    advertisers: list[str] | None = None,
+    currency: str = "USD",
 ) -> dict[str, Any]:
-    """A new active client, in one transaction with its advertiser names (if given).
+    """A new active client (amounts in `currency`, ISO 4217), in one transaction with its advertiser names (if given).
 
     Without a slug one is derived from the name (unique: `-2`, `-3` ... on collision).
     Conflict when a given slug or an advertiser name is taken.
@@ -77,7 +82,9 @@ def create_client(
     try:
         with _admin(db) as conn:
             chosen = slug if slug is not None else free_slug(conn, name)
-            row = conn.execute(QUERIES["admin_insert_client"], {"name": name, "slug": chosen}).fetchone()
+            row = conn.execute(
+                QUERIES["admin_insert_client"], {"name": name, "slug": chosen, "currency": currency}
+            ).fetchone()
             assert row is not None
             if cleaned:
                 _write_advertisers(conn, row["id"], cleaned)
@@ -91,13 +98,20 @@ def create_client(
 
 
 def update_client(
-    db: Database, client_id: UUID, *, name: str | None, slug: str | None, status: str | None
+    db: Database,
+    client_id: UUID,
+    *,
+    name: str | None,
+    slug: str | None,
+    status: str | None,
+    currency: str | None = None,
 ) -> dict[str, Any]:
-    """Change name, slug and/or status (PATCH); NotFound, or Conflict for a taken slug."""
+    """Change name, slug, status and/or currency (PATCH); NotFound, or Conflict for a taken slug."""
     try:
         with _admin(db) as conn:
             row = conn.execute(
-                QUERIES["admin_update_client"], {"client_id": client_id, "name": name, "slug": slug, "status": status}
+                QUERIES["admin_update_client"],
+                {"client_id": client_id, "name": name, "slug": slug, "status": status, "currency": currency},
             ).fetchone()
             if row is None:
                 raise NotFound("client not found")

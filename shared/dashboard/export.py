@@ -23,6 +23,7 @@ from shared.dashboard.service import require_client
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import InvalidInput
 from shared.metrics import AGGREGATE_KEYS, Aggregate
+from shared.numbers import as_json, human
 
 MAX_EXPORT_BYTES = 5_000_000
 CHUNK_ROWS = 2000
@@ -81,7 +82,8 @@ def export_csv(
     chunk_rows: int = CHUNK_ROWS,
 ) -> tuple[str, str]:
     """`(filename, csv text)`: one row per day (`daily`) or per entity of `level` over the
-    range, with the names of its parents and every aggregate key (money to cents).
+    range, with the names of its parents and every aggregate key in the number convention of
+    `shared.numbers` (money to cents, CPC/CPA 4 places, ratios 6).
 
     Raises InvalidInput when the file would exceed `max_bytes`.
     """
@@ -89,10 +91,11 @@ def export_csv(
     query_name, label_columns = EXPORT_QUERIES[str(key)]
     body = _Body(max_bytes)
     writer = csv.writer(body, lineterminator="\r\n")
-    writer.writerow([*label_columns, *AGGREGATE_KEYS])
     params = {"client_id": client_id, "date_from": date_range.start, "date_to": date_range.end}
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
         client = require_client(conn, client_id)
+        # Amount columns name the client's currency: "spend (EUR)".
+        writer.writerow([*label_columns, *(human.column_label(key, client["currency"]) for key in AGGREGATE_KEYS)])
         # A named cursor lives on the server: rows arrive chunk by chunk (itersize).
         with conn.cursor(name="dashboard_export") as cursor:
             cursor.itersize = chunk_rows
@@ -103,5 +106,5 @@ def export_csv(
 
 def _write_rows(writer: Any, rows: Iterable[dict[str, Any]], label_columns: tuple[str, ...]) -> None:
     for row in rows:
-        values = Aggregate.from_row(row).to_api()
+        values = as_json(Aggregate.from_row(row).to_api())
         writer.writerow([*(_cell(row[c]) for c in label_columns), *(_cell(values[k]) for k in AGGREGATE_KEYS)])

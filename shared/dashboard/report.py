@@ -1,71 +1,98 @@
 """`report.pdf`: a one-document performance report for a client and a date range.
 
-KPIs with their change against the previous period of equal length, a daily trend chart of
-spend and revenue (drawn with fpdf2 line primitives: no plotting library), the top and
-bottom campaigns, and the insights. fpdf2 is imported only here, so the API handler's cold
-start does not pay for it unless a report is requested.
+KPIs with their change against the previous period of equal length (coloured good/bad), two
+daily charts (spend, revenue: each on its own axis with "nice" ticks, so spend is never
+squashed under revenue), the top and bottom campaigns, the insights, and a footer on every
+page with the period, the data-through date, the generation time, the page number and a
+report ID that names the data the report was built from (client, range and the ingestion
+runs read), so a sent report can be reproduced.
 
-The core PDF fonts cover Latin-1 only; text outside it (a client or campaign name in another
-script) is replaced with `?` rather than failing the report.
+Text is drawn with DejaVu Sans, shipped in `shared/fonts/` (Latin, Greek, Cyrillic, Hebrew
+and Arabic letters, currency and arrow symbols). CJK is not covered (a CJK font would add
+10-20 MB to every function's layer): a character without a glyph prints as the font's
+replacement mark and the full name stays in the CSV export. Names are drawn left to right
+as stored; control and bidi-override characters are stripped first. fpdf2 is imported only
+here, so the API handler's cold start does not pay for it unless a report is requested.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, cast
 from uuid import UUID
 
 from shared.dashboard.params import DateRange, Level, Page, Sort
 from shared.dashboard.service import breakdown, client_info, insights, overview
-from shared.db import Database
+from shared.db import QUERIES, Database, Tenant
+from shared.numbers import human
+from shared.numbers.currency import symbol
 from shared.settings import Settings
 
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT = "DejaVu"
 TOP_CAMPAIGNS = 5
 MAX_INSIGHTS = 8
 KPI_ROWS = (
-    ("Impressions", "impressions", "count"),
-    ("Clicks", "clicks", "count"),
-    ("Conversions", "conversions", "count"),
-    ("Spend", "spend", "money"),
-    ("Revenue", "revenue", "money"),
-    ("CTR", "ctr", "percent"),
-    ("CVR", "cvr", "percent"),
-    ("CPC", "cpc", "money"),
-    ("CPA", "cpa", "money"),
-    ("ROAS", "roas", "multiple"),
+    ("Impressions", "impressions"),
+    ("Clicks", "clicks"),
+    ("Conversions", "conversions"),
+    ("Spend", "spend"),
+    ("Revenue", "revenue"),
+    ("CTR", "ctr"),
+    ("CVR", "cvr"),
+    ("CPC", "cpc"),
+    ("CPA", "cpa"),
+    ("ROAS", "roas"),
 )
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 ACCENT = (13, 110, 253)
 SECOND = (25, 135, 84)
 GRID = (222, 226, 230)
+TONES = {"good": (25, 135, 84), "bad": (200, 35, 51), "neutral": MUTED}
+MISSING_GLYPH = "\ufffd"
 
 
-def latin1(text: str) -> str:
-    """Text the core PDF fonts can draw."""
-    return text.encode("latin-1", "replace").decode("latin-1")
+def nice_ticks(top: Decimal | float, count: int = 5) -> list[Decimal]:
+    """Axis ticks from 0 to at least `top` in steps of 1, 2, 2.5 or 5 x 10^n."""
+    peak = float(top)
+    if peak <= 0:
+        return [Decimal(0), Decimal(1)]
+    raw = peak / (count - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = []
+    value = 0.0
+    while True:
+        ticks.append(Decimal(repr(round(value, 10))))
+        if value >= peak - 1e-12:
+            break
+        value += step
+    return ticks
 
 
-def fmt(value: Any, kind: str) -> str:
-    """A KPI value for people: thousands separators, money to cents, ratios as percent."""
-    if value is None:
-        return "n/a"
-    number = Decimal(value)
-    if kind == "count":
-        return f"{int(number):,}"
-    if kind == "money":
-        return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-    if kind == "percent":
-        return f"{(number * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
-    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}x"
+def tick_label(value: Decimal, currency: str) -> str:
+    """A short axis label: "$0", "$250", "$2.5k", "$1.2M"."""
+    number = float(value)
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(number) >= size:
+            return f"{symbol(currency)}{f'{number / size:.1f}'.rstrip('0').rstrip('.')}{suffix}"
+    return f"{symbol(currency)}{f'{number:.2f}'.rstrip('0').rstrip('.')}"
 
 
-def fmt_change(change: Any) -> str:
-    if change is None:
-        return "n/a"
-    percent = (Decimal(change) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{'+' if percent > 0 else ''}{percent}%"
+def report_id(client_id: UUID, date_range: DateRange, run_ids: list[str], last_change: Any) -> str:
+    """A short, stable ID of the data a report shows: the same client, range, runs and last
+    change give the same ID; new or restated data gives a new one."""
+    digest = hashlib.sha256()
+    for part in (str(client_id), date_range.start.isoformat(), date_range.end.isoformat(), str(last_change)):
+        digest.update(part.encode() + b"\0")
+    for run in sorted(run_ids):
+        digest.update(run.encode() + b"\0")
+    return "R-" + digest.hexdigest()[:12].upper()
 
 
 def ranked_campaigns(rows: list[dict[str, Any]], *, min_impressions: int) -> tuple[list[dict[str, Any]], str]:
@@ -86,6 +113,19 @@ def split_top_bottom(ranked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
     return ranked[:top_count], list(reversed(rest[-TOP_CAMPAIGNS:]))
 
 
+def provenance(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[str, Any]:
+    """The ingestion runs, data-through date and last change behind a report of the range."""
+    params = {"client_id": client_id, "date_from": date_range.previous().start, "date_to": date_range.end}
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        row = conn.execute(QUERIES["dashboard_report_provenance"], params).fetchone()
+    assert row is not None  # an aggregate always returns one row
+    return {
+        "run_ids": sorted(row["run_ids"] or []),
+        "data_through": row["data_through"],
+        "last_change": row["last_change"],
+    }
+
+
 def build_report(
     db: Database, *, client_id: UUID, date_range: DateRange, settings: Settings, now: datetime | None = None
 ) -> tuple[str, bytes]:
@@ -103,6 +143,7 @@ def build_report(
     )
     found = insights(db, client_id=client_id, date_range=date_range, settings=settings)["items"]
     ranked, metric = ranked_campaigns(campaigns["items"], min_impressions=settings.ranking_min_impressions)
+    source = provenance(db, client_id=client_id, date_range=date_range)
     pdf = _render(
         client=client,
         date_range=date_range,
@@ -112,9 +153,17 @@ def build_report(
         insights=found,
         min_impressions=settings.ranking_min_impressions,
         now=now or datetime.now(UTC),
+        source=source,
+        report=report_id(client_id, date_range, source["run_ids"], source["last_change"]),
     )
     filename = f"{client['slug']}-report-{date_range.start.isoformat()}-{date_range.end.isoformat()}.pdf"
     return filename, pdf
+
+
+def _renderable(text: str, cmap: Any) -> str:
+    """Clean text with every character the font lacks shown as the replacement mark."""
+    clean = human.clean_name(text)
+    return "".join(ch if ord(ch) in cmap or ch == " " else MISSING_GLYPH for ch in clean)
 
 
 def _render(
@@ -127,149 +176,273 @@ def _render(
     insights: list[dict[str, Any]],
     min_impressions: int,
     now: datetime,
+    source: dict[str, Any],
+    report: str,
 ) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    currency = client["currency"]
+    period = f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
+    through = source["data_through"].isoformat() if source["data_through"] else "no data"
+    generated = now.strftime("%Y-%m-%d %H:%M UTC")
+
+    class Report(FPDF):  # type: ignore[misc]
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_draw_color(*GRID)
+            self.line(self.l_margin, self.get_y() - 1, self.w - self.r_margin, self.get_y() - 1)
+            self.set_font(FONT, "", 7)
+            self.set_text_color(*MUTED)
+            text = f"{period} · data through {through} · generated {generated} · report {report}"
+            self.cell(self.w - self.l_margin - self.r_margin - 25, 5, text)
+            self.cell(25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    pdf = Report(orientation="portrait", unit="mm", format="A4")
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    fonts: Any = pdf.fonts
+    cmap = fonts["dejavu"].cmap
+    cmap_bold = fonts["dejavuB"].cmap
+
+    def t(text: str, bold: bool = False) -> str:
+        return _renderable(text, cmap_bold if bold else cmap)
+
     pdf.set_creation_date(now)
-    pdf.set_title(latin1(f"Performance report - {client['name']}"))
+    pdf.set_title(f"Performance report - {t(client['name'])}")
     pdf.set_author("Paid Media Performance Dashboard")
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_subject(f"{period}; report {report}")
+    pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(15, 15, 15)
+    pdf.alias_nb_pages()
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    page_bottom = pdf.h - 18
 
-    def heading(text: str, size: int = 12) -> None:
+    def room(height: float) -> None:
+        """Start a new page unless `height` fits: a block never leaves an orphan line."""
+        if pdf.get_y() + height > page_bottom:
+            pdf.add_page()
+
+    def heading(text: str, keep_with: float = 20) -> None:
+        room(12 + keep_with)
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", size)
+        pdf.set_font(FONT, "B", 12)
         pdf.set_text_color(*INK)
-        pdf.cell(width, 7, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(width, 7, t(text, True), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    # Title block.
-    pdf.set_font("Helvetica", "B", 18)
+    # Title block: an accent bar, the (wrapped) client name, the period.
+    pdf.set_fill_color(*ACCENT)
+    pdf.rect(pdf.l_margin, 12, width, 1.2, style="F")
+    pdf.set_y(16)
+    pdf.set_font(FONT, "B", 17)
     pdf.set_text_color(*INK)
-    pdf.cell(width, 10, latin1(client["name"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(width, 8, t(client["name"], True), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 9.5)
     pdf.set_text_color(*MUTED)
-    pdf.cell(
+    no_previous = not summary["previous"] or summary["previous"]["impressions"] == 0
+    compared = (
+        "no data in the previous period"
+        if no_previous
+        else f"compared with {summary['previous_from']} to {summary['previous_to']}"
+    )
+    pdf.multi_cell(
         width,
         5,
-        latin1(
-            f"Performance report {date_range.start.isoformat()} to {date_range.end.isoformat()} "
-            f"({date_range.days} days), compared with {summary['previous_from']} to {summary['previous_to']}"
-        ),
+        f"Performance report · {period} ({date_range.days} days), {compared} · amounts in {currency}",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
-    pdf.cell(width, 5, f"Generated {now.strftime('%Y-%m-%d %H:%M')} UTC", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    # KPIs with changes.
-    heading("Key figures")
-    columns = (50, 45, 45, 40)
-    pdf.set_font("Helvetica", "B", 9)
-    pdf.set_fill_color(*GRID)
+    # KPIs with coloured changes.
+    heading("Key figures", keep_with=70)
+    columns = (44, 42, 42, 52)
+    pdf.set_font(FONT, "B", 8.5)
+    pdf.set_fill_color(241, 243, 245)
+    pdf.set_text_color(*INK)
     for text, w in zip(("Metric", "This period", "Previous period", "Change"), columns, strict=True):
         pdf.cell(w, 7, text, fill=True, align="L" if text == "Metric" else "R")
     pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
-    for label, key, kind in KPI_ROWS:
+    for label, key in KPI_ROWS:
         change = summary["change"].get(key)
-        if key in ("ctr", "cvr") and summary["change"].get(f"{key}_pp") is not None:
-            change_text = f"{fmt_change(change)} ({Decimal(summary['change'][f'{key}_pp']):+.2f} pp)"
+        pp = summary["change"].get(f"{key}_pp")
+        change_text = human.signed_change(change)
+        if pp is not None:
+            change_text += f" ({human.signed_pp(pp)})"
+        pdf.set_font(FONT, "", 8.5)
+        pdf.set_text_color(*INK)
+        pdf.cell(columns[0], 6, label)
+        pdf.set_font(FONT, "B", 8.5)
+        pdf.cell(columns[1], 6, human.metric(key, summary["totals"][key], currency), align="R")
+        pdf.set_font(FONT, "", 8.5)
+        pdf.set_text_color(*MUTED)
+        previous = "\u2013" if no_previous else human.metric(key, summary["previous"][key], currency)
+        pdf.cell(columns[2], 6, previous, align="R")
+        if no_previous:
+            pdf.cell(columns[3], 6, "no previous data", align="R")
         else:
-            change_text = fmt_change(change)
-        cells = (label, fmt(summary["totals"][key], kind), fmt(summary["previous"][key], kind), change_text)
-        for text, w in zip(cells, columns, strict=True):
-            pdf.cell(w, 6, latin1(text), align="L" if text == label else "R")
+            pdf.set_text_color(*TONES[human.tone(key, change)])
+            direction = 0 if change is None else (Decimal(change) > 0) - (Decimal(change) < 0)
+            arrow = {1: "▲ ", -1: "▼ "}.get(direction, "")
+            pdf.cell(columns[3], 6, arrow + change_text, align="R")
         pdf.ln()
+        pdf.set_draw_color(*GRID)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + sum(columns), pdf.get_y())
+    pdf.set_font(FONT, "", 7)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(width, 5, "Green: better than the previous period; red: worse (a higher cost is worse).")
+    pdf.ln()
 
-    heading("Daily spend and revenue")
-    _trend_chart(pdf, summary["series"], x=pdf.l_margin, y=pdf.get_y() + 1, w=width, h=55)
+    heading("Daily spend and revenue", keep_with=100)
+    y = pdf.get_y() + 1
+    _chart(
+        pdf,
+        summary["series"],
+        "spend",
+        f"Spend ({currency})",
+        ACCENT,
+        currency,
+        x=pdf.l_margin,
+        y=y,
+        w=width / 2 - 3,
+        h=52,
+    )
+    _chart(
+        pdf,
+        summary["series"],
+        "revenue",
+        f"Revenue ({currency})",
+        SECOND,
+        currency,
+        x=pdf.l_margin + width / 2 + 3,
+        y=y,
+        w=width / 2 - 3,
+        h=52,
+    )
+    pdf.set_xy(pdf.l_margin, y + 56)
 
-    heading(f"Top campaigns (by {metric.upper()}, at least {min_impressions:,} impressions)")
     top, bottom = split_top_bottom(ranked)
-    _campaign_table(pdf, top, metric)
-    heading(f"Bottom campaigns (by {metric.upper()})")
-    _campaign_table(pdf, bottom, metric)
+    label = "ROAS" if metric == "roas" else "CTR"
+    heading(
+        f"Top campaigns by {label} (at least {human.count(min_impressions)} impressions)", keep_with=8 + 8 * len(top)
+    )
+    _campaign_table(pdf, top, metric, currency, t, room)
+    heading(f"Bottom campaigns by {label}", keep_with=8 + 8 * len(bottom))
+    _campaign_table(pdf, bottom, metric, currency, t, room)
 
-    heading("Insights")
-    pdf.set_font("Helvetica", "", 9)
+    heading("Insights", keep_with=22)
+    pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*INK)
     if not insights:
         pdf.cell(width, 6, "No notable changes in this period.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for item in insights[:MAX_INSIGHTS]:
-        pdf.multi_cell(width, 5, latin1(f"- {item.get('message', '')}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text = "• " + t(item.get("message", ""))
+        lines = len(cast(list[str], pdf.multi_cell(width, 5, text, align="L", dry_run=True, output="LINES")))
+        room(lines * 5 + 1)
+        pdf.set_text_color(*(TONES["bad"] if item.get("severity") == "high" else INK))
+        pdf.multi_cell(width, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1)
+
+    # The runs behind the report: in the document's metadata always, on the page when it
+    # fits (never a page of its own: the footer already names the report).
+    pdf.set_keywords(f"report {report}; ingestion runs {' '.join(source['run_ids']) or 'none'}")
+    runs = ", ".join(run[:8] for run in source["run_ids"][:12]) or "none"
+    more = f" and {len(source['run_ids']) - 12} more" if len(source["run_ids"]) > 12 else ""
+    note = (
+        f"Report {report}: built from {len(source['run_ids'])} ingestion run(s) ({runs}{more}); "
+        f"data through {through}. Ratios are computed from sums; amounts in {currency}."
+    )
+    pdf.set_font(FONT, "", 7)
+    note_lines = len(cast(list[str], pdf.multi_cell(width, 3.5, note, dry_run=True, output="LINES")))
+    if pdf.get_y() + 2 + note_lines * 3.5 <= page_bottom:
+        pdf.ln(2)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(width, 3.5, note, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 
-def _campaign_table(pdf: Any, rows: list[dict[str, Any]], metric: str) -> None:
-    columns = (70, 30, 25, 25, 30)
-    pdf.set_font("Helvetica", "B", 9)
-    pdf.set_fill_color(*GRID)
+def _campaign_table(pdf: Any, rows: list[dict[str, Any]], metric: str, currency: str, t: Any, room: Any) -> None:
+    columns = (76, 28, 22, 26, 28)
+    pdf.set_font(FONT, "B", 8.5)
+    pdf.set_fill_color(241, 243, 245)
     pdf.set_text_color(*INK)
-    headers = ("Campaign", "Impressions", "Clicks", "Spend", metric.upper())
+    headers = ("Campaign", "Impressions", "Clicks", f"Spend ({currency})", metric.upper())
     for text, w in zip(headers, columns, strict=True):
         pdf.cell(w, 6, text, fill=True, align="L" if text == "Campaign" else "R")
     pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 8.5)
     if not rows:
+        pdf.set_text_color(*MUTED)
         pdf.cell(sum(columns), 6, "Not enough campaigns with volume to rank.")
         pdf.ln()
         return
     for row in rows:
-        name = row["name"] if len(row["name"]) <= 40 else row["name"][:39] + "..."
-        value = fmt(row[metric], "multiple" if metric == "roas" else "percent")
-        cells = (name, fmt(row["impressions"], "count"), fmt(row["clicks"], "count"), fmt(row["spend"], "money"), value)
-        for text, w in zip(cells, columns, strict=True):
-            pdf.cell(w, 6, latin1(text), align="L" if text == name else "R")
-        pdf.ln()
+        name = t(row["name"])
+        lines = pdf.multi_cell(columns[0], 5, name, align="L", dry_run=True, output="LINES")
+        height = 5 * len(lines) + 1
+        room(height)
+        x, y = pdf.get_x(), pdf.get_y()
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(columns[0], 5, name, align="L", new_x="RIGHT", new_y="TOP")
+        pdf.set_xy(x + columns[0], y)
+        cells = (
+            human.count(row["impressions"]),
+            human.count(row["clicks"]),
+            human.money(row["spend"], currency),
+            human.metric(metric, row[metric], currency),
+        )
+        for text, w in zip(cells, columns[1:], strict=True):
+            pdf.cell(w, 5, text, align="R")
+        pdf.set_xy(x, y + height)
+        pdf.set_draw_color(*GRID)
+        pdf.line(x, y + height - 0.5, x + sum(columns), y + height - 0.5)
 
 
-def _trend_chart(pdf: Any, series: list[dict[str, Any]], *, x: float, y: float, w: float, h: float) -> None:
-    """Two money series on one axis, with gridlines, min/max labels and a legend."""
-    label_w = 18
-    plot_x, plot_w, plot_h = x + label_w, w - label_w, h - 10
-    values = [Decimal(p["spend"] or 0) for p in series] + [Decimal(p["revenue"] or 0) for p in series]
-    top = max(values, default=Decimal(0)) or Decimal(1)
-    pdf.set_draw_color(*GRID)
+def _chart(
+    pdf: Any,
+    series: list[dict[str, Any]],
+    key: str,
+    title: str,
+    color: tuple[int, int, int],
+    currency: str,
+    *,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+) -> None:
+    """One daily series on its own axis: nice ticks, an axis title, first/last dates."""
+    label_w = 14
+    plot_x, plot_y, plot_w, plot_h = x + label_w, y + 6, w - label_w, h - 14
+    values = [Decimal(p[key] or 0) for p in series]
+    ticks = nice_ticks(max(values, default=Decimal(0)))
+    top = ticks[-1] or Decimal(1)
+    pdf.set_font(FONT, "B", 8)
+    pdf.set_text_color(*INK)
+    pdf.set_xy(x, y)
+    pdf.cell(w, 4, title)
     pdf.set_line_width(0.2)
-    pdf.set_font("Helvetica", "", 7)
+    pdf.set_font(FONT, "", 6.5)
     pdf.set_text_color(*MUTED)
-    for step in range(5):
-        level = top * step / 4
-        gy = y + plot_h - float(level / top) * plot_h
+    for tick in ticks:
+        gy = plot_y + plot_h - float(tick / top) * plot_h
+        pdf.set_draw_color(*GRID)
         pdf.line(plot_x, gy, plot_x + plot_w, gy)
         pdf.set_xy(x, gy - 2)
-        pdf.cell(label_w - 1, 4, fmt(level, "money"), align="R")
-
-    def points(key: str) -> list[tuple[float, float]]:
-        n = max(len(series) - 1, 1)
-        return [
-            (plot_x + plot_w * i / n, y + plot_h - float(Decimal(p[key] or 0) / top) * plot_h)
-            for i, p in enumerate(series)
-        ]
-
+        pdf.cell(label_w - 1, 4, tick_label(tick, currency), align="R")
+    n = max(len(series) - 1, 1)
+    line = [(plot_x + plot_w * i / n, plot_y + plot_h - float(v / top) * plot_h) for i, v in enumerate(values)]
+    pdf.set_draw_color(*color)
     pdf.set_line_width(0.5)
-    for key, color in (("spend", ACCENT), ("revenue", SECOND)):
-        pdf.set_draw_color(*color)
-        line = points(key)
-        if len(line) == 1:
-            pdf.circle(line[0][0], line[0][1], 1)
-        else:
-            pdf.polyline(line)
-    # X axis labels and legend.
+    if len(line) == 1:
+        pdf.circle(line[0][0], line[0][1], 1)
+    elif line:
+        pdf.polyline(line)
+    pdf.set_line_width(0.2)
     if series:
-        pdf.set_xy(plot_x, y + plot_h + 1)
+        pdf.set_xy(plot_x, plot_y + plot_h + 1)
         pdf.cell(plot_w / 2, 4, series[0]["date"], align="L")
         pdf.cell(plot_w / 2, 4, series[-1]["date"], align="R")
-    legend_y = y + plot_h + 5
-    for offset, (label, color) in enumerate((("Spend", ACCENT), ("Revenue", SECOND))):
-        lx = plot_x + offset * 30
-        pdf.set_draw_color(*color)
-        pdf.line(lx, legend_y + 2, lx + 6, legend_y + 2)
-        pdf.set_xy(lx + 7, legend_y)
-        pdf.cell(20, 4, label)
-    pdf.set_line_width(0.2)
+        pdf.set_xy(plot_x, plot_y + plot_h + 4.5)
+        pdf.cell(plot_w, 3.5, "day", align="C")
     pdf.set_text_color(*INK)
-    pdf.set_xy(x, y + h)

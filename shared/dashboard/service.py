@@ -4,8 +4,9 @@ Every read of a client's data runs in one transaction scoped to that client's te
 row-level security applies on top of the API's `client_scope` check, and starts by looking
 up the client row: an id the tenant cannot see (missing, or another client's) is NotFound.
 
-Values come back shaped for JSON: ids and dates as strings, counts as ints, money and ratios
-as Decimals from `Aggregate.to_api()` (rounded to cents / fraction places only there).
+Values come back shaped for JSON: ids and dates as strings, counts as ints, money, unit costs
+and ratios as Decimals from `Aggregate.to_api()` (rounded by kind only there, see
+`shared.numbers`); every client-scoped result carries the client's `currency`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from shared.dashboard.params import ENTITY_FILTERS, PARENTS, DateRange, Granular
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import InvalidInput, NotFound
 from shared.metrics import Aggregate, compare
+from shared.numbers import normalise
 from shared.settings import Settings
 
 # A day or period with no rows spent nothing (0), unlike rows that could not be priced (None).
@@ -51,15 +53,27 @@ def require_client(conn: Connection, client_id: UUID) -> dict[str, Any]:
     row = conn.execute(QUERIES["dashboard_client"], {"client_id": client_id}).fetchone()
     if row is None:
         raise NotFound("client not found")
-    return {"id": str(row["id"]), "name": row["name"], "slug": row["slug"], "status": row["status"]}
+    return _client(row)
 
 
-def require_client_if(conn: Connection, client_id: UUID, *, found_rows: bool) -> None:
-    """NotFound unless the client is visible; skipped when the query already found its rows
-    (rows of a client exist only if the client does, and RLS shows them only to its tenant),
-    which saves the hot routes a round trip."""
-    if not found_rows:
-        require_client(conn, client_id)
+def _client(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "name": row["name"],
+        "slug": row["slug"],
+        "status": row["status"],
+        "currency": row["currency"],
+    }
+
+
+def require_client_if(conn: Connection, client_id: UUID, *, found_rows: list[dict[str, Any]]) -> str:
+    """The client's currency; NotFound unless the client is visible. The lookup is skipped
+    when the query already found its rows (they carry the currency; rows of a client exist
+    only if the client does, and RLS shows them only to its tenant), which saves the hot
+    routes a round trip."""
+    if found_rows and found_rows[0].get("currency"):
+        return str(found_rows[0]["currency"])
+    return str(require_client(conn, client_id)["currency"])
 
 
 def client_info(db: Database, *, client_id: UUID) -> dict[str, Any]:
@@ -79,6 +93,7 @@ def list_clients(db: Database, *, tenant: Tenant, page: Page) -> dict[str, Any]:
             "name": r["name"],
             "slug": r["slug"],
             "status": r["status"],
+            "currency": r["currency"],
             "data_through": r["data_through"].isoformat() if r["data_through"] is not None else None,
         }
         for r in rows
@@ -131,10 +146,13 @@ def overview(
             other_by_day = _daily_rows(conn, client_id, other) if other is not None else {}
         last = conn.execute(QUERIES["dashboard_data_through"], {"client_id": client_id}).fetchone()
         # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
-        require_client_if(conn, client_id, found_rows=last is not None and last["data_through"] is not None)
+        currency = require_client_if(
+            conn, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
+        )
     totals = total_of([row for day, row in by_day.items() if date_range.start <= day <= date_range.end])
     result: dict[str, Any] = {
         "client_id": str(client_id),
+        "currency": currency,
         "from": date_range.start.isoformat(),
         "to": date_range.end.isoformat(),
         "compare_from": _iso(other.start if other else None),
@@ -184,7 +202,7 @@ def breakdown(
     query = QUERIES[BREAKDOWN_QUERIES[level]].format(**sort.order_by())
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
         rows = conn.execute(query, params).fetchall()
-        require_client_if(conn, client_id, found_rows=bool(rows and rows[0]["total"]))
+        currency = require_client_if(conn, client_id, found_rows=rows if rows and rows[0]["total"] else [])
     items = []
     for row in rows:
         if row["id"] is None:  # the empty page of a list (offset past the end)
@@ -194,6 +212,7 @@ def breakdown(
         item.update(Aggregate.from_row(row).to_api())
         items.append(item)
     return {
+        "currency": currency,
         "items": items,
         "total": int(rows[0]["total"]) if rows else 0,
         "limit": page.limit,
@@ -244,7 +263,7 @@ def timeseries(
     }
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
         rows = conn.execute(QUERIES["dashboard_timeseries"], params).fetchall()
-        require_client_if(conn, client_id, found_rows=bool(rows))
+        currency = require_client_if(conn, client_id, found_rows=rows)
     by_period = {row["period_start"]: row for row in rows}
     series = []
     start = period_start(date_range.start, granularity)
@@ -261,6 +280,7 @@ def timeseries(
         )
         start = following
     return {
+        "currency": currency,
         "granularity": granularity,
         "from": date_range.start.isoformat(),
         "to": date_range.end.isoformat(),
@@ -290,7 +310,9 @@ def _summary_item(row: dict[str, Any], start_key: str, end_key: str) -> dict[str
     }
     for key, value in row.items():
         if key not in item and key not in _SUMMARY_SCALARS:
-            item[key] = value  # the stored JSON documents (deltas, rankings, insights, ...)
+            # The stored JSON documents (deltas, rankings, insights, ...), re-rendered in the
+            # one convention, so documents stored before it read like new ones.
+            item[key] = normalise(value)
     return item
 
 
@@ -308,10 +330,16 @@ def list_summaries(
         "offset": page.offset,
     }
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        require_client(conn, client_id)
+        client = require_client(conn, client_id)
         rows = conn.execute(QUERIES[list_query], params).fetchall()
     items = [_summary_item(row, start_key, end_key) for row in rows if row[start_key] is not None]
-    return {"items": items, "total": int(rows[0]["total"]) if rows else 0, "limit": page.limit, "offset": page.offset}
+    return {
+        "currency": client["currency"],
+        "items": items,
+        "total": int(rows[0]["total"]) if rows else 0,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
 
 
 def get_summary(db: Database, *, client_id: UUID, kind: str, period_start: date) -> dict[str, Any]:
@@ -325,11 +353,11 @@ def get_summary(db: Database, *, client_id: UUID, kind: str, period_start: date)
     if kind == "monthly" and period_start.day != 1:
         raise InvalidInput("month_start must be the first day of a month")
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        require_client(conn, client_id)
+        client = require_client(conn, client_id)
         row = conn.execute(QUERIES[one_query], {"client_id": client_id, "period_start": period_start}).fetchone()
     if row is None:
         raise NotFound(f"no {kind} summary for {period_start.isoformat()}")
-    return _summary_item(row, start_key, end_key)
+    return {"currency": client["currency"], **_summary_item(row, start_key, end_key)}
 
 
 # ---------------------------------------------------------------- insights
@@ -341,26 +369,20 @@ def insights(db: Database, *, client_id: UUID, date_range: DateRange, settings: 
     from shared.insights import RULES, insights_for  # only this route and the report need it
 
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        require_client(conn, client_id)
+        currency = require_client(conn, client_id)["currency"]
         items = insights_for(
-            conn, client_id=client_id, date_from=date_range.start, date_to=date_range.end, settings=settings
+            conn,
+            client_id=client_id,
+            date_from=date_range.start,
+            date_to=date_range.end,
+            settings=settings,
+            currency=currency,
         )
     return {
+        "currency": currency,
         "from": date_range.start.isoformat(),
         "to": date_range.end.isoformat(),
         "items": items,
         "total": len(items),
         "rules": RULES,
     }
-
-
-def as_json(value: Any) -> Any:
-    """The API's JSON shape of a service result: Decimals become exact decimal strings
-    ("1234.50", never exponent notation), like every other money value the API returns."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return {key: as_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [as_json(item) for item in value]
-    return value

@@ -19,10 +19,12 @@ from uuid import UUID
 from shared.db import QUERIES
 from shared.errors import InvalidInput
 from shared.insights.data import Performance, Window
-from shared.insights.format import dec, fmt_change, fmt_count, ratio_str
 from shared.insights.metrics import METRICS, MetricDef
 from shared.insights.stats import robust_z
 from shared.metrics import Aggregate, relative_change
+from shared.numbers import human, metric_kind, shape
+from shared.numbers import ratio as ratio_str
+from shared.numbers.currency import DEFAULT_CURRENCY
 from shared.settings import Settings
 
 # Anomalies: each day against the same weekday of the previous BASELINE_WEEKS weeks.
@@ -67,13 +69,13 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def insights_for(
-    conn: Any, *, client_id: UUID, date_from: date, date_to: date, settings: Settings
+    conn: Any, *, client_id: UUID, date_from: date, date_to: date, settings: Settings, currency: str = DEFAULT_CURRENCY
 ) -> list[dict[str, Any]]:
     """Insights for `client_id` over [date_from, date_to], most important first.
 
     Each insight is JSON-ready: `{"kind", "severity", "metric", "entity", "date" | "period",
     "message", "value", "baseline" | "previous", "change", ...}`; counts are integers and
-    every other number a decimal string (see `shared.insights.format`). Runs in the
+    every other number a decimal string (see `shared.numbers`). Runs in the
     caller's transaction (any tenant that can see the client; another tenant gets []).
     Raises `InvalidInput` for a reversed range or one longer than `max_date_span_days`.
     """
@@ -85,7 +87,9 @@ def insights_for(
         conn, client_id=client_id, date_from=history_start(date_from, date_to), date_to=date_to
     )
     creatives = creative_totals(conn, client_id=client_id, date_from=date_from, date_to=date_to)
-    return insights_from(performance, creatives, date_from=date_from, date_to=date_to, settings=settings)
+    return insights_from(
+        performance, creatives, date_from=date_from, date_to=date_to, settings=settings, currency=currency
+    )
 
 
 def history_start(date_from: date, date_to: date) -> date:
@@ -110,25 +114,34 @@ def insights_from(
     date_from: date,
     date_to: date,
     settings: Settings,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[dict[str, Any]]:
     """The insights of [date_from, date_to] from already loaded data (`history_start` onwards)."""
     minimum = settings.ranking_min_impressions
     series = performance.by_day
-    insights = anomalies(series, date_from=date_from, date_to=date_to, min_impressions=minimum)
+    insights = anomalies(series, date_from=date_from, date_to=date_to, min_impressions=minimum, currency=currency)
     insights += trends(
-        performance.client_windows(date_to, TREND_WINDOWS), entity=None, date_to=date_to, min_impressions=minimum
+        performance.client_windows(date_to, TREND_WINDOWS),
+        entity=None,
+        date_to=date_to,
+        min_impressions=minimum,
+        currency=currency,
     )
     campaign_windows = performance.campaign_windows(date_to, TREND_WINDOWS)
     for entity, windows in campaign_windows:
-        insights += trends(windows, entity=entity, date_to=date_to, min_impressions=minimum)
-    insights += weekly_changes(campaign_windows, date_to=date_to, min_impressions=minimum)
+        insights += trends(windows, entity=entity, date_to=date_to, min_impressions=minimum, currency=currency)
+    insights += weekly_changes(campaign_windows, date_to=date_to, min_impressions=minimum, currency=currency)
 
     period = {"from": date_from.isoformat(), "to": date_to.isoformat()}
     client_total = performance.total(date_from, date_to)
     insights += performers(
-        performance.campaigns(date_from, date_to), client_total, period=period, min_impressions=minimum
+        performance.campaigns(date_from, date_to),
+        client_total,
+        period=period,
+        min_impressions=minimum,
+        currency=currency,
     )
-    insights += performers(creatives, client_total, period=period, min_impressions=minimum)
+    insights += performers(creatives, client_total, period=period, min_impressions=minimum, currency=currency)
 
     insights.sort(key=_importance)
     return insights[:MAX_INSIGHTS]
@@ -138,7 +151,12 @@ def insights_from(
 
 
 def anomalies(
-    series: dict[date, Aggregate], *, date_from: date, date_to: date, min_impressions: int
+    series: dict[date, Aggregate],
+    *,
+    date_from: date,
+    date_to: date,
+    min_impressions: int,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[dict[str, Any]]:
     """Days in [date_from, date_to] whose metric departs from its same-weekday baseline."""
     found = []
@@ -161,7 +179,7 @@ def anomalies(
             _, z = robust_z(float(value), [float(point) for point in points])
             if abs(z) < Z_THRESHOLD:
                 continue
-            found.append(_anomaly(metric, day, value, baseline, change, z, len(points)))
+            found.append(_anomaly(metric, day, value, baseline, change, z, len(points), currency))
     return found
 
 
@@ -178,14 +196,21 @@ def _baseline(series: dict[date, Aggregate], day: date, metric: MetricDef, min_i
 
 
 def _anomaly(
-    metric: MetricDef, day: date, value: Decimal, baseline: Decimal, change: Decimal, z: float, points: int
+    metric: MetricDef,
+    day: date,
+    value: Decimal,
+    baseline: Decimal,
+    change: Decimal,
+    z: float,
+    points: int,
+    currency: str,
 ) -> dict[str, Any]:
     weekday = WEEKDAYS[day.weekday()]
     verb = "rose" if change > 0 else "fell"
     favourable = (change > 0) == metric.higher_is_better
     message = (
-        f"{metric.label} {verb} {fmt_change(change)} on {weekday} {day.isoformat()} "
-        f"({metric.fmt(value)} vs a median of {metric.fmt(baseline)} on the previous {points} {weekday}s)"
+        f"{metric.label} {verb} {human.change_size(change)} on {weekday} {day.isoformat()} "
+        f"({metric.fmt(value, currency)} vs a median of {metric.fmt(baseline, currency)} on the previous {points} {weekday}s)"
     )
     return {
         "kind": "anomaly",
@@ -199,7 +224,7 @@ def _anomaly(
         "baseline": _number(baseline, metric),
         "change": ratio_str(change),
         # None when the baseline is perfectly flat (the z-score is infinite).
-        "z": None if z in (float("inf"), float("-inf")) else f"{z:.2f}",
+        "z": None if z in (float("inf"), float("-inf")) else shape(Decimal(repr(z)), "score"),
         "baseline_points": points,
     }
 
@@ -208,7 +233,12 @@ def _anomaly(
 
 
 def trends(
-    windows: list[Window | None], *, entity: dict[str, Any] | None, date_to: date, min_impressions: int
+    windows: list[Window | None],
+    *,
+    entity: dict[str, Any] | None,
+    date_to: date,
+    min_impressions: int,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[dict[str, Any]]:
     """Three consecutive weekly declines (or rises) totalling at least MIN_TREND_CHANGE."""
     found = []
@@ -233,21 +263,26 @@ def trends(
         rising = all(later > earlier for earlier, later in pairwise(values))
         if not ((falling and change <= -MIN_TREND_CHANGE) or (rising and change >= MIN_TREND_CHANGE)):
             continue
-        found.append(_trend(metric, entity, values, change, date_to))
+        found.append(_trend(metric, entity, values, change, date_to, currency))
     return found
 
 
 def _trend(
-    metric: MetricDef, entity: dict[str, Any] | None, values: list[Decimal], change: Decimal, date_to: date
+    metric: MetricDef,
+    entity: dict[str, Any] | None,
+    values: list[Decimal],
+    change: Decimal,
+    date_to: date,
+    currency: str,
 ) -> dict[str, Any]:
     moves = "declined" if change < 0 else "rose"
     favourable = (change > 0) == metric.higher_is_better
     subject = metric.label if entity is None else f"{metric.label} for {_describe(entity)}"
-    path = " → ".join(metric.fmt(value) for value in values)
+    path = " → ".join(metric.fmt(value, currency) for value in values)
     per_week = " a week" if metric.is_count else ""
     message = (
         f"{subject} {moves} three weeks in a row, {'down' if change < 0 else 'up'} "
-        f"{fmt_change(change)} in total ({path}{per_week})"
+        f"{human.change_size(change)} in total ({path}{per_week})"
     )
     start = date_to - timedelta(days=7 * TREND_WINDOWS - 1)
     return {
@@ -269,7 +304,11 @@ def _trend(
 
 
 def weekly_changes(
-    campaign_windows: list[tuple[dict[str, Any], list[Window | None]]], *, date_to: date, min_impressions: int
+    campaign_windows: list[tuple[dict[str, Any], list[Window | None]]],
+    *,
+    date_to: date,
+    min_impressions: int,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[dict[str, Any]]:
     """Campaign ratios that moved at least MIN_WEEKLY_CHANGE between the last two weeks."""
     found = []
@@ -291,8 +330,8 @@ def weekly_changes(
                 continue
             favourable = (change > 0) == metric.higher_is_better
             message = (
-                f"{metric.label} for {_describe(entity)} {'rose' if change > 0 else 'fell'} {fmt_change(change)} "
-                f"week over week ({metric.fmt(before)} → {metric.fmt(now)})"
+                f"{metric.label} for {_describe(entity)} {'rose' if change > 0 else 'fell'} {human.change_size(change)} "
+                f"week over week ({metric.fmt(before, currency)} → {metric.fmt(now, currency)})"
             )
             found.append(
                 {
@@ -321,6 +360,7 @@ def performers(
     *,
     period: dict[str, str],
     min_impressions: int,
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[dict[str, Any]]:
     """The best and the worst entity (with volume) by ROAS, or by CTR when spend is missing."""
     eligible = [(entity, agg) for entity, agg in entities if agg.impressions >= max(min_impressions, 1)]
@@ -338,10 +378,10 @@ def performers(
         value = metric.value(agg)
         assert value is not None
         label = "the top performer" if kind == "top_performer" else "the weakest performer"
-        against = f" against {metric.fmt(overall)} overall" if overall is not None else ""
+        against = f" against {metric.fmt(overall, currency)} overall" if overall is not None else ""
         message = (
             f"{_describe(entity)[0].upper()}{_describe(entity)[1:]} was {label} by {metric.label}: "
-            f"{metric.fmt(value)}{against} ({fmt_count(agg.impressions)} impressions)"
+            f"{metric.fmt(value, currency)}{against} ({human.count(agg.impressions)} impressions)"
         )
         found.append(
             {
@@ -376,16 +416,15 @@ def _creative_entity(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe(entity: dict[str, Any]) -> str:
+    name = human.clean_name(entity["name"])
     if entity["type"] == "creative":
-        return f"creative {entity['name']} (campaign {entity['campaign_name']})"
-    return f"{entity['type']} {entity['name']}"
+        return f"creative {name} (campaign {human.clean_name(entity['campaign_name'])})"
+    return f"{entity['type']} {name}"
 
 
 def _number(value: Decimal, metric: MetricDef) -> int | str | None:
-    """Counts as JSON integers, everything else as a decimal string."""
-    if metric.is_count and metric.key != "revenue":
-        return int(value)
-    return dec(value) if metric.key == "revenue" else ratio_str(value)
+    """The metric's number in the JSON convention (count, money, unit cost or ratio)."""
+    return shape(value, metric_kind(metric.key))
 
 
 def _importance(insight: dict[str, Any]) -> tuple[int, int, str]:

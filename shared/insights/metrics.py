@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shared.insights.format import fmt_count, fmt_money, fmt_multiple, fmt_percent
 from shared.metrics import Aggregate, ratio
+from shared.numbers import human
 
 # Volume floors for ratios whose denominator is not impressions: a CVR from 20 clicks or a
 # revenue per conversion from 3 conversions is noise, not news.
@@ -23,7 +23,7 @@ class MetricDef:
     value: Callable[[Aggregate], Decimal | None]
     # Enough volume behind one observation, given the ranking minimum impressions.
     has_volume: Callable[[Aggregate, int], bool]
-    fmt: Callable[[Decimal], str]
+    fmt: Callable[[Decimal, str], str]  # (value, currency) -> text, from shared.numbers.human
     higher_is_better: bool = True
     is_count: bool = False  # a sum that grows with days of data (vs a ratio)
 
@@ -35,13 +35,15 @@ def _impressions(agg: Aggregate) -> Decimal:
 METRICS: dict[str, MetricDef] = {
     metric.key: metric
     for metric in (
-        MetricDef("impressions", "Impressions", _impressions, lambda a, m: True, fmt_count, is_count=True),
+        MetricDef(
+            "impressions", "Impressions", _impressions, lambda a, m: True, lambda v, c: human.count(v), is_count=True
+        ),
         MetricDef(
             "conversions",
             "Conversions",
             lambda a: Decimal(a.conversions),
             lambda a, m: a.impressions >= m,
-            fmt_count,
+            lambda v, c: human.count(v),
             is_count=True,
         ),
         MetricDef(
@@ -49,24 +51,26 @@ METRICS: dict[str, MetricDef] = {
             "Revenue",
             lambda a: a.revenue,
             lambda a, m: a.impressions >= m,
-            fmt_money,
+            human.money,
             is_count=True,
         ),
-        MetricDef("ctr", "CTR", lambda a: a.ctr, lambda a, m: a.impressions >= max(m, 1), fmt_percent),
-        MetricDef("cvr", "CVR", lambda a: a.cvr, lambda a, m: a.clicks >= MIN_CLICKS, fmt_percent),
+        MetricDef(
+            "ctr", "CTR", lambda a: a.ctr, lambda a, m: a.impressions >= max(m, 1), lambda v, c: human.percent(v)
+        ),
+        MetricDef("cvr", "CVR", lambda a: a.cvr, lambda a, m: a.clicks >= MIN_CLICKS, lambda v, c: human.percent(v)),
         MetricDef(
             "revenue_per_conversion",
             "Revenue per conversion",
             lambda a: ratio(a.revenue, a.conversions),
             lambda a, m: a.conversions >= MIN_CONVERSIONS,
-            fmt_money,
+            human.unit_cost,
         ),
         MetricDef(
             "cpa",
             "CPA",
             lambda a: a.cpa,
             lambda a, m: a.conversions >= MIN_CONVERSIONS and a.spend is not None,
-            fmt_money,
+            human.unit_cost,
             higher_is_better=False,
         ),
         MetricDef(
@@ -74,7 +78,7 @@ METRICS: dict[str, MetricDef] = {
             "ROAS",
             lambda a: a.roas,
             lambda a, m: a.impressions >= max(m, 1) and a.spend is not None and a.spend > 0,
-            fmt_multiple,
+            lambda v, c: human.multiple(v),
         ),
     )
 }

@@ -18,8 +18,10 @@ from shared.db import QUERIES
 from shared.insights import RULES as INSIGHT_RULES
 from shared.insights.data import Performance
 from shared.insights.engine import creative_totals, history_start, insights_from
-from shared.insights.format import aggregate_json, jsonable, ratio_str
 from shared.metrics import Aggregate, compare, relative_change
+from shared.numbers import as_json, metric_kind, normalise, shape
+from shared.numbers import ratio as ratio_str
+from shared.numbers.currency import DEFAULT_CURRENCY
 from shared.settings import Settings
 from shared.summaries import rankings
 from shared.summaries.periods import MONTHLY, WEEKLY, add_months, period_end, previous_period_start
@@ -48,6 +50,7 @@ class PeriodSummary:
     days_with_data: int
     insights: list[dict[str, Any]] = field(default_factory=list)
     client_name: str | None = None
+    currency: str = DEFAULT_CURRENCY
 
     @property
     def days_in_period(self) -> int:
@@ -62,9 +65,10 @@ class PeriodSummary:
             "kind": self.kind,
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
-            "totals": aggregate_json(self.totals),
-            "previous": aggregate_json(self.previous),
-            "change": jsonable(self.change),
+            "currency": self.currency,
+            "totals": as_json(self.totals.to_api()),
+            "previous": as_json(self.previous.to_api()),
+            "change": as_json(self.change),
             "days_with_data": self.days_with_data,
             "days_in_period": self.days_in_period,
             "insights": len(self.insights),
@@ -72,13 +76,21 @@ class PeriodSummary:
 
 
 def build_summary(
-    conn: Any, *, kind: str, client_id: UUID, period_start: date, settings: Settings, client_name: str | None = None
+    conn: Any,
+    *,
+    kind: str,
+    client_id: UUID,
+    period_start: date,
+    settings: Settings,
+    client_name: str | None = None,
 ) -> PeriodSummary:
     """Compute and upsert the `kind` ("weekly" | "monthly") summary of one client's period.
 
     Raises `InvalidInput` when `period_start` is not a Monday (weekly) or a 1st (monthly).
     """
     end = period_end(kind, period_start)
+    currency_row = conn.execute(QUERIES["summary_client_currency"], {"client_id": client_id}).fetchone()
+    currency = currency_row["currency"] if currency_row else DEFAULT_CURRENCY
     minimum = settings.ranking_min_impressions
     previous_start = previous_period_start(kind, period_start)
     previous_end = period_start - timedelta(days=1)
@@ -94,17 +106,20 @@ def build_summary(
     change = compare(totals, previous)
     days = performance.days_with_data(period_start, end)
     campaigns = performance.campaigns(period_start, end)
-    insights = insights_from(performance, creatives, date_from=period_start, date_to=end, settings=settings)
+    insights = insights_from(
+        performance, creatives, date_from=period_start, date_to=end, settings=settings, currency=currency
+    )
 
     days_in_period = (end - period_start).days + 1
     missing = sorted({period_start + timedelta(days=n) for n in range(days_in_period)} - set(days))
     deltas = {
         "previous_period": {"start": previous_start.isoformat(), "end": previous_end.isoformat()},
-        "previous": aggregate_json(previous),
-        "change": jsonable(change),
+        "previous": as_json(previous.to_api()),
+        "change": as_json(change),
     }
     details: dict[str, Any] = {
-        "totals": aggregate_json(totals),
+        "currency": currency,
+        "totals": as_json(totals.to_api()),
         "completeness": {
             "days_with_data": len(days),
             "days_in_period": days_in_period,
@@ -130,7 +145,7 @@ def build_summary(
         "insights": _json(insights),
     }
     if kind == WEEKLY:
-        params["underperformers"] = _json(rankings.underperformers(campaigns, totals, minimum))
+        params["underperformers"] = _json(rankings.underperformers(campaigns, totals, minimum, currency))
         params["details"] = _json(details)
         summary_id = conn.execute(QUERIES["summary_upsert_weekly"], params).fetchone()["id"]
     else:
@@ -154,6 +169,7 @@ def build_summary(
         days_with_data=len(days),
         insights=insights,
         client_name=client_name,
+        currency=currency,
     )
 
 
@@ -199,9 +215,7 @@ def three_month_trend(months: list[Aggregate], month_start: date) -> dict[str, A
 
 
 def _plain(value: Decimal | int, key: str) -> int | str | None:
-    if key == "conversions":
-        return int(value)
-    return ratio_str(Decimal(value)) if key == "roas" else format(Decimal(value), "f")
+    return shape(value, metric_kind(key))
 
 
 def _columns(totals: Aggregate) -> dict[str, Any]:
@@ -222,4 +236,4 @@ def _columns(totals: Aggregate) -> dict[str, Any]:
 
 def _json(value: Any) -> str:
     # Passed as text and cast in SQL (`::jsonb`), so domain code needs no driver types.
-    return json.dumps(jsonable(value), separators=(",", ":"))
+    return json.dumps(normalise(value), separators=(",", ":"))

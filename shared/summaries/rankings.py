@@ -9,8 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from shared.insights.format import aggregate_json, fmt_money, fmt_percent
 from shared.metrics import Aggregate
+from shared.numbers import as_json, human
+from shared.numbers.currency import DEFAULT_CURRENCY
 
 TOP_N = 5
 UNDERPERFORMER_CPA_FACTOR = Decimal("1.5")
@@ -47,7 +48,7 @@ def ranked(entities: list[Entity], minimum: int, limit: int | None = None) -> li
         for place, (entity, _) in enumerate(with_value, start=1):
             places[entity["id"]][metric] = place
     return [
-        {**entity, "rank": rank, **aggregate_json(agg), "rank_by": places[entity["id"]]}
+        {**entity, "rank": rank, **as_json(agg.to_api()), "rank_by": places[entity["id"]]}
         for rank, (entity, agg) in enumerate(pool[:limit], start=1)
     ]
 
@@ -56,7 +57,9 @@ def top(entities: list[Entity], minimum: int, n: int = TOP_N) -> list[dict[str, 
     return ranked(entities, minimum, limit=n)
 
 
-def underperformers(entities: list[Entity], client_total: Aggregate, minimum: int) -> list[dict[str, Any]]:
+def underperformers(
+    entities: list[Entity], client_total: Aggregate, minimum: int, currency: str = DEFAULT_CURRENCY
+) -> list[dict[str, Any]]:
     """Eligible entities failing the rule in UNDERPERFORMER_RULE, biggest spenders first."""
     found = []
     for entity, agg in eligible(entities, minimum):
@@ -66,16 +69,19 @@ def underperformers(entities: list[Entity], client_total: Aggregate, minimum: in
             and client_total.cpa is not None
             and agg.cpa >= UNDERPERFORMER_CPA_FACTOR * client_total.cpa
         ):
-            reasons.append(f"CPA {fmt_money(agg.cpa)} vs {fmt_money(client_total.cpa)} for the client")
+            reasons.append(
+                f"CPA {human.unit_cost(agg.cpa, currency)} vs {human.unit_cost(client_total.cpa, currency)} "
+                "for the client"
+            )
         if (
             agg.ctr is not None
             and client_total.ctr is not None
             and agg.ctr <= UNDERPERFORMER_CTR_FACTOR * client_total.ctr
         ):
-            reasons.append(f"CTR {fmt_percent(agg.ctr)} vs {fmt_percent(client_total.ctr)} for the client")
+            reasons.append(f"CTR {human.percent(agg.ctr)} vs {human.percent(client_total.ctr)} for the client")
         if agg.conversions == 0 and agg.spend and client_total.conversions > 0:
-            reasons.append(f"spent {fmt_money(agg.spend)} with no conversion")
+            reasons.append(f"spent {human.money(agg.spend, currency)} with no conversion")
         if reasons:
-            found.append((agg.spend or Decimal(0), {**entity, **aggregate_json(agg), "reasons": reasons}))
+            found.append((agg.spend or Decimal(0), {**entity, **as_json(agg.to_api()), "reasons": reasons}))
     found.sort(key=lambda item: (item[0], item[1]["name"]), reverse=True)
     return [item for _, item in found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -51,12 +52,12 @@ def _check_neutralised(api_db, hostile, level):
         "impressions",
         "clicks",
         "conversions",
-        "revenue",
-        "spend",
+        "revenue (USD)",
+        "spend (USD)",
         "ctr",
         "cvr",
-        "cpc",
-        "cpa",
+        "cpc (USD)",
+        "cpa (USD)",
         "roas",
     ]
     assert len(body) == len(HOSTILE)
@@ -74,7 +75,17 @@ def test_export_creative_level_sums_match_overview_and_money_is_in_cents(api_db,
     assert {r["campaign"] for r in rows} == {"Spring Sale", "Brand Awareness", "Quiet Test"}
     totals = service.overview(api_db, client_id=acme.id, date_range=FULL)["totals"]
     assert sum(int(r["impressions"]) for r in rows) == totals["impressions"]
-    assert all(len(r["spend"].split(".")[1]) == 2 for r in rows)
+    assert all(re.fullmatch(r"\d+\.\d{2}", r["spend (USD)"]) for r in rows)
+    assert all(re.fullmatch(r"\d+\.\d{4}", r["cpc (USD)"]) for r in rows if r["cpc (USD)"])
+    assert all(re.fullmatch(r"\d+\.\d{6}", r["ctr"]) for r in rows if r["ctr"])
+
+
+def test_export_headers_name_the_client_currency(api_db, owner_conn, acme):
+    owner_conn.execute("UPDATE clients SET currency = 'JPY' WHERE id = %s", (acme.id,))
+    _, text = export_csv(api_db, client_id=acme.id, level="daily", date_range=FULL)
+    header = next(csv.reader(io.StringIO(text)))
+    assert "spend (JPY)" in header and "revenue (JPY)" in header and "cpa (JPY)" in header
+    assert "ctr" in header and "impressions" in header
 
 
 def test_daily_export_has_one_row_per_day_with_data(api_db, acme):
@@ -150,3 +161,102 @@ def test_pdf_report_survives_names_outside_latin1_and_no_data(api_db, owner_conn
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Café Ünïcode" in text
     assert "n/a" in text
+
+
+def _pdf_text(pdf: bytes) -> tuple[str, int]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def _save_page_images(pdf: bytes, name: str) -> None:
+    """Rendered pages as test artifacts (build/test-artifacts/), to be looked at."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("pdftoppm") is None:
+        return
+    out = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(out / f"{name}.pdf"), str(out / name)], check=True)
+
+
+def test_pdf_report_in_greek_and_cyrillic_with_currency_page_numbers_and_report_id(api_db, owner_conn, settings):
+    # given a EUR client whose campaigns are named in Greek and Cyrillic
+    client = add_client(owner_conn, "Ακμή Одежда \u202eOutdoor\u202c", "greek")
+    owner_conn.execute("UPDATE clients SET currency = 'EUR' WHERE id = %s", (client.id,))
+    add_tree(
+        owner_conn,
+        client,
+        {"Καλοκαίρι": {"s1": {"p1": ["c1"]}}, "Весна распродажа": {"s2": {"p2": ["c2"]}}},
+    )
+    add_metrics(owner_conn, client, days=DAYS)
+    # when the report of the whole data range is built
+    _, pdf = build_report(api_db, client_id=client.id, date_range=FULL, settings=settings)
+    _save_page_images(pdf, "report-greek-cyrillic")
+    text, pages = _pdf_text(pdf)
+    # then the names, the currency symbol, the page numbers and the report ID are there
+    assert "Ακμή Одежда Outdoor" in text  # the bidi override is stripped
+    assert "\u202e" not in text
+    assert "Καλοκαίρι" in text and "Весна распродажа" in text
+    assert "€" in text and "amounts in EUR" in text
+    assert f"Page 1 of {pages}" in text
+    assert re.search(r"report R-[0-9A-F]{12}", text)
+    # a range with no earlier data says so instead of printing zeros
+    assert "no data in the previous period" in text
+    assert "?????" not in text
+    assert pages == 1  # no page holding only a stray line
+
+
+def test_pdf_report_id_changes_with_the_data_and_is_stable_otherwise(api_db, owner_conn, acme, settings):
+    def rid() -> str:
+        _, pdf = build_report(api_db, client_id=acme.id, date_range=FULL, settings=settings)
+        found = re.search(r"report (R-[0-9A-F]{12})", _pdf_text(pdf)[0])
+        assert found
+        return found.group(1)
+
+    first = rid()
+    assert rid() == first
+    owner_conn.execute(
+        "UPDATE daily_metrics SET updated_at = now() + interval '1 minute' WHERE client_id = %s", (acme.id,)
+    )
+    assert rid() != first
+
+
+def test_pdf_arrow_and_coloured_changes_render_as_text():
+    from shared.dashboard.report import _render
+
+    agg = {k: None for k in ("ctr", "cvr", "cpc", "cpa", "roas")} | {
+        "impressions": 10,
+        "clicks": 1,
+        "conversions": 0,
+        "revenue": "1.00",
+        "spend": "2.00",
+    }
+    summary = {
+        "previous_from": "2026-02-16",
+        "previous_to": "2026-03-01",
+        "totals": agg,
+        "previous": agg,
+        "change": {"impressions": "0.100000", "cpc": "0.200000"},
+        "series": [{"date": "2026-03-02", "spend": "2.00", "revenue": "1.00"}],
+    }
+    pdf = _render(
+        client={"name": "Ωμέγα", "currency": "GBP", "slug": "o"},
+        date_range=FULL,
+        summary=summary,
+        ranked=[],
+        metric="roas",
+        insights=[{"message": "CTR for campaign Ωμέγα fell 31% week over week (0.46% → 0.43% → 0.41%)"}],
+        min_impressions=1000,
+        now=datetime(2026, 3, 16, tzinfo=UTC),
+        source={"run_ids": [], "data_through": None, "last_change": None},
+        report="R-000000000000",
+    )
+    _save_page_images(pdf, "report-arrow")
+    text, _ = _pdf_text(pdf)
+    assert "0.46% → 0.43% → 0.41%" in text
+    assert "£2.00" in text and "▲ +10.0%" in text

@@ -89,7 +89,7 @@ def _ctr_anomalies(series, minimum=1000):
 def test_a_flat_baseline_mad_zero_still_flags_a_large_change():
     # MAD = 0 and mean deviation = 0: the z-score is infinite; the 25% rule decides
     (found,) = _ctr_anomalies(_ctr_series([50] * 8, 30))
-    assert found["z"] is None and found["change"] == "-0.4"
+    assert found["z"] is None and found["change"] == "-0.400000"
     assert _ctr_anomalies(_ctr_series([50] * 8, 49)) == []
 
 
@@ -165,7 +165,7 @@ def test_a_steady_decline_in_the_database_is_reported_as_a_trend(owner_conn, wor
     assert client_level["message"] == (
         "Conversions declined three weeks in a row, down 30% in total (700 → 630 → 560 → 490 a week)"
     )
-    assert (client_level["previous"], client_level["value"], client_level["change"]) == (700, 490, "-0.3")
+    assert (client_level["previous"], client_level["value"], client_level["change"]) == (700, 490, "-0.300000")
     assert client_level["period"] == {"from": "2026-02-16", "to": "2026-03-15"}
 
 
@@ -180,7 +180,7 @@ def test_week_over_week_change_sentence(owner_conn, worker_db, settings):
     (ctr,) = [i for i in found if i["metric"] == "ctr"]
     assert ctr["message"] == "CTR for campaign Spring Sale fell 31% week over week (0.42% → 0.29%)"
     assert ctr["entity"]["name"] == "Spring Sale" and ctr["entity"]["type"] == "campaign"
-    assert (ctr["previous"], ctr["value"]) == ("0.0042", "0.0029")
+    assert (ctr["previous"], ctr["value"]) == ("0.004200", "0.002900")
 
 
 def test_top_and_bottom_performers_skip_tiny_entities(owner_conn, worker_db, settings):
@@ -197,10 +197,10 @@ def test_top_and_bottom_performers_skip_tiny_entities(owner_conn, worker_db, set
 
     assert found["top_performer"]["entity"]["name"] == "Winner"
     assert found["top_performer"]["message"] == (
-        "Campaign Winner was the top performer by ROAS: 4.00 against 14.57 overall (20,000 impressions)"
+        "Campaign Winner was the top performer by ROAS: 4.00x against 14.57x overall (20,000 impressions)"
     )
     assert found["bottom_performer"]["entity"]["name"] == "Laggard"
-    assert found["bottom_performer"]["value"] == "0.5"
+    assert found["bottom_performer"]["value"] == "0.500000"
 
 
 def test_insights_are_stored_in_the_weekly_summary(owner_conn, worker_db, settings):

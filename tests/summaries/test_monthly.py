@@ -74,12 +74,12 @@ def test_rankings_and_three_month_trend(owner_conn, worker_db, settings):
     assert trend["months"] == ["2026-01-01", "2026-02-01", "2026-03-01"]
     assert trend["spend"] == {
         "direction": "up",
-        "values": ["100.0000000", "120.0000000", "189.0000000"],
-        "change": "0.89",
+        "values": ["100.00", "120.00", "189.00"],
+        "change": "0.890000",
     }
-    assert trend["conversions"] == {"direction": "down", "values": [50, 40, 35], "change": "-0.3"}
+    assert trend["conversions"] == {"direction": "down", "values": [50, 40, 35], "change": "-0.300000"}
     assert trend["roas"]["direction"] == "flat"  # 1.50 -> 2.50 -> 2.35: no consistent direction
-    assert trend["roas"]["values"] == ["1.5", "2.5", "2.3544973545"]
+    assert trend["roas"]["values"] == ["1.500000", "2.500000", "2.354497"]
     # campaign rankings: Main (20 conversions) before Second (10); Tiny (900 impressions) is not ranked
     assert [(c["name"], c["rank"]) for c in row["campaign_rankings"]] == [("Main", 1), ("Second", 2)]
     assert row["campaign_rankings"][0]["rank_by"] == {"conversions": 1, "revenue": 2, "roas": 2, "ctr": 2, "cvr": 1}
@@ -102,7 +102,7 @@ def test_three_month_trend_without_earlier_data_has_no_direction(owner_conn, wor
     client.add(date(2026, 3, 10), 10_000, 100, 5, "50")
     _build(worker_db, settings, client.id, date(2026, 3, 1))
     trend = owner_conn.execute("SELECT trend FROM monthly_summaries").fetchone()["trend"]
-    assert trend["spend"] == {"direction": None, "values": [None, None, "100.0000000"], "change": None}
+    assert trend["spend"] == {"direction": None, "values": [None, None, "100.00"], "change": None}
 
 
 def test_a_month_must_start_on_the_first(worker_db, settings, owner_conn):

@@ -56,7 +56,7 @@ def test_scheduled_weekly_run_builds_every_active_client_and_emails_the_digest(
     (email,) = sent_emails()
     assert email.destinations["ToAddresses"] == ["admin@example.com"]
     assert "Weekly digest 2026-03-02 to 2026-03-08: 2 client(s)" in email.subject
-    assert "Acme Outdoor: spend 40.00 (+25.0%), conversions 10 (+25.0%), revenue 200.00 (+100.0%)" in email.body
+    assert "Acme Outdoor (USD): spend $40.00 (+25.0%), conversions 10 (+25.0%), revenue $200.00 (+100.0%)" in email.body
     assert "CTR 1.00% (-0.25 pp); data on 1/7 days" in email.body
     assert "Dormant" not in email.body
 

@@ -56,18 +56,18 @@ def test_weekly_totals_and_deltas_are_exact(owner_conn, worker_db, settings, acm
     assert change["ctr"] == change["cvr"] == change["cpa"] == "0.000000"
     assert change["ctr_pp"] == "0.000000"
     assert change["roas"] == "-0.152900"
-    assert row["deltas"]["previous"]["spend"] == "136.0000000"
+    assert row["deltas"]["previous"]["spend"] == "136.00"
     assert row["deltas"]["previous_period"] == {"start": "2026-02-23", "end": "2026-03-01"}
     assert row["details"]["completeness"] == {
         "days_with_data": 3,
         "days_in_period": 7,
-        "ratio": "0.4285714286",
+        "ratio": "0.428571",
         "missing_dates": ["2026-03-03", "2026-03-04", "2026-03-06", "2026-03-07"],
     }
     # the returned summary matches what was stored
     assert summary.totals.spend == Decimal("170")
     assert summary.id == row["id"]
-    assert summary.to_dict()["totals"]["roas"] == "2.4914705882"
+    assert summary.to_dict()["totals"]["roas"] == "2.491471"
 
 
 def test_top_campaigns_underperformers_and_top_creatives(owner_conn, worker_db, settings, acme):
@@ -78,13 +78,13 @@ def test_top_campaigns_underperformers_and_top_creatives(owner_conn, worker_db, 
         ("Spring Sale", 1, 10),
         ("Brand", 2, 0),
     ]
-    assert row["top_campaigns"][0]["spend"] == "137.4662500"  # exact, unrounded
+    assert row["top_campaigns"][0]["spend"] == "137.47"  # money to cents (SPEC section 8)
     assert [c["name"] for c in row["top_creatives"]] == ["B", "A", "C"]
     assert row["top_creatives"][0]["campaign_name"] == "Spring Sale"
     # Brand: CTR 0.17% <= half the client's 0.63%, and spent with no conversion
     (brand,) = row["underperformers"]
     assert brand["name"] == "Brand"
-    assert brand["reasons"] == ["CTR 0.17% vs 0.63% for the client", "spent 32.53 with no conversion"]
+    assert brand["reasons"] == ["CTR 0.17% vs 0.63% for the client", "spent $32.53 with no conversion"]
     assert "1.5x" in row["details"]["rules"]["underperformers"]
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from shared.admin import alerts as alerts_service
 from shared.admin import branding as branding_service
@@ -29,7 +29,8 @@ from shared.api import deps, inputs
 from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BrandingOut, Page, RequestBody, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import AdminPrincipal
-from shared.metrics import round_money
+from shared.numbers import money, unit_cost
+from shared.numbers.currency import DEFAULT_CURRENCY, is_currency
 from shared.validation import MAX_OFFSET
 
 router = Router()
@@ -51,17 +52,30 @@ Slug = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([a-
 Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"\S"), inputs.plain_text("name")]
 AdvertiserName = Annotated[str, Field(max_length=255), inputs.plain_text("advertisers")]
 ClientStatus = Literal["active", "disabled"]
+
+
+def _currency_code(value: str) -> str:
+    code = value.upper()
+    if not is_currency(code):
+        raise ValueError("currency must be an ISO 4217 code such as USD, EUR or JPY")
+    return code
+
+
+CurrencyCode = Annotated[
+    str,
+    Field(min_length=3, max_length=3, description="ISO 4217 code; every amount of the client is in it"),
+    AfterValidator(_currency_code),
+]
 Role = Literal["admin", "client"]
 RunStatus = Literal["running", "success", "partial", "failed", "duplicate"]
 
 
 def _money(value: Decimal | None) -> str | None:
-    rounded = round_money(value)
-    return None if rounded is None else str(rounded)
+    return money(value)
 
 
 def _cpm(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(Decimal("0.0001")))
+    return unit_cost(value)
 
 
 # ---------------------------------------------------------------- clients
@@ -72,6 +86,7 @@ class ClientOut(BaseModel):
     name: str
     slug: str
     status: ClientStatus
+    currency: str = Field(description="ISO 4217 code of the client's amounts")
     advertisers: list[str]
     current_cpm: str | None = Field(description="CPM in force today (4 decimals), null without a rate")
     created_at: datetime
@@ -84,12 +99,14 @@ class ClientCreate(RequestBody):
     advertisers: Annotated[list[AdvertiserName], Field(max_length=clients_service.MAX_ADVERTISERS)] | None = Field(
         default=None, description="Advertiser names the partner's files use for this client"
     )
+    currency: CurrencyCode = DEFAULT_CURRENCY
 
 
 class ClientPatch(RequestBody):
     name: Name | None = None
     slug: Slug | None = None
     status: ClientStatus | None = None
+    currency: CurrencyCode | None = None
 
 
 def _client(row: dict[str, Any]) -> ClientOut:
@@ -115,7 +132,11 @@ def list_clients(
 )
 def create_client(principal: AdminPrincipal, body: ClientCreate) -> ClientOut:
     row = clients_service.create_client(
-        deps.database(), name=body.name.strip(), slug=body.slug, advertisers=body.advertisers
+        deps.database(),
+        name=body.name.strip(),
+        slug=body.slug,
+        advertisers=body.advertisers,
+        currency=body.currency,
     )
     return _client(row)
 
@@ -127,7 +148,7 @@ def get_client(principal: AdminPrincipal, client_id: UUID) -> ClientOut:
 
 @router.patch(
     "/admin/clients/<client_id>",
-    summary="Change a client's name, slug or status",
+    summary="Change a client's name, slug, status or currency",
     tags=["admin"],
     **api_doc(role="admin", errors=(409,)),
 )
@@ -138,6 +159,7 @@ def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch)
         name=body.name.strip() if body.name else None,
         slug=body.slug,
         status=body.status,
+        currency=body.currency,
     )
     return _client(row)
 

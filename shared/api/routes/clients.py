@@ -7,9 +7,10 @@ that client's tenant so row-level security applies as well. Query parameters arr
 strings and are validated by `shared.dashboard.params` on the rules of `shared.validation`
 (400 with a message naming the parameter), like the admin router's typed parameters.
 
-JSON bodies: ids and dates are strings, counts integers, money (rounded to cents, "1234.50")
-and ratios (fractions, 6 places: "0.004200") decimal strings, as everywhere in this API;
-`null` where a ratio has a zero denominator.
+JSON bodies follow the one number convention of `shared.numbers`: counts integers; money
+rounded to cents ("1234.50"), unit costs to 4 places ("0.8045") and ratios and changes to 6
+("0.004200") as decimal strings; `_pp` keys are percentage points; `null` where a ratio has
+a zero denominator. Every client-scoped body carries the client's ISO 4217 `currency`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal, client_scope
 from shared.dashboard import params, service
 from shared.db import Tenant
+from shared.numbers import as_json
 from shared.observability import metrics
 
 router = Router()
@@ -52,9 +54,9 @@ CreativeFilter = Annotated[str | None, Query(description="Only this creative (UU
 # They document the shapes in /openapi.json; values arrive already shaped by `as_json`.
 
 Money = Annotated[str | None, Field(description='Decimal string rounded to cents, e.g. "1234.50"')]
-Ratio = Annotated[
-    str | None, Field(description="Decimal string fraction (6 places; ROAS 4); null on a zero denominator")
-]
+UnitCost = Annotated[str | None, Field(description='Decimal string with 4 decimals, e.g. "0.8045"')]
+Ratio = Annotated[str | None, Field(description="Decimal string fraction (6 places); null on a zero denominator")]
+Currency = Annotated[str, Field(description="The client's ISO 4217 currency code; every amount is in it")]
 
 
 class AggregateOut(BaseModel):
@@ -65,8 +67,8 @@ class AggregateOut(BaseModel):
     spend: Money = Field(description="Cents; null when no row of the period could be priced (no CPM)")
     ctr: Ratio
     cvr: Ratio
-    cpc: Money
-    cpa: Money
+    cpc: UnitCost
+    cpa: UnitCost
     roas: Ratio
 
 
@@ -101,6 +103,7 @@ Day = Annotated[str | None, Field(description="YYYY-MM-DD; null when there is no
 
 class OverviewOut(Period):
     client_id: str
+    currency: Currency
     compare_from: Day = Field(description="First day of the comparison period (null with compare=none)")
     compare_to: Day = Field(description="Last day of the comparison period (null with compare=none)")
     previous_from: Day = Field(description="Same as compare_from (earlier name)")
@@ -125,6 +128,7 @@ class ClientOut(BaseModel):
     name: str
     slug: str
     status: str
+    currency: Currency
     data_through: Day = Field(description="The client's last day with data; null when it has none")
 
 
@@ -156,6 +160,7 @@ Row = TypeVar("Row", bound=CampaignRow)
 
 
 class BreakdownOut(Period, Generic[Row]):
+    currency: Currency
     items: list[Row]
     total: int = Field(description="Entities with activity in the range (all pages)")
     limit: int
@@ -171,6 +176,7 @@ class PeriodPoint(AggregateOut):
 
 
 class TimeseriesOut(Period):
+    currency: Currency
     granularity: str
     filters: dict[str, str]
     series: list[PeriodPoint]
@@ -191,7 +197,7 @@ def _page(limit: str | None, offset: str | None) -> params.Page:
 def list_clients(principal: CurrentPrincipal, limit: Limit = None, offset: Offset = None) -> ClientList:
     tenant = Tenant.every_client() if principal.is_admin else Tenant.client(principal.client_id or "")
     return ClientList.model_validate(
-        service.as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
+        as_json(service.list_clients(deps.database(), tenant=tenant, page=_page(limit, offset)))
     )
 
 
@@ -232,7 +238,7 @@ def overview(
         date_range=date_range,
         comparison=comparison,
     )
-    return OverviewOut.model_validate(service.as_json(result))
+    return OverviewOut.model_validate(as_json(result))
 
 
 def _breakdown(
@@ -260,7 +266,7 @@ def _breakdown(
         page=_page(limit, offset),
     )
     # BreakdownOut[model]: the row model of this level (a runtime parametrisation).
-    shaped: BreakdownOut[Row] = cast(Any, BreakdownOut)[model].model_validate(service.as_json(result))
+    shaped: BreakdownOut[Row] = cast(Any, BreakdownOut)[model].model_validate(as_json(result))
     return shaped
 
 
@@ -417,7 +423,7 @@ def timeseries(
         granularity=params.parse_granularity(granularity),
         filters=params.parse_filters(filters, allowed=params.ENTITY_FILTERS),
     )
-    return TimeseriesOut.model_validate(service.as_json(result))
+    return TimeseriesOut.model_validate(as_json(result))
 
 
 def _summaries(
@@ -433,7 +439,7 @@ def _summaries(
         date_from=start,
         date_to=end,
     )
-    return service.as_json(result)
+    return as_json(result)
 
 
 def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> dict[str, Any]:
@@ -445,7 +451,7 @@ def _summary(kind: str, client_id: str, principal: Any, period_start: str) -> di
         kind=kind,
         period_start=params.parse_date(period_start, field=field, bounds=inputs.date_bounds()),
     )
-    return service.as_json(result)
+    return as_json(result)
 
 
 @router.get(
@@ -526,7 +532,7 @@ def insights(
         date_range=_range(date_from, date_to),
         settings=deps.settings(),
     )
-    return service.as_json(result)
+    return as_json(result)
 
 
 @router.get(

@@ -11,7 +11,7 @@ SELECT count(*) AS total FROM clients
 WHERE (%(status)s::text IS NULL OR status = %(status)s)
 
 -- name: admin_list_clients
-SELECT c.id, c.name, c.slug, c.status, c.created_at, c.updated_at,
+SELECT c.id, c.name, c.slug, c.status, c.currency, c.created_at, c.updated_at,
        coalesce((SELECT array_agg(a.name ORDER BY a.name) FROM client_advertisers a WHERE a.client_id = c.id),
                 '{}') AS advertisers,
        (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm
@@ -21,7 +21,7 @@ ORDER BY c.name, c.id
 LIMIT %(limit)s OFFSET %(offset)s
 
 -- name: admin_get_client
-SELECT c.id, c.name, c.slug, c.status, c.created_at, c.updated_at,
+SELECT c.id, c.name, c.slug, c.status, c.currency, c.created_at, c.updated_at,
        coalesce((SELECT array_agg(a.name ORDER BY a.name) FROM client_advertisers a WHERE a.client_id = c.id),
                 '{}') AS advertisers,
        (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm
@@ -33,7 +33,7 @@ WHERE c.id = %(client_id)s
 SELECT slug FROM clients WHERE slug = %(base)s OR slug LIKE %(pattern)s
 
 -- name: admin_insert_client
-INSERT INTO clients (name, slug) VALUES (%(name)s, %(slug)s)
+INSERT INTO clients (name, slug, currency) VALUES (%(name)s, %(slug)s, %(currency)s)
 RETURNING id
 
 -- name: admin_update_client
@@ -41,7 +41,8 @@ RETURNING id
 UPDATE clients SET
     name = coalesce(%(name)s, name),
     slug = coalesce(%(slug)s, slug),
-    status = coalesce(%(status)s, status)
+    status = coalesce(%(status)s, status),
+    currency = coalesce(%(currency)s, currency)
 WHERE id = %(client_id)s
 RETURNING id
 

@@ -11,11 +11,11 @@
 
 -- name: dashboard_list_clients
 WITH visible AS (
-    SELECT c.id, c.name, c.slug, c.status FROM clients c
+    SELECT c.id, c.name, c.slug, c.status, c.currency FROM clients c
 )
 -- data_through: the client's last day with data (one backward step of the (client_id, date)
 -- index per listed client), NULL when it has none.
-SELECT t.total, p.id, p.name, p.slug, p.status,
+SELECT t.total, p.id, p.name, p.slug, p.status, p.currency,
        (SELECT max(m.date) FROM daily_metrics m WHERE m.client_id = p.id) AS data_through
 FROM (SELECT count(*) AS total FROM visible) t
 LEFT JOIN LATERAL (
@@ -23,7 +23,7 @@ LEFT JOIN LATERAL (
 ) p ON true
 
 -- name: dashboard_client
-SELECT c.id, c.name, c.slug, c.status FROM clients c WHERE c.id = %(client_id)s
+SELECT c.id, c.name, c.slug, c.status, c.currency FROM clients c WHERE c.id = %(client_id)s
 
 -- name: dashboard_daily_totals
 -- One row per day with data, no entity filter: overview (current + previous period in one
@@ -33,7 +33,8 @@ SELECT c.id, c.name, c.slug, c.status FROM clients c WHERE c.id = %(client_id)s
 SELECT m.date,
        sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
        sum(m.conversion_revenue) AS revenue,
-       CASE WHEN sum(m.priced_rows) > 0 THEN sum(m.spend) END AS spend
+       CASE WHEN sum(m.priced_rows) > 0 THEN sum(m.spend) END AS spend,
+       (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency
 FROM daily_campaign_metrics m
 WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
 GROUP BY m.date
@@ -41,14 +42,17 @@ ORDER BY m.date
 
 -- name: dashboard_data_through
 -- The client's last day with data (NULL when none): the dashboard's freshness line.
-SELECT max(m.date) AS data_through FROM daily_metrics m WHERE m.client_id = %(client_id)s
+SELECT max(m.date) AS data_through,
+       (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency
+FROM daily_metrics m WHERE m.client_id = %(client_id)s
 
 -- name: dashboard_timeseries
 -- granularity is 'day', 'week' (ISO, Monday) or 'month', validated before binding. The cast
 -- to timestamp (not timestamptz) keeps date_trunc independent of the session time zone.
 SELECT date_trunc(%(granularity)s, m.date::timestamp)::date AS period_start,
        sum(m.impressions) AS impressions, sum(m.clicks) AS clicks, sum(m.conversions) AS conversions,
-       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend
+       sum(m.conversion_revenue) AS revenue, sum(m.spend) AS spend,
+       (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency
 FROM daily_metrics m
 WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
   AND (%(campaign_id)s::uuid IS NULL OR m.campaign_id = %(campaign_id)s::uuid)
@@ -77,7 +81,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN campaigns e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.impressions, p.clicks, p.conversions, p.revenue, p.spend
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
     SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
@@ -101,7 +106,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN strategies e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.campaign_id,
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.campaign_id,
        p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
@@ -127,7 +133,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN placements e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.campaign_id, p.strategy_id,
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.campaign_id, p.strategy_id,
        p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
@@ -154,7 +161,8 @@ WITH sums AS (
            s.revenue / NULLIF(s.spend, 0) AS roas
     FROM sums s JOIN creatives e ON e.id = s.id AND e.client_id = %(client_id)s
 )
-SELECT t.total, p.id, p.name, p.campaign_id, p.strategy_id, p.placement_id,
+SELECT t.total, (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency,
+       p.id, p.name, p.campaign_id, p.strategy_id, p.placement_id,
        p.impressions, p.clicks, p.conversions, p.revenue, p.spend
 FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
@@ -250,3 +258,13 @@ SELECT ms.month_start, ms.month_end, ms.impressions, ms.clicks, ms.conversions, 
        ms.creative_rankings, ms.insights, ms.details, ms.updated_at
 FROM monthly_summaries ms
 WHERE ms.client_id = %(client_id)s AND ms.month_start = %(period_start)s
+
+-- name: dashboard_report_provenance
+-- What a report was built from: the ingestion runs whose rows it reads (both periods), the
+-- last day with data on or before the range end, and when those rows last changed.
+SELECT coalesce(array_agg(DISTINCT m.ingestion_run_id::text) FILTER (WHERE m.ingestion_run_id IS NOT NULL), '{}')
+           AS run_ids,
+       max(m.date) AS data_through,
+       max(m.updated_at) AS last_change
+FROM daily_metrics m
+WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s

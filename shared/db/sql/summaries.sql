@@ -4,10 +4,13 @@
 -- name: summary_clients
 -- The clients a run covers: every active client, or the one named (whatever its status:
 -- the admin may backfill a disabled client's history).
-SELECT id, name, slug, status
+SELECT id, name, slug, status, currency
 FROM clients
 WHERE (%(client_id)s::uuid IS NULL AND status = 'active') OR id = %(client_id)s::uuid
 ORDER BY name, id
+
+-- name: summary_client_currency
+SELECT currency FROM clients WHERE id = %(client_id)s
 
 -- name: summary_period_totals
 -- Exact sums over [date_from, date_to]; spend is NULL when no row of the period was priced.

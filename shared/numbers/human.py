@@ -1,0 +1,135 @@
+"""Numbers for people: the one formatter behind insight sentences, the digest, the PDF, the
+CSV headers and the alert emails, so a figure reads the same wherever it appears.
+
+Every function takes the exact value (or its JSON string) and rounds once, half up:
+0.005049 is "0.50%" everywhere, never "0.50%" in one place and "0.51%" in another.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from shared.numbers.currency import DEFAULT_CURRENCY, minor_units, symbol
+
+NOT_AVAILABLE = "n/a"
+# Metrics for which a rise is bad news (a cost); spend is neither good nor bad.
+LOWER_IS_BETTER = frozenset({"cpc", "cpa", "cpm", "ecpm"})
+NEUTRAL = frozenset({"spend"})
+
+
+def _dec(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _q(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def count(value: Any) -> str:
+    """1234567 -> "1,234,567"."""
+    if value is None:
+        return NOT_AVAILABLE
+    return f"{_q(_dec(value), 0):,}"
+
+
+def money(value: Any, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount with its currency: "$1,234.50", "€0.80", "¥1,235", "-$12.00"."""
+    if value is None:
+        return NOT_AVAILABLE
+    amount = _q(_dec(value), minor_units(currency))
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol(currency)}{abs(amount):,}"
+
+
+def unit_cost(value: Any, currency: str = DEFAULT_CURRENCY) -> str:
+    """A cost per unit (CPC, CPA, CPM): cents, or 4 decimals under one unit so $0.048 stays
+    $0.0480 rather than reading $0.05."""
+    if value is None:
+        return NOT_AVAILABLE
+    amount = _dec(value)
+    places = minor_units(currency)
+    if abs(amount) < 1 and amount != 0:
+        places = max(places, 4) if places else 2
+    rounded = _q(amount, places)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{symbol(currency)}{abs(rounded):,}"
+
+
+def percent(value: Any) -> str:
+    """A fraction as a percentage with two decimals: 0.0042 -> "0.42%"."""
+    if value is None:
+        return NOT_AVAILABLE
+    return f"{_q(_dec(value) * 100, 2)}%"
+
+
+def multiple(value: Any) -> str:
+    """ROAS and other multiples: 3.456 -> "3.46x"."""
+    if value is None:
+        return NOT_AVAILABLE
+    return f"{_q(_dec(value), 2)}x"
+
+
+def change_size(change: Any) -> str:
+    """The size of a relative change ("31%"), one decimal under 10% ("4.2%")."""
+    size = abs(_dec(change)) * 100
+    return f"{_q(size, 1 if size < 10 else 0)}%"
+
+
+def signed_change(change: Any) -> str:
+    """A relative change with its sign and one decimal: "+12.3%", "-4.0%", "0.0%"."""
+    if change is None:
+        return NOT_AVAILABLE
+    size = _q(_dec(change) * 100, 1)
+    return f"{'+' if size > 0 else ''}{size}%"
+
+
+def signed_pp(change_pp: Any) -> str:
+    """A percentage-point change: "+0.12 pp"."""
+    if change_pp is None:
+        return NOT_AVAILABLE
+    size = _q(_dec(change_pp), 2)
+    return f"{'+' if size > 0 else ''}{size} pp"
+
+
+def metric(key: str, value: Any, currency: str = DEFAULT_CURRENCY) -> str:
+    """Any aggregate key's value as people read it."""
+    if key in ("impressions", "clicks", "conversions"):
+        return count(value)
+    if key in ("spend", "revenue", "margin", "budget"):
+        return money(value, currency)
+    if key in ("cpc", "cpa", "cpm", "ecpm", "revenue_per_conversion", "break_even_cpm"):
+        return unit_cost(value, currency)
+    if key == "roas":
+        return multiple(value)
+    return percent(value)
+
+
+def tone(key: str, change: Any) -> str:
+    """ "good", "bad" or "neutral" for a change of `key` (a cost rising is bad)."""
+    if change is None or key in NEUTRAL:
+        return "neutral"
+    number = _dec(change)
+    if number == 0:
+        return "neutral"
+    return "good" if (number > 0) != (key in LOWER_IS_BETTER) else "bad"
+
+
+def column_label(key: str, currency: str = DEFAULT_CURRENCY) -> str:
+    """A CSV or table header: the key, with the currency for amounts ("spend (EUR)")."""
+    if key in ("spend", "revenue", "margin", "budget", "cpc", "cpa", "cpm", "ecpm"):
+        return f"{key} ({currency})"
+    return key
+
+
+_STRIPPED = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+
+
+def clean_name(name: str) -> str:
+    """A name safe to render: control, format (bidi overrides, zero-width) and separator
+    characters removed, whitespace collapsed."""
+    kept = "".join(
+        " " if ch in "\t\n\r" else ch for ch in name if ch in "\t\n\r" or unicodedata.category(ch) not in _STRIPPED
+    )
+    return " ".join(kept.split())
