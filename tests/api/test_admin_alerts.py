@@ -120,10 +120,10 @@ def test_a_failed_ingestion_and_a_missing_file_show_in_the_alert_log(
 @pytest.mark.parametrize(
     ("query", "status"),
     [
-        ({"status": "bounced"}, 422),
-        ({"run_id": "run-1"}, 422),
-        ({"kind": "DROP TABLE"}, 422),
-        ({"limit": 501}, 422),
+        ({"status": "bounced"}, 400),
+        ({"run_id": "run-1"}, 400),
+        ({"kind": "DROP TABLE"}, 400),
+        ({"limit": 501}, 400),
         ({"from": "2026-02-01", "to": "2026-01-01"}, 400),
     ],
 )

@@ -152,15 +152,15 @@ def test_another_clients_branding_is_not_found(
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"accent_color": "red"}, 422),
-        ({"accent_color": "#12345"}, 422),
-        ({"accent_color": "#GGGGGG"}, 422),
-        ({"accent_color": "#1234567"}, 422),
+        ({"accent_color": "red"}, 400),
+        ({"accent_color": "#12345"}, 400),
+        ({"accent_color": "#GGGGGG"}, 400),
+        ({"accent_color": "#1234567"}, 400),
         ({"logo_base64": "not base64!"}, 400),
         ({"logo_base64": b64(b"<svg/>")}, 400),
         ({"logo_base64": b64(png(padding=MAX_LOGO_BYTES))}, 400),
-        ({"logo_base64": "A" * 400_001}, 422),
-        ({"logo_url": "https://evil.example/x.png"}, 422),
+        ({"logo_base64": "A" * 400_001}, 400),
+        ({"logo_url": "https://evil.example/x.png"}, 400),
     ],
 )
 def test_bad_branding_is_refused_and_changes_nothing(

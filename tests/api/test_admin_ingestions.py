@@ -234,4 +234,4 @@ def test_file_name_filter_and_paged_rejected_rows(api: ApiClient, admin_user: Ap
         "reason": "not an integer",
     }
     assert api.get(f"/admin/ingestions/{uuid.uuid4()}/rejected-rows", token=token).status == 404
-    assert api.get(f"/admin/ingestions/{wanted['id']}/rejected-rows", token=token, query={"limit": 0}).status == 422
+    assert api.get(f"/admin/ingestions/{wanted['id']}/rejected-rows", token=token, query={"limit": 0}).status == 400

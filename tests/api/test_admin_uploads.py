@@ -138,11 +138,11 @@ def test_a_posted_file_lands_and_ingests_like_a_partner_file(
     [
         ({"file_name": "notes.txt"}, 400),
         ({"file_name": "data.csv", "client_slug": "nobody"}, 400),
-        ({"file_name": "data.csv", "client_slug": "Not A Slug"}, 422),
-        ({"file_name": ""}, 422),
-        ({"file_name": "data.csv", "bucket": "another-bucket"}, 422),
-        ({"file_name": "data.csv", "key": "clients/acme/overwrite.csv"}, 422),
-        ({}, 422),
+        ({"file_name": "data.csv", "client_slug": "Not A Slug"}, 400),
+        ({"file_name": ""}, 400),
+        ({"file_name": "data.csv", "bucket": "another-bucket"}, 400),
+        ({"file_name": "data.csv", "key": "clients/acme/overwrite.csv"}, 400),
+        ({}, 400),
     ],
 )
 def test_bad_upload_requests_are_refused(
