@@ -179,6 +179,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/login-throttle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Login throttles with recent failures (locked ones first) */
+        get: operations["list_login_throttles_admin_login_throttle_get"];
+        put?: never;
+        post?: never;
+        /** Clear the login throttles of an email and/or a source address */
+        delete: operations["clear_login_throttles_admin_login_throttle_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/overview": {
         parameters: {
             query?: never;
@@ -1100,10 +1118,18 @@ export interface components {
         };
         /** ClientCreate */
         ClientCreate: {
+            /**
+             * Advertisers
+             * @description Advertiser names the partner's files use for this client
+             */
+            advertisers?: string[] | null;
             /** Name */
             name: string;
-            /** Slug */
-            slug: string;
+            /**
+             * Slug
+             * @description Derived from the name when omitted (ASCII, unique)
+             */
+            slug?: string | null;
         };
         /** ClientList */
         ClientList: {
@@ -1520,6 +1546,13 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[ThrottleOut] */
+        Page_ThrottleOut_: {
+            /** Items */
+            items: components["schemas"]["ThrottleOut"][];
+            /** Total */
+            total: number;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1647,6 +1680,19 @@ export interface components {
             /** Strategy Id */
             strategy_id: string;
         };
+        /** PreviewRateOut */
+        PreviewRateOut: {
+            /**
+             * Cpm
+             * @description CPM (4 decimals)
+             */
+            cpm: string;
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+        };
         /** ProblemOut */
         ProblemOut: {
             /**
@@ -1751,8 +1797,13 @@ export interface components {
         /** RepricingOut */
         RepricingOut: {
             /**
+             * Applied
+             * @description true: stored and re-priced; false: a preview, nothing was stored
+             */
+            applied: boolean;
+            /**
              * Created
-             * @description A new effective date (false: an existing rate was changed)
+             * @description A new effective date (false: an existing rate is changed); for a preview, whether it would be
              */
             created: boolean;
             /** Date From */
@@ -1761,7 +1812,11 @@ export interface components {
             date_to: string | null;
             /** Preview */
             preview: boolean;
-            rate: components["schemas"]["RateOut"];
+            /**
+             * Rate
+             * @description The stored rate (with its id), or for a preview the proposal
+             */
+            rate: components["schemas"]["RateOut"] | components["schemas"]["PreviewRateOut"];
             /** Rows Changed */
             rows_changed: number;
             /**
@@ -1938,6 +1993,41 @@ export interface components {
              * @description Cents; null when no row of the period could be priced (no CPM)
              */
             spend: string | null;
+        };
+        /** ThrottleCleared */
+        ThrottleCleared: {
+            /** Cleared */
+            cleared: number;
+        };
+        /** ThrottleOut */
+        ThrottleOut: {
+            /** Blocked Until */
+            blocked_until: string | null;
+            /** Email */
+            email: string | null;
+            /**
+             * Failures
+             * @description Failures in the current window
+             */
+            failures: number;
+            /**
+             * Retry After
+             * @description Seconds until it lets attempts through again (0: not blocked)
+             */
+            retry_after: number;
+            /**
+             * Scope
+             * @description pair: one email from one address; source: one address, all emails; email: all addresses
+             * @enum {string}
+             */
+            scope: "pair" | "source" | "email";
+            /** Source */
+            source: string | null;
+            /**
+             * Window Start
+             * Format: date-time
+             */
+            window_start: string;
         };
         /** TimeseriesOut */
         TimeseriesOut: {
@@ -4361,6 +4451,288 @@ export interface operations {
             };
             /** @description A storage service failed */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_login_throttles_admin_login_throttle_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ThrottleOut_"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    clear_login_throttles_admin_login_throttle_delete: {
+        parameters: {
+            query?: {
+                /** @description Every throttle of this email */
+                email?: string | null;
+                /** @description Every throttle of this source address */
+                source?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThrottleCleared"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
