@@ -54,11 +54,11 @@ function CreateClient() {
   const [slugEdited, setSlugEdited] = useState(false)
   const [advertisers, setAdvertisers] = useState('')
   const [cpm, setCpm] = useState('')
+  const [currency, setCurrency] = useState('USD')
   const [effective, setEffective] = useState(`${isoDay(new Date()).slice(0, 8)}01`)
   const create = useAdminMutation(async () => {
-    const client = await adminApi.createClient({ name: name.trim(), slug })
-    const names = splitNames(advertisers)
-    if (names.length) await adminApi.setAdvertisers(client.id, names)
+    // One request creates the client with its advertiser names and currency; the first rate follows.
+    const client = await adminApi.createClient({ name: name.trim(), slug, currency: currency.trim().toUpperCase(), advertisers: splitNames(advertisers) })
     if (cpm.trim()) await adminApi.setRate(client.id, { cpm: cpm.trim(), effective_date: effective, preview: false })
     return client
   })
@@ -80,6 +80,7 @@ function CreateClient() {
         <Field label="Advertiser names" hint="One per line or comma-separated, as they appear in the partner's files.">
           {(id) => <textarea id={id} rows={2} className={inputClass} value={advertisers} onChange={(e) => setAdvertisers(e.target.value)} />}
         </Field>
+        <Field label="Currency" hint="ISO 4217 code, e.g. USD, EUR, GBP.">{(id) => <input id={id} required pattern="[A-Za-z]{3}" maxLength={3} className={inputClass} value={currency} onChange={(e) => setCurrency(e.target.value)} />}</Field>
         <Field label="CPM" hint="Optional; a decimal such as 4.25.">{(id) => <input id={id} inputMode="decimal" pattern="\d{1,6}(\.\d{1,4})?" className={inputClass} value={cpm} onChange={(e) => setCpm(e.target.value)} />}</Field>
         <Field label="CPM effective from">{(id) => <input id={id} type="date" className={inputClass} value={effective} onChange={(e) => setEffective(e.target.value)} />}</Field>
         <div className="flex items-end">

@@ -185,7 +185,7 @@ export function useAdminMutation<A, R>(fn: (args: A) => Promise<R>) {
 }
 
 export const adminApi = {
-  createClient: async (body: { name: string; slug: string }) => unwrap(await api.POST('/admin/clients', { body })),
+  createClient: async (body: { name: string; slug: string; currency: string; advertisers: string[] }) => unwrap(await api.POST('/admin/clients', { body })),
   updateClient: async (clientId: string, body: { name?: string; slug?: string; status?: 'active' | 'disabled' }) =>
     unwrap(await api.PATCH('/admin/clients/{client_id}', { params: { path: { client_id: clientId } }, body })),
   setAdvertisers: async (clientId: string, advertisers: string[]) =>

@@ -53,7 +53,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a client's name, slug or status */
+        /** Change a client's name, slug, status or currency */
         patch: operations["update_client_admin_clients__client_id__patch"];
         trace?: never;
     };
@@ -776,22 +776,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /** Impressions */
@@ -803,7 +803,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -919,6 +919,11 @@ export interface components {
         };
         /** BreakdownOut[CampaignRow] */
         BreakdownOut_CampaignRow_: {
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
             /** From */
             from: string;
             /** Items */
@@ -941,6 +946,11 @@ export interface components {
         };
         /** BreakdownOut[CreativeRow] */
         BreakdownOut_CreativeRow_: {
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
             /** From */
             from: string;
             /** Items */
@@ -963,6 +973,11 @@ export interface components {
         };
         /** BreakdownOut[PlacementRow] */
         BreakdownOut_PlacementRow_: {
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
             /** From */
             from: string;
             /** Items */
@@ -985,6 +1000,11 @@ export interface components {
         };
         /** BreakdownOut[StrategyRow] */
         BreakdownOut_StrategyRow_: {
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
             /** From */
             from: string;
             /** Items */
@@ -1013,22 +1033,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /** Id */
@@ -1044,7 +1064,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -1057,27 +1077,27 @@ export interface components {
         ChangeOut: {
             /**
              * Clicks
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             clicks: string | null;
             /**
              * Conversions
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             conversions: string | null;
             /**
              * Cpa
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
@@ -1087,7 +1107,7 @@ export interface components {
             ctr_pp: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /**
@@ -1097,22 +1117,22 @@ export interface components {
             cvr_pp: string | null;
             /**
              * Impressions
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             impressions: string | null;
             /**
              * Revenue
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
              * Spend
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             spend: string | null;
         };
@@ -1123,6 +1143,12 @@ export interface components {
              * @description Advertiser names the partner's files use for this client
              */
             advertisers?: string[] | null;
+            /**
+             * Currency
+             * @description ISO 4217 code; every amount of the client is in it
+             * @default USD
+             */
+            currency: string;
             /** Name */
             name: string;
             /**
@@ -1144,6 +1170,8 @@ export interface components {
         };
         /** ClientPatch */
         ClientPatch: {
+            /** Currency */
+            currency?: string | null;
             /** Name */
             name?: string | null;
             /** Slug */
@@ -1195,22 +1223,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /** Id */
@@ -1228,7 +1256,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -1247,22 +1275,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /** Date */
@@ -1276,7 +1304,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -1463,6 +1491,11 @@ export interface components {
              */
             compare_to: string | null;
             /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
+            /**
              * Data Through
              * @description The client's last day with data (any date); null when it has none
              */
@@ -1580,22 +1613,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /**
@@ -1619,7 +1652,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -1638,22 +1671,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /** Id */
@@ -1669,7 +1702,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -1954,22 +1987,22 @@ export interface components {
             conversions: number;
             /**
              * Cpa
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpa: string | null;
             /**
              * Cpc
-             * @description Decimal string rounded to cents, e.g. "1234.50"
+             * @description Decimal string with 4 decimals, e.g. "0.8045"
              */
             cpc: string | null;
             /**
              * Ctr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             ctr: string | null;
             /**
              * Cvr
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             cvr: string | null;
             /** Id */
@@ -1985,7 +2018,7 @@ export interface components {
             revenue: string | null;
             /**
              * Roas
-             * @description Decimal string fraction (6 places; ROAS 4); null on a zero denominator
+             * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
             /**
@@ -2031,6 +2064,11 @@ export interface components {
         };
         /** TimeseriesOut */
         TimeseriesOut: {
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
             /** Filters */
             filters: {
                 [key: string]: string;
@@ -2152,6 +2190,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * Currency
+             * @description ISO 4217 code of the client's amounts
+             */
+            currency: string;
+            /**
              * Current Cpm
              * @description CPM in force today (4 decimals), null without a rate
              */
@@ -2178,6 +2221,11 @@ export interface components {
         };
         /** ClientOut */
         shared__api__routes__clients__ClientOut: {
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
             /**
              * Data Through
              * @description The client's last day with data; null when it has none
