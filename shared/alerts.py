@@ -32,6 +32,7 @@ class Alert:
     lines: list[str] = field(default_factory=list)  # e.g. rejected rows
     # A heading with its own items (the digest: a client's headline and its insights).
     groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)  # "What to do": the exact fix, then how to re-run
     run_id: UUID | None = None  # the ingestion run it concerns (else read from a "Run" detail)
     client_id: UUID | None = None  # the client it concerns, when there is one
 
@@ -54,6 +55,8 @@ class Alert:
             parts += ["", *self.lines]
         for heading, items in self.groups:
             parts += ["", heading, *(f"  - {item}" for item in items)]
+        if self.todo:
+            parts += ["", "What to do:", *(f"{number}. {step}" for number, step in enumerate(self.todo, 1))]
         return "\n".join(parts).rstrip() + "\n"
 
     def html(self) -> str:
@@ -72,6 +75,11 @@ class Alert:
             f"<html><body><p>{html.escape(self.summary)}</p>"
             + (f"<table>{rows}</table>" if rows else "")
             + (f"<ul>{items}</ul>" if items else "")
+            + (
+                "<h3>What to do</h3><ol>" + "".join(f"<li>{html.escape(step)}</li>" for step in self.todo) + "</ol>"
+                if self.todo
+                else ""
+            )
             + "</body></html>"
         )
 

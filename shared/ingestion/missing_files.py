@@ -19,6 +19,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from shared.alert_journal import ConnectionAlertJournal, DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
+from shared.ingestion import remedies
 from shared.observability import logger, metrics
 from shared.ports import EmailSender
 from shared.settings import Settings
@@ -89,6 +90,7 @@ def check_missing_files(
                     subject=subject,
                     summary=f"No partner data was loaded for {client['name']} for {day.isoformat()}.",
                     details=[("Client", f"{client['name']} ({client['slug']})"), ("Day", day.isoformat())],
+                    todo=remedies.for_missing_file(client["name"], client["slug"], day.isoformat()),
                     client_id=client_id,
                 ),
                 settings=settings,
@@ -125,6 +127,7 @@ def fail_interrupted_runs(*, settings: Settings, db: Database, sender: EmailSend
                     f"{run['file_name']} (run {run['id']}, started {run['started_at']:%Y-%m-%d %H:%M} UTC)"
                     for run in runs
                 ],
+                todo=remedies.for_interrupted([run["id"] for run in runs]),
             ),
             settings=settings,
             sender=sender,

@@ -20,6 +20,7 @@ from shared.alert_journal import DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, StorageError
+from shared.ingestion import remedies
 from shared.ingestion.csv_reader import FileRejected
 from shared.ingestion.loader import LoadOutcome, LoadRefused, load_file, store_rejected_rows
 from shared.ingestion.validation import RejectedRow
@@ -166,6 +167,7 @@ def ingest_object(
                     summary=f"The load of {file_name} stopped on an internal error; nothing from it was stored. "
                     "Lambda retries the event.",
                     details=[("File", file_name), ("Run", str(run_id))],
+                    todo=remedies.for_crash(run_id),
                 ),
                 settings=settings,
                 sender=sender,
@@ -250,6 +252,9 @@ def _failed(
                 ("Run", str(run_id)),
             ],
             lines=[item.describe() for item in rejected[:ALERT_REJECT_LINES]],
+            todo=remedies.for_access_denied(bucket, key, run_id=run_id)
+            if kind == "s3_access_denied"
+            else remedies.for_failed_file(reason, run_id=run_id, rejected=rejected),
         ),
         settings=settings,
         sender=sender,
@@ -298,6 +303,7 @@ def _loaded(
                     ("Run", str(run_id)),
                 ],
                 lines=[item.describe() for item in outcome.rejected[:ALERT_REJECT_LINES]],
+                todo=remedies.for_rejected_rows(outcome.rejected, run_id=run_id),
             ),
             settings=settings,
             sender=sender,
@@ -315,6 +321,7 @@ def _loaded(
                     f"{item.client_name}: {item.date_from} to {item.date_to} ({item.days} days, {item.rows} rows)"
                     for item in outcome.unpriced
                 ],
+                todo=remedies.for_unpriced(outcome.unpriced),
             ),
             settings=settings,
             sender=sender,
@@ -343,6 +350,7 @@ def _database_down(file_name: str, *, settings: Settings, sender: EmailSender) -
             summary="The ingestion could not reach the database. The invocation fails so Lambda retries it; "
             "nothing from the file was stored.",
             details=[("File", file_name)],
+            todo=remedies.for_database_down(),
         ),
         settings=settings,
         sender=sender,
