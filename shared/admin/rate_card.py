@@ -4,7 +4,8 @@ Adding or changing a rate re-prices, in ONE transaction under the client's data 
 lock ingestion takes), every `daily_metrics` row whose rate in force changed — necessarily
 rows on or after the rate's effective date — then queues and regenerates the summaries
 overlapping the changed dates, so data and summaries change together or not at all.
-`preview` runs exactly the same statements and rolls them back.
+`preview` runs exactly the same statements and rolls them back. Both report the impact in
+total and per calendar month (rows changed, spend before -> after), from one grouped statement.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ CPM_DECIMALS = 4
 
 
 @dataclass(frozen=True, slots=True)
+class MonthImpact:
+    """The rows of one calendar month ("YYYY-MM") a rate change re-prices (or would)."""
+
+    month: str
+    rows_changed: int
+    spend_before: Decimal | None
+    spend_after: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class RepricingResult:
     """What a rate change did (or, for a preview, would do)."""
 
@@ -39,6 +50,7 @@ class RepricingResult:
     date_to: date | None
     summaries_refreshed: int
     preview: bool
+    months: tuple[MonthImpact, ...] = ()
 
 
 class _PreviewRollback(Exception):
@@ -101,10 +113,19 @@ def set_rate(
                 QUERIES["admin_upsert_rate"], {"client_id": client_id, "cpm": cpm, "effective_date": effective_date}
             ).fetchone()
             assert rate is not None
-            impact = conn.execute(
+            # The totals row (month NULL) first, then one row per month, oldest first.
+            impact, *by_month = conn.execute(
                 QUERIES["admin_reprice_from"], {"client_id": client_id, "date_from": effective_date}
-            ).fetchone()
-            assert impact is not None
+            ).fetchall()
+            months = tuple(
+                MonthImpact(
+                    month=row["month"],
+                    rows_changed=row["rows_changed"],
+                    spend_before=row["spend_before"],
+                    spend_after=row["spend_after"],
+                )
+                for row in by_month
+            )
             refreshed = 0
             if impact["rows_changed"]:
                 queued = conn.execute(
@@ -125,6 +146,7 @@ def set_rate(
                 date_to=impact["date_to"],
                 summaries_refreshed=refreshed,
                 preview=preview,
+                months=months,
             )
             if preview:
                 raise _PreviewRollback(result)

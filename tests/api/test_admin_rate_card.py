@@ -225,3 +225,98 @@ def test_zero_cpm_is_allowed(api: ApiClient, admin_user: ApiUser, priced_client:
     )
     assert response.status == 200, response.body
     assert response.json()["spend_after"] == "0.00"
+
+
+FEBRUARY_DAYS = (date(2026, 2, 1), date(2026, 2, 2), date(2026, 2, 3))
+FEBRUARY_IMPRESSIONS = 5000  # x 2.00 or x 2.50 / 1000: exact to the cent
+
+
+def _add_february(owner_conn: Any, client_id: Any) -> None:
+    """One priced row per creative on each February day, copying a January row's hierarchy."""
+    owner_conn.execute(
+        """INSERT INTO daily_metrics (client_id, date, campaign_id, strategy_id, placement_id, creative_id,
+               impressions, clicks, conversions, conversion_revenue, client_setting_id, cpm, spend)
+           SELECT dm.client_id, d.day, dm.campaign_id, dm.strategy_id, dm.placement_id, dm.creative_id,
+                  %(impressions)s, 10, 2, 50, dm.client_setting_id, dm.cpm, %(impressions)s * dm.cpm / 1000
+           FROM daily_metrics dm CROSS JOIN unnest(%(days)s::date[]) AS d(day)
+           WHERE dm.client_id = %(client_id)s AND dm.date = %(start)s""",
+        {"client_id": client_id, "days": list(FEBRUARY_DAYS), "start": START, "impressions": FEBRUARY_IMPRESSIONS},
+    )
+
+
+def test_preview_reports_the_impact_per_month(
+    api: ApiClient, admin_user: ApiUser, priced_client: dict[str, Any], owner_conn: Any
+) -> None:
+    cid = priced_client["id"]
+    _add_february(owner_conn, cid)
+    url = f"/admin/clients/{cid}/cpm"
+    new_cpm = Decimal("2.5000")  # February: 5000 x 2.5 / 1000 = 12.50 a row, exact to the cent
+    january_days = [day for day in range(DAYS) if START + timedelta(days=day) >= CHANGE_FROM]
+    january_impressions = sum(_impressions(day, c) for day in january_days for c in (0, 1))
+    february_impressions = FEBRUARY_IMPRESSIONS * 2 * len(FEBRUARY_DAYS)
+    expected = [
+        {
+            "month": "2026-01",
+            "rows": 2 * len(january_days),
+            "spend_before": _cents(Decimal(january_impressions) * OLD_CPM / 1000),
+            "spend_after": _cents(Decimal(january_impressions) * new_cpm / 1000),
+        },
+        {
+            "month": "2026-02",
+            "rows": 2 * len(FEBRUARY_DAYS),
+            "spend_before": _cents(Decimal(february_impressions) * OLD_CPM / 1000),
+            "spend_after": _cents(Decimal(february_impressions) * new_cpm / 1000),
+        },
+    ]
+    before = _spend_by_date(owner_conn, cid)
+
+    preview = api.post(
+        url, token=admin_user.token, body={"cpm": "2.5", "effective_date": "2026-01-08", "preview": True}
+    )
+    assert preview.status == 200, preview.body
+    body = preview.json()
+    assert body["applied"] is False
+    assert "id" not in body["rate"]
+    assert body["months"] == expected
+    # the months add up to the totals (February is exact to the cent, so no rounding gap here)
+    assert body["rows_changed"] == sum(m["rows"] for m in body["months"]) == 2 * (len(january_days) + 3)
+    for key in ("spend_before", "spend_after"):
+        assert Decimal(body[key]) == sum(Decimal(m[key]) for m in body["months"])
+    assert body["spend_after"] == _cents(Decimal(january_impressions + february_impressions) * new_cpm / 1000)
+    assert body["date_from"] == "2026-01-08"
+    assert body["date_to"] == "2026-02-03"
+    # a preview changes nothing
+    assert _spend_by_date(owner_conn, cid) == before
+    assert (
+        owner_conn.execute("SELECT count(*) AS n FROM client_settings WHERE client_id = %s", (cid,)).fetchone()["n"]
+        == 1
+    )
+
+    # applied: the same months, now the rows that did change
+    applied = api.post(url, token=admin_user.token, body={"cpm": "2.5", "effective_date": "2026-01-08"}).json()
+    assert applied["applied"] is True
+    assert applied["months"] == expected
+    # a rate from February touches February only; repeating it touches no month at all
+    feb = api.post(url, token=admin_user.token, body={"cpm": "2", "effective_date": "2026-02-01"}).json()
+    assert [m["month"] for m in feb["months"]] == ["2026-02"]
+    assert feb["months"][0]["spend_after"] == _cents(Decimal(february_impressions) * OLD_CPM / 1000)
+    again = api.post(url, token=admin_user.token, body={"cpm": "2", "effective_date": "2026-02-01"}).json()
+    assert again["rows_changed"] == 0
+    assert again["months"] == []
+    assert again["spend_before"] is None
+
+
+def test_bad_preview_is_400_and_changes_nothing(
+    api: ApiClient, admin_user: ApiUser, priced_client: dict[str, Any], owner_conn: Any
+) -> None:
+    before = _spend_by_date(owner_conn, priced_client["id"])
+    url = f"/admin/clients/{priced_client['id']}/cpm"
+    for body in INVALID_RATES:
+        response = api.post(url, token=admin_user.token, body={**body, "preview": True})
+        assert response.status == 400, (body, response.body)
+        assert "months" not in response.json()
+    not_a_flag = api.post(
+        url, token=admin_user.token, body={"cpm": "1", "effective_date": "2026-01-01", "preview": "maybe"}
+    )
+    assert not_a_flag.status == 400, not_a_flag.body
+    assert _spend_by_date(owner_conn, priced_client["id"]) == before

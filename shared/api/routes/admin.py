@@ -217,6 +217,13 @@ class PreviewRateOut(BaseModel):
     effective_date: date
 
 
+class MonthImpactOut(BaseModel):
+    month: str = Field(description='Calendar month "YYYY-MM"', examples=["2026-01"])
+    rows: int = Field(description="Metric rows of the month re-priced (or that would be)")
+    spend_before: str | None = Field(description="Their spend before, rounded to cents; null if all were unpriced")
+    spend_after: str | None = Field(description="Their spend after, rounded to cents")
+
+
 class RepricingOut(BaseModel):
     applied: bool = Field(description="true: stored and re-priced; false: a preview, nothing was stored")
     rate: RateOut | PreviewRateOut = Field(description="The stored rate (with its id), or for a preview the proposal")
@@ -230,6 +237,10 @@ class RepricingOut(BaseModel):
     date_from: date | None
     date_to: date | None
     summaries_refreshed: int
+    months: list[MonthImpactOut] = Field(
+        description="The same impact per calendar month touched, oldest first (each rounded from its exact sum, so"
+        " the months can differ from the totals by a cent of rounding); empty when nothing changes"
+    )
 
 
 def _rate(row: dict[str, Any]) -> RateOut:
@@ -277,6 +288,15 @@ def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> Repric
         date_from=result.date_from,
         date_to=result.date_to,
         summaries_refreshed=result.summaries_refreshed,
+        months=[
+            MonthImpactOut(
+                month=m.month,
+                rows=m.rows_changed,
+                spend_before=_money(m.spend_before),
+                spend_after=_money(m.spend_after),
+            )
+            for m in result.months
+        ],
     )
 
 

@@ -146,12 +146,17 @@ WITH priced AS (
            OR dm.spend IS DISTINCT FROM p.new_spend)
     RETURNING p.date, p.old_spend, p.new_spend
 )
-SELECT count(*)::integer AS rows_changed,
+-- One row per calendar month with changed rows (month 'YYYY-MM') plus the totals row (month
+-- NULL, always present, even when nothing changed): one statement, exact numeric sums.
+SELECT to_char(date_trunc('month', date::timestamp), 'YYYY-MM') AS month,
+       count(*)::integer AS rows_changed,
        sum(old_spend) AS spend_before,
        sum(new_spend) AS spend_after,
        min(date) AS date_from,
        max(date) AS date_to
 FROM changed
+GROUP BY GROUPING SETS ((date_trunc('month', date::timestamp)), ())
+ORDER BY date_trunc('month', date::timestamp) NULLS FIRST
 
 -- name: admin_enqueue_summary_refresh
 SELECT app.enqueue_summary_refresh(%(client_id)s, %(date_from)s, %(date_to)s) AS queued
