@@ -1,12 +1,12 @@
 /**
  * A client's CPM rate card as a timeline. A new or changed rate is previewed first (rows
- * affected, spend before → after) and applied only when the admin confirms; the applied
+ * affected, spend before → after, in total and per calendar month with its difference) and applied only when the admin confirms; the applied
  * row count is shown afterwards.
  */
 import { useState } from 'react'
 import { Link, useParams, useSearchParams } from 'react-router'
 import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
-import { formatCount, formatDate, formatMoney, formatUnitCost } from '../format'
+import { formatCount, formatDate, formatMoney, formatMoneyDifference, formatUnitCost, formatYearMonth } from '../format'
 import { adminApi, type Repricing, useAdminClient, useAdminMutation, useRates } from './api'
 import { AdminPage, errorMessage, Field, isoDay, Notice } from './ui'
 
@@ -62,6 +62,39 @@ export function RateCardPage() {
                 <dt>Summaries to rebuild</dt>
                 <dd>{preview.summaries_refreshed}</dd>
               </dl>
+            )}
+            {preview.months.length > 0 && (
+              <table className="w-full text-left tabular-nums" data-testid="preview-months">
+                <caption className="mb-1 text-left font-medium">Impact per month</caption>
+                <thead className="text-xs text-zinc-500 dark:text-zinc-400">
+                  <tr>
+                    <th scope="col" className="py-1 pr-4 font-medium">Month</th>
+                    <th scope="col" className="py-1 pr-4 text-right font-medium">Rows</th>
+                    <th scope="col" className="py-1 pr-4 font-medium">Spend before → after</th>
+                    <th scope="col" className="py-1 text-right font-medium">Difference</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {preview.months.map((m) => (
+                    <tr key={m.month} data-testid="preview-month" data-month={m.month} className="border-t border-indigo-200 dark:border-indigo-900/60">
+                      <th scope="row" className="py-1 pr-4 font-normal">{formatYearMonth(m.month)}</th>
+                      <td className="py-1 pr-4 text-right">{formatCount(m.rows)}</td>
+                      <td className="py-1 pr-4">{formatMoney(m.spend_before, currency)} → {formatMoney(m.spend_after, currency)}</td>
+                      <td className="py-1 text-right">{formatMoneyDifference(m.spend_before, m.spend_after, currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                {preview.months.length > 1 && (
+                  <tfoot className="font-medium">
+                    <tr className="border-t border-indigo-300 dark:border-indigo-800">
+                      <th scope="row" className="py-1 pr-4">Total</th>
+                      <td className="py-1 pr-4 text-right">{formatCount(preview.rows_changed)}</td>
+                      <td className="py-1 pr-4">{formatMoney(preview.spend_before, currency)} → {formatMoney(preview.spend_after, currency)}</td>
+                      <td className="py-1 text-right">{formatMoneyDifference(preview.spend_before, preview.spend_after, currency)}</td>
+                    </tr>
+                  </tfoot>
+                )}
+              </table>
             )}
             <div className="flex gap-2">
               <button

@@ -1450,6 +1450,30 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** MonthImpactOut */
+        MonthImpactOut: {
+            /**
+             * Month
+             * @description Calendar month "YYYY-MM"
+             * @example 2026-01
+             */
+            month: string;
+            /**
+             * Rows
+             * @description Metric rows of the month re-priced (or that would be)
+             */
+            rows: number;
+            /**
+             * Spend After
+             * @description Their spend after, rounded to cents
+             */
+            spend_after: string | null;
+            /**
+             * Spend Before
+             * @description Their spend before, rounded to cents; null if all were unpriced
+             */
+            spend_before: string | null;
+        };
         /** OverviewClientOut */
         OverviewClientOut: {
             health: components["schemas"]["HealthOut"];
@@ -1843,6 +1867,11 @@ export interface components {
             date_from: string | null;
             /** Date To */
             date_to: string | null;
+            /**
+             * Months
+             * @description The same impact per calendar month touched, oldest first (each rounded from its exact sum, so the months can differ from the totals by a cent of rounding); empty when nothing changes
+             */
+            months: components["schemas"]["MonthImpactOut"][];
             /** Preview */
             preview: boolean;
             /**

@@ -7,9 +7,11 @@ import {
   formatDate,
   formatMetric,
   formatMoney,
+  formatMoneyDifference,
   formatPoints,
   formatRange,
   formatRate,
+  formatYearMonth,
   formatRoas,
   formatUnitCost,
   isBelowOne,
@@ -116,5 +118,22 @@ describe('dates', () => {
     expect(formatRange('2026-11-01', '2026-11-30')).toBe('Nov 1 – Nov 30, 2026')
     expect(formatRange('2025-12-01', '2026-01-31')).toBe('Dec 1, 2025 – Jan 31, 2026')
     expect(formatDate(null)).toBe('—')
+  })
+})
+
+describe('money differences and months', () => {
+  it('subtracts cent strings exactly, signed', () => {
+    expect(formatMoneyDifference('150.00', '180.00')).toBe('+$30.00')
+    expect(formatMoneyDifference('0.30', '0.10')).toBe('-$0.20')
+    expect(formatMoneyDifference('9007199254740993.01', '9007199254740993.02')).toBe('+$0.01')
+    expect(formatMoneyDifference('12.50', '12.50')).toBe('$0.00')
+    expect(formatMoneyDifference(null, '12.5')).toBe('+$12.50')
+    expect(formatMoneyDifference('1.00', null)).toBe('—')
+    expect(formatMoneyDifference('abc', '1.00')).toBe('—')
+    expect(formatMoneyDifference('1.00', '1.005')).toBe('—')
+  })
+  it('names an API month', () => {
+    expect(formatYearMonth('2026-02')).toBe('February 2026')
+    expect(formatYearMonth('2026-12-01')).toBe('December 2026')
   })
 })

@@ -66,6 +66,26 @@ export function formatMoney(value: Decimal, currency = 'USD'): string {
   return currencyFormat(currency, 2).format(asNumeric(value))
 }
 
+/** A decimal string as integer cents (exact: no float), or null when it is not a money string. */
+function toCents(value: Decimal): bigint | null {
+  if (value === null || value === undefined) return null
+  const match = /^([-+]?)(\d+)(?:\.(\d{0,2}))?$/.exec(value.trim())
+  if (!match) return null
+  const cents = BigInt(match[2]!) * 100n + BigInt((match[3] ?? '').padEnd(2, '0'))
+  return match[1] === '-' ? -cents : cents
+}
+
+/** `after − before` of two cent-rounded money strings, signed: "+$30.00", "-$1.25", "$0.00"; a missing `before` counts as 0. */
+export function formatMoneyDifference(before: Decimal, after: Decimal, currency = 'USD'): string {
+  const b = before === null || before === undefined || before === '' ? 0n : toCents(before)
+  const a = toCents(after)
+  if (a === null || b === null) return EMPTY
+  const diff = a - b
+  const abs = diff < 0n ? -diff : diff
+  const text = `${diff < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`
+  return new Intl.NumberFormat(LOCALE, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' }).format(asNumeric(text))
+}
+
 /** Unit costs (CPC, CPA, CPM): 4 decimals only where below 1.00, else to the cent. */
 export function formatUnitCost(value: Decimal, currency = 'USD'): string {
   if (value === null || value === undefined || value === '') return EMPTY
@@ -188,6 +208,11 @@ export function formatShortDate(iso: string): string {
 /** "2026-11-01" → "November 2026". */
 export function formatMonth(iso: string): string {
   return monthFormat.format(toDate(iso))
+}
+
+/** A calendar month of the API, "2026-11" (or "2026-11-01"), → "November 2026". */
+export function formatYearMonth(month: string): string {
+  return formatMonth(month.length === 7 ? `${month}-01` : month)
 }
 
 /** "Nov 1 – Nov 30, 2026" (the year once when both ends share it). */
