@@ -3,7 +3,7 @@
  * file; a client is created with an advertiser and a CPM, then its user (who logs in, in a
  * second browser context); a CSV uploaded through the browser (presigned POST to the
  * emulated S3, then the S3-triggered ingestion) shows up on that user's dashboard; a rate
- * change is previewed, applied and moves spend by the previewed amount; a failed upload's
+ * change is previewed (in total and per month), applied and moves spend by the previewed amount; a failed upload's
  * run shows its reason and rejected rows and is retried; disabling the user ends its open
  * session. Then every admin page: axe and the 375 px check, with screenshots.
  */
@@ -125,6 +125,18 @@ test('the admin runs the agency from the portal', async ({ page, browser }) => {
   await page.getByRole('button', { name: 'Preview' }).click()
   await expect(page.getByTestId('preview-rows')).toHaveText('2')
   await expect(page.getByTestId('preview-spend')).toHaveText('$150.00 → $180.00')
+  // per calendar month: day(2) is 10,000 impressions ($50 → $60), day(1) 20,000 ($100 → $120)
+  const monthName = (iso: string) =>
+    new Date(`${iso}T00:00:00Z`).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+  const months = page.getByTestId('preview-month')
+  if (day(2).slice(0, 7) === day(1).slice(0, 7)) {
+    await expect(months).toHaveCount(1)
+    await expect(months.first()).toHaveText([monthName(day(1)), '2', '$150.00 → $180.00', '+$30.00'].join(''))
+  } else {
+    await expect(months).toHaveCount(2)
+    await expect(months.nth(0)).toHaveText([monthName(day(2)), '1', '$50.00 → $60.00', '+$10.00'].join(''))
+    await expect(months.nth(1)).toHaveText([monthName(day(1)), '1', '$100.00 → $120.00', '+$20.00'].join(''))
+  }
   expect(await spendOnDashboard(buyer.page)).toBe(15000n) // a preview changes nothing
   await page.getByRole('button', { name: 'Apply this rate' }).click()
   await expect(page.getByTestId('rate-applied')).toContainText('2 row(s) re-priced')
