@@ -365,9 +365,16 @@ def test_pdf_report_with_an_accent_only_uses_it_without_an_image(api_db, owner_c
         b"\xff\xd8\xff\xe0" + b"\x00" * 40,  # a JPEG in name only
     ],
 )
-def test_a_corrupt_stored_logo_is_skipped_and_the_report_still_builds(api_db, owner_conn, acme, settings, corrupt):
+def test_a_corrupt_stored_logo_is_skipped_and_the_report_still_builds(
+    api_db, owner_conn, acme, settings, corrupt, monkeypatch
+):
+    from shared.dashboard import report
+
+    warnings: list[str] = []
+    monkeypatch.setattr(report.logger, "warning", lambda message, **_: warnings.append(message))
     _brand(owner_conn, acme, logo=corrupt, accent="#cc3366")
     _, pdf = build_report(api_db, client_id=acme.id, date_range=FULL, settings=settings)
+    assert warnings == ["report logo skipped: the stored image does not decode"]
     assert pdf.startswith(b"%PDF-")
     text, pages = _pdf_text(pdf)
     assert "Acme Outdoor" in text and f"Page 1 of {pages}" in text
