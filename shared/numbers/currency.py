@@ -135,6 +135,7 @@ MINOR_UNITS: dict[str, int] = {
             "TWD",
             "TZS",
             "UAH",
+            "USD",
             "UYU",
             "UZS",
             "VES",

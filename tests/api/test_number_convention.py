@@ -168,3 +168,13 @@ def test_admin_sets_and_validates_the_currency(api, admin_user):
             assert "currency" in response.body
     changed = api.patch(f"/admin/clients/{client_id}", body={"currency": "GBP"}, token=admin_user.token)
     assert changed.status == 200 and changed.json()["currency"] == "GBP"
+    # the default may also be given explicitly (the admin portal always sends it)
+    back = api.patch(f"/admin/clients/{client_id}", body={"currency": "usd"}, token=admin_user.token)
+    assert back.status == 200 and back.json()["currency"] == "USD"
+
+
+def test_every_currency_with_a_symbol_is_a_valid_code() -> None:
+    from shared.numbers.currency import DEFAULT_CURRENCY, SYMBOLS, is_currency
+
+    assert is_currency(DEFAULT_CURRENCY)
+    assert [code for code in SYMBOLS if not is_currency(code)] == []
