@@ -13,11 +13,18 @@ and Arabic letters, currency and arrow symbols). CJK is not covered (a CJK font 
 replacement mark and the full name stays in the CSV export. Names are drawn left to right
 as stored; control and bidi-override characters are stripped first. fpdf2 is imported only
 here, so the API handler's cold start does not pay for it unless a report is requested.
+
+Branding: where the admin set them, the client's logo sits in the header (scaled to fit
+`LOGO_BOX`, aspect kept, right-aligned) and its accent colour draws the title rule, the
+section headings and the spend line in place of the product blue (headings stay ink when the
+accent is too light to read on white). A stored logo that does not decode is skipped with a
+warning: it never breaks the report. Without branding the report keeps the product look.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,6 +37,7 @@ from shared.dashboard.service import breakdown, client_info, insights, overview
 from shared.db import QUERIES, Database, Tenant
 from shared.numbers import human
 from shared.numbers.currency import symbol
+from shared.observability import logger
 from shared.settings import Settings
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -55,6 +63,29 @@ SECOND = (25, 135, 84)
 GRID = (222, 226, 230)
 TONES = {"good": (25, 135, 84), "bad": (200, 35, 51), "neutral": MUTED}
 MISSING_GLYPH = "\ufffd"
+LOGO_BOX = (42.0, 16.0)  # mm, width x height: the logo is scaled to fit, aspect kept
+MIN_HEADING_CONTRAST = 3.0  # WCAG ratio against white for large bold text
+
+
+def accent_rgb(value: str | None) -> tuple[int, int, int] | None:
+    """`#RRGGBB` as an RGB tuple; None (no or malformed colour) keeps the product accent."""
+    if not value or len(value) != 7 or value[0] != "#":
+        return None
+    try:
+        return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+    except ValueError:
+        return None
+
+
+def contrast_on_white(rgb: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of a colour against white (1 to 21)."""
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
 
 def nice_ticks(top: Decimal | float, count: int = 5) -> list[Decimal]:
@@ -114,15 +145,20 @@ def split_top_bottom(ranked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
 
 
 def provenance(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[str, Any]:
-    """The ingestion runs, data-through date and last change behind a report of the range."""
+    """The ingestion runs, data-through date and last change behind a report of the range,
+    and the client's branding (`accent_color`, `logo` bytes; None where not set), read in
+    one transaction in the client's tenant."""
     params = {"client_id": client_id, "date_from": date_range.previous().start, "date_to": date_range.end}
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
         row = conn.execute(QUERIES["dashboard_report_provenance"], params).fetchone()
+        brand = conn.execute(QUERIES["dashboard_report_branding"], {"client_id": client_id}).fetchone()
     assert row is not None  # an aggregate always returns one row
     return {
         "run_ids": sorted(row["run_ids"] or []),
         "data_through": row["data_through"],
         "last_change": row["last_change"],
+        "accent_color": brand["accent_color"] if brand else None,
+        "logo": bytes(brand["logo"]) if brand and brand["logo"] is not None else None,
     }
 
 
@@ -183,6 +219,8 @@ def _render(
     from fpdf.enums import XPos, YPos
 
     currency = client["currency"]
+    accent = accent_rgb(source.get("accent_color")) or ACCENT
+    heading_ink = accent if source.get("accent_color") and contrast_on_white(accent) >= MIN_HEADING_CONTRAST else INK
     period = f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
     through = source["data_through"].isoformat() if source["data_through"] else "no data"
     generated = now.strftime("%Y-%m-%d %H:%M UTC")
@@ -228,16 +266,19 @@ def _render(
         room(12 + keep_with)
         pdf.ln(3)
         pdf.set_font(FONT, "B", 12)
-        pdf.set_text_color(*INK)
+        pdf.set_text_color(*heading_ink)
         pdf.cell(width, 7, t(text, True), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    # Title block: an accent bar, the (wrapped) client name, the period.
-    pdf.set_fill_color(*ACCENT)
+    # Title block: an accent bar, the client's logo (right) if any, the (wrapped) client
+    # name beside it, the period.
+    pdf.set_fill_color(*accent)
     pdf.rect(pdf.l_margin, 12, width, 1.2, style="F")
+    logo_bottom = _logo(pdf, source.get("logo"), x_right=pdf.l_margin + width, y=16)
+    title_width = width if logo_bottom is None else width - LOGO_BOX[0] - 4
     pdf.set_y(16)
     pdf.set_font(FONT, "B", 17)
     pdf.set_text_color(*INK)
-    pdf.multi_cell(width, 8, t(client["name"], True), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(title_width, 8, t(client["name"], True), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 9.5)
     pdf.set_text_color(*MUTED)
     no_previous = not summary["previous"] or summary["previous"]["impressions"] == 0
@@ -247,12 +288,15 @@ def _render(
         else f"compared with {summary['previous_from']} to {summary['previous_to']}"
     )
     pdf.multi_cell(
-        width,
+        title_width,
         5,
         f"Performance report · {period} ({date_range.days} days), {compared} · amounts in {currency}",
+        align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
+    if logo_bottom is not None and pdf.get_y() < logo_bottom:
+        pdf.set_y(logo_bottom)
 
     # KPIs with coloured changes.
     heading("Key figures", keep_with=70)
@@ -300,7 +344,7 @@ def _render(
         summary["series"],
         "spend",
         f"Spend ({currency})",
-        ACCENT,
+        accent,
         currency,
         x=pdf.l_margin,
         y=y,
@@ -359,6 +403,28 @@ def _render(
         pdf.set_text_color(*MUTED)
         pdf.multi_cell(width, 3.5, note, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
+
+
+def _logo(pdf: Any, content: bytes | None, *, x_right: float, y: float) -> float | None:
+    """Place the logo scaled into `LOGO_BOX` (aspect kept) with its right edge at `x_right`;
+    the y of its bottom edge, or None without a logo or when the bytes do not decode."""
+    if not content:
+        return None
+    from fpdf.image_parsing import preload_image
+
+    try:
+        _, _, loaded = preload_image(pdf.image_cache, io.BytesIO(content))
+        info: Any = loaded
+        px_w, px_h = float(info["w"]), float(info["h"])
+        if px_w <= 0 or px_h <= 0:
+            raise ValueError("image without dimensions")
+        scale = min(LOGO_BOX[0] / px_w, LOGO_BOX[1] / px_h)
+        w, h = px_w * scale, px_h * scale
+        pdf.image(io.BytesIO(content), x=x_right - w, y=y, w=w, h=h)
+    except Exception as exc:  # noqa: BLE001 - any decoder failure: the report goes out without the logo
+        logger.warning("report logo skipped: the stored image does not decode", error=repr(exc)[:200])
+        return None
+    return y + h
 
 
 def _campaign_table(pdf: Any, rows: list[dict[str, Any]], metric: str, currency: str, t: Any, room: Any) -> None:

@@ -21,6 +21,7 @@ from psycopg import errors as pg_errors
 from shared.db import QUERIES
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
 from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
+from shared.numbers.human import count
 from shared.settings import Settings
 from shared.summaries.refresh import regenerate_queued
 
@@ -237,7 +238,7 @@ def _check_whole_file(staged: _Staged, *, settings: Settings) -> None:
         raise staged.refuse("the file has a header but no data rows")
     if Decimal(staged.rejected_count) > settings.reject_threshold * staged.rows:
         raise staged.refuse(
-            f"{staged.rejected_count} of {staged.rows} rows rejected, more than the reject threshold "
+            f"{count(staged.rejected_count)} of {count(staged.rows)} rows rejected, more than the reject threshold "
             f"({settings.reject_threshold:%} of data rows)"
         )
 

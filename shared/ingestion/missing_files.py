@@ -20,6 +20,7 @@ from shared.alert_journal import ConnectionAlertJournal, DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.ingestion import remedies
+from shared.numbers.human import count
 from shared.observability import logger, metrics
 from shared.ports import EmailSender
 from shared.settings import Settings
@@ -120,7 +121,7 @@ def fail_interrupted_runs(*, settings: Settings, db: Database, sender: EmailSend
         send_alert(
             Alert(
                 kind=INTERRUPTED_KIND,
-                subject=f"Ingestion interrupted: {len(runs)} file(s) not loaded",
+                subject=f"Ingestion interrupted: {count(len(runs))} file(s) not loaded",
                 summary="These loads did not finish (timeout or crash); nothing from them was stored. "
                 "Retry them from the admin portal.",
                 lines=[

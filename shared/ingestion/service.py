@@ -24,6 +24,7 @@ from shared.ingestion import remedies
 from shared.ingestion.csv_reader import FileRejected
 from shared.ingestion.loader import LoadOutcome, LoadRefused, load_file, store_rejected_rows
 from shared.ingestion.validation import RejectedRow
+from shared.numbers.human import count
 from shared.observability import logger, metrics
 from shared.ports import EmailSender, ObjectStore
 from shared.settings import Settings
@@ -128,7 +129,9 @@ def ingest_object(
         try:
             size = store.size(bucket, key)
             if size > settings.max_file_bytes:
-                raise FileRejected(f"the file is {size} bytes, over the size limit of {settings.max_file_bytes} bytes")
+                raise FileRejected(
+                    f"the file is {count(size)} bytes, over the size limit of {count(settings.max_file_bytes)} bytes"
+                )
             body = store.open(bucket, key)
             try:
                 with db.transaction(tenant=Tenant.every_client()) as conn:
@@ -247,8 +250,8 @@ def _failed(
             details=[
                 ("File", f"{bucket}/{key}"),
                 ("Reason", reason),
-                ("Data rows", str(rows)),
-                ("Rejected rows", str(rejected_count)),
+                ("Data rows", count(rows)),
+                ("Rejected rows", count(rejected_count)),
                 ("Run", str(run_id)),
             ],
             lines=[item.describe() for item in rejected[:ALERT_REJECT_LINES]],
@@ -294,12 +297,13 @@ def _loaded(
         send_alert(
             Alert(
                 kind="ingestion_partial",
-                subject=f"Partial load: {outcome.rejected_count} rows rejected in {file_name}",
-                summary=f"{outcome.records_loaded} rows of {file_name} were loaded; {outcome.rejected_count} were rejected.",
+                subject=f"Partial load: {count(outcome.rejected_count)} rows rejected in {file_name}",
+                summary=f"{count(outcome.records_loaded)} rows of {file_name} were loaded; "
+                f"{count(outcome.rejected_count)} were rejected.",
                 details=[
                     ("File", file_name),
-                    ("Rows loaded", str(outcome.records_loaded)),
-                    ("Rows rejected", str(outcome.rejected_count)),
+                    ("Rows loaded", count(outcome.records_loaded)),
+                    ("Rows rejected", count(outcome.rejected_count)),
                     ("Run", str(run_id)),
                 ],
                 lines=[item.describe() for item in outcome.rejected[:ALERT_REJECT_LINES]],
@@ -318,7 +322,7 @@ def _loaded(
                 "Add a rate effective on or before these dates to price them.",
                 details=[("File", file_name), ("Run", str(run_id))],
                 lines=[
-                    f"{item.client_name}: {item.date_from} to {item.date_to} ({item.days} days, {item.rows} rows)"
+                    f"{item.client_name}: {item.date_from} to {item.date_to} ({count(item.days)} days, {count(item.rows)} rows)"
                     for item in outcome.unpriced
                 ],
                 todo=remedies.for_unpriced(outcome.unpriced),

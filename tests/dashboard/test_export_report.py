@@ -260,3 +260,134 @@ def test_pdf_arrow_and_coloured_changes_render_as_text():
     text, _ = _pdf_text(pdf)
     assert "0.46% → 0.43% → 0.41%" in text
     assert "£2.00" in text and "▲ +10.0%" in text
+
+
+def _logo_png(width: int = 300, height: int = 100) -> bytes:
+    """A real PNG (valid chunks and CRCs): magenta with a dark stripe, easy to spot."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = []
+    for y in range(height):
+        pixel = b"\x33\x33\x33" if height // 3 <= y < 2 * height // 3 else b"\xcc\x33\x66"
+        rows.append(b"\x00" + pixel * width)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _brand(owner_conn, client, *, logo: bytes | None, accent: str | None) -> None:
+    from shared.admin.branding import Logo
+
+    stored = Logo(logo, "image/png", 300, 100) if logo else None
+    owner_conn.execute(
+        "INSERT INTO client_branding (client_id, accent_color, logo, logo_content_type, logo_sha256,"
+        " logo_width, logo_height) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        (
+            client.id,
+            accent,
+            logo,
+            stored and stored.content_type,
+            stored and stored.sha256,
+            stored and stored.width,
+            stored and stored.height,
+        ),
+    )
+
+
+def _images_and_fill_colours(pdf: bytes) -> tuple[list[tuple[int, int]], set[tuple[float, ...]]]:
+    """(pixel sizes of the images on every page, the RGB fill/stroke colours the pages set)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    sizes: list[tuple[int, int]] = []
+    colours: set[tuple[float, ...]] = set()
+    for page in reader.pages:
+        xobjects = page["/Resources"].get_object().get("/XObject", {})
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                sizes.append((int(obj["/Width"]), int(obj["/Height"])))
+        stream = page.get_contents().get_data().decode("latin-1")
+        for found in re.finditer(r"([\d.]+) ([\d.]+) ([\d.]+) (?:rg|RG)\b", stream):
+            colours.add(tuple(round(float(v), 3) for v in found.groups()))
+    return sizes, colours
+
+
+ACCENT_CC3366 = (0.8, 0.2, 0.4)
+PRODUCT_BLUE = (round(13 / 255, 3), round(110 / 255, 3), round(253 / 255, 3))
+
+
+def test_pdf_report_carries_the_client_logo_and_accent_colour(api_db, owner_conn, acme, globex, settings):
+    # given Acme has a logo and an accent colour set by the admin
+    _brand(owner_conn, acme, logo=_logo_png(), accent="#cc3366")
+    # when Acme's report is built (in Acme's tenant)
+    _, pdf = build_report(api_db, client_id=acme.id, date_range=FULL, settings=settings)
+    _save_page_images(pdf, "report-branded")
+    sizes, colours = _images_and_fill_colours(pdf)
+    # then the logo is on the page and the accent replaces the product blue
+    assert sizes == [(300, 100)]
+    assert ACCENT_CC3366 in colours
+    assert PRODUCT_BLUE not in colours
+    assert "Acme Outdoor" in _pdf_text(pdf)[0]
+    # and another client's report shows none of it
+    _, other = build_report(api_db, client_id=globex.id, date_range=FULL, settings=settings)
+    other_sizes, other_colours = _images_and_fill_colours(other)
+    assert other_sizes == [] and ACCENT_CC3366 not in other_colours and PRODUCT_BLUE in other_colours
+
+
+def test_pdf_report_without_branding_has_no_image_and_the_product_blue(api_db, acme, settings):
+    _, pdf = build_report(api_db, client_id=acme.id, date_range=FULL, settings=settings)
+    sizes, colours = _images_and_fill_colours(pdf)
+    assert sizes == []
+    assert PRODUCT_BLUE in colours
+
+
+def test_pdf_report_with_an_accent_only_uses_it_without_an_image(api_db, owner_conn, acme, settings):
+    _brand(owner_conn, acme, logo=None, accent="#cc3366")
+    _, pdf = build_report(api_db, client_id=acme.id, date_range=FULL, settings=settings)
+    sizes, colours = _images_and_fill_colours(pdf)
+    assert sizes == [] and ACCENT_CC3366 in colours
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        _logo_png()[:60],  # valid signature and IHDR (passes the upload sniffer), data cut off
+        _logo_png()[:33] + b"\x00\x00\x00\x10IDAT" + b"not zlib at all!" + b"\x00\x00\x00\x00",
+        b"\xff\xd8\xff\xe0" + b"\x00" * 40,  # a JPEG in name only
+    ],
+)
+def test_a_corrupt_stored_logo_is_skipped_and_the_report_still_builds(
+    api_db, owner_conn, acme, settings, corrupt, monkeypatch
+):
+    from shared.dashboard import report
+
+    warnings: list[str] = []
+    monkeypatch.setattr(report.logger, "warning", lambda message, **_: warnings.append(message))
+    _brand(owner_conn, acme, logo=corrupt, accent="#cc3366")
+    _, pdf = build_report(api_db, client_id=acme.id, date_range=FULL, settings=settings)
+    assert warnings == ["report logo skipped: the stored image does not decode"]
+    assert pdf.startswith(b"%PDF-")
+    text, pages = _pdf_text(pdf)
+    assert "Acme Outdoor" in text and f"Page 1 of {pages}" in text
+    sizes, colours = _images_and_fill_colours(pdf)
+    assert sizes == []
+    assert ACCENT_CC3366 in colours  # the accent still applies
+
+
+def test_a_light_accent_colours_the_rule_but_headings_stay_readable():
+    from shared.dashboard.report import INK, contrast_on_white
+
+    assert contrast_on_white((255, 255, 255)) == pytest.approx(1.0)
+    assert contrast_on_white((0, 0, 0)) == pytest.approx(21.0)
+    assert contrast_on_white((204, 51, 102)) > 3.0
+    assert contrast_on_white((255, 235, 59)) < 3.0  # a pale yellow
+    assert contrast_on_white(INK) > 7.0

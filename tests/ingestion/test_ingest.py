@@ -289,6 +289,29 @@ def test_more_than_fifty_rejections_alert_lists_first_fifty(ingest: Ingest, acme
     assert "line 151, clicks" in body(email) and "line 152, clicks" not in body(email)
 
 
+def test_alert_counts_over_999_carry_thousands_separators(ingest: Ingest, acme: UUID, settings: Settings) -> None:
+    # given a file of 2,000 good and 1,234 bad rows, loaded under a lenient threshold
+    lenient = settings.model_copy(update={"reject_threshold": Decimal("0.5")})
+    text = HEADER + good_rows(2000) + "2026-03-05,Acme Outdoor,C,S,P,Bad,1,2,0,0\n" * 1234
+    assert ingest("partner/big.csv", text, settings=lenient).status == "partial"
+    # then the alert's subject, summary and details read the counts the human way
+    [email] = sent_emails()
+    assert "Partial load: 1,234 rows rejected in" in email.subject
+    text_body = body(email)
+    assert "2,000 rows of" in text_body and "1,234 were rejected" in text_body
+    assert "1234 were rejected" not in text_body and "2000 rows of" not in text_body
+
+
+def test_failed_alert_reason_formats_counts_over_999(ingest: Ingest, acme: UUID) -> None:
+    text = HEADER + good_rows(2000) + "2026-03-05,Acme Outdoor,C,S,P,Bad,1,2,0,0\n" * 1234
+    result = ingest("partner/too-many.csv", text)
+    assert result.status == "failed"
+    assert "1,234 of 3,234 rows rejected, more than the reject threshold" in result.message
+    [email] = sent_emails()
+    assert "1,234 of 3,234 rows rejected" in body(email)
+    assert "3,234" in body(email)  # the "Data rows" detail
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [

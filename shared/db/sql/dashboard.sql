@@ -268,3 +268,8 @@ SELECT coalesce(array_agg(DISTINCT m.ingestion_run_id::text) FILTER (WHERE m.ing
        max(m.updated_at) AS last_change
 FROM daily_metrics m
 WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to)s
+
+-- name: dashboard_report_branding
+-- The client's logo and accent colour for its report; runs in the client's tenant (RLS: a
+-- client reads only its own branding). No row: the report keeps the product look.
+SELECT accent_color, logo FROM client_branding WHERE client_id = %(client_id)s
