@@ -93,6 +93,7 @@ def _client(row: dict[str, Any]) -> dict[str, Any]:
         "name": row["name"],
         "slug": row["slug"],
         "status": row["status"],
+        "currency": row["currency"],
         "kpis": kpis,
         "health": health,
         "problems": problems_of(health),

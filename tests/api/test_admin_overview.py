@@ -204,6 +204,17 @@ def test_missing_days_stop_at_yesterday(api: ApiClient, admin_user: ApiUser, own
     assert fresh["health"]["missing_dates"] == [(today - timedelta(days=1)).isoformat()]
 
 
+def test_each_client_carries_its_currency(api: ApiClient, admin_user: ApiUser) -> None:
+    # given a client billed in euros and one in the default currency
+    for name, currency in (("Euro Co", "EUR"), ("Dollar Co", None)):
+        body = {"name": name} | ({"currency": currency} if currency else {})
+        assert api.post("/admin/clients", body=body, token=admin_user.token).status in (200, 201)
+    # when
+    clients = api.get("/admin/overview", token=admin_user.token).json()["clients"]
+    # then the portal can label each client's amounts with its own currency
+    assert {c["name"]: c["currency"] for c in clients} == {"Euro Co": "EUR", "Dollar Co": "USD"}
+
+
 def test_default_period_is_the_last_30_days(api: ApiClient, admin_user: ApiUser) -> None:
     body = api.get("/admin/overview", token=admin_user.token).json()
     yesterday = date.today() - timedelta(days=1)

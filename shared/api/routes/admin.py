@@ -643,6 +643,7 @@ class OverviewClientOut(BaseModel):
     name: str
     slug: str
     status: ClientStatus
+    currency: str = Field(description="ISO 4217 code of the client's amounts")
     kpis: KpisOut
     health: HealthOut
     problems: list[ProblemOut] = Field(description="Most urgent first; empty when healthy")

@@ -245,7 +245,7 @@ WITH kpis AS (
             AND later.status IN ('success', 'partial', 'duplicate')
       )
 ), base AS (
-    SELECT c.id, c.name, c.slug, c.status,
+    SELECT c.id, c.name, c.slug, c.status, c.currency,
            k.impressions, k.clicks, k.conversions, k.revenue, k.spend,
            coalesce(k.unpriced_rows, 0) AS unpriced_rows, k.unpriced_from, k.unpriced_to,
            (SELECT max(dm.date) FROM daily_metrics dm WHERE dm.client_id = c.id) AS data_through,
@@ -284,7 +284,7 @@ WITH kpis AS (
           AND NOT EXISTS (SELECT 1 FROM daily_metrics dm WHERE dm.client_id = b.id AND dm.date = d.day)
     ) m ON true
 )
-SELECT id, name, slug, status, impressions, clicks, conversions, revenue, spend,
+SELECT id, name, slug, status, currency, impressions, clicks, conversions, revenue, spend,
        unpriced_rows, unpriced_from, unpriced_to, data_through, missing_days, missing_dates,
        last_load_run_id, last_load_file_name, last_load_status, last_load_at,
        failed_runs, last_failed_run_id

@@ -210,5 +210,5 @@ export function OverviewPage() {
 }
 
 function currencyOf(client: OverviewClient): string {
-  return (client as OverviewClient & { currency?: string }).currency ?? 'USD'
+  return client.currency
 }

@@ -1476,6 +1476,11 @@ export interface components {
         };
         /** OverviewClientOut */
         OverviewClientOut: {
+            /**
+             * Currency
+             * @description ISO 4217 code of the client's amounts
+             */
+            currency: string;
             health: components["schemas"]["HealthOut"];
             /**
              * Id
