@@ -6,17 +6,19 @@
 Uses boto3 against the emulated S3 (nothing else to install); the stack's S3 notification
 emulation ingests the object like the real trigger. Prints the ingestion run and exits 0
 only when it is `success`. The sample is yesterday's Acme Outdoor delivery of the demo data
-with its rows in another order: new bytes (not a duplicate), the same numbers, so it
-restates that day without changing the dashboard.
+restated with one late conversion (the partner's usual restatement): it replaces that day
+and moves the dashboard's conversions by one.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import csv
+import io
 import sys
 import time
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +29,29 @@ SAMPLE_CLIENT = "acme-outdoor"
 WAIT_SECONDS = 90.0
 
 
-def sample_file(end: date) -> tuple[str, bytes]:
-    """(key, body) of the sample: the demo's last Acme Outdoor file with its rows reshuffled."""
+def sample_file(end: date, *, now: datetime | None = None) -> tuple[str, bytes]:
+    """(key, body) of the sample: the demo's last Acme Outdoor file restated with late conversions.
+
+    The partner's typical restatement: the same rows, plus one late conversion (and its
+    revenue) on the row with the most clicks. The revenue added depends on the time of day, so
+    every run restates the day again (a `success`, never a `duplicate` of the previous run).
+    """
     from local.datagen import generate
 
+    now = now or datetime.now()
     data = generate(end=end)
     day = end.strftime("%Y%m%d")
     (original,) = [f for f in data.files if f.client_slug == SAMPLE_CLIENT and f.key.endswith(f"_{day}.csv")]
-    header, *rows = original.body.decode("utf-8").splitlines(keepends=True)
-    shuffled = rows[:]
-    while shuffled == rows and len(rows) > 1:
-        random.shuffle(shuffled)
-    stamp = datetime.now().strftime("%H%M%S")
-    return f"partner/manual/{SAMPLE_CLIENT}_{day}_restated-{stamp}.csv", (header + "".join(shuffled)).encode("utf-8")
+    header, *rows = list(csv.reader(io.StringIO(original.body.decode("utf-8"))))
+    clicks, conversions, revenue = (header.index(name) for name in ("clicks", "conversions", "conversion_revenue"))
+    busiest = max(rows, key=lambda row: int(row[clicks]))
+    busiest[conversions] = str(int(busiest[conversions]) + 1)
+    late_revenue = Decimal(40 + now.second) + Decimal(now.minute) / 100
+    busiest[revenue] = str(Decimal(busiest[revenue]) + late_revenue)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    stamp = now.strftime("%H%M%S")
+    return f"partner/manual/{SAMPLE_CLIENT}_{day}_restated-{stamp}.csv", out.getvalue().encode("utf-8")
 
 
 def wait_for_run(stack: dict[str, Any], key: str, *, timeout: float = WAIT_SECONDS) -> dict[str, Any] | None:
@@ -77,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         key, body = sample_file(date.fromisoformat(period["to"]))
         saved = state_dir() / "sample-upload.csv"
         saved.write_bytes(body)
-        print(f"sample: {saved} (yesterday's Acme Outdoor rows, reordered)")
+        print(f"sample: {saved} (yesterday's Acme Outdoor file, restated with one late conversion)")
     else:
         if not args.file.is_file():
             print(f"{args.file}: no such file", file=sys.stderr)

@@ -181,3 +181,27 @@ def test_one_client_changes_cpm_mid_period(data: DemoData) -> None:
 def test_needs_three_weeks() -> None:
     with pytest.raises(ValueError):
         generate(end=END, days=7)
+
+
+def test_the_make_upload_sample_restates_one_late_conversion_and_differs_per_run() -> None:
+    import csv
+    import io
+    from datetime import date, datetime
+
+    from local.datagen import generate
+    from local.upload import sample_file
+
+    end = date(2026, 11, 30)
+    (original,) = [
+        f for f in generate(end=end).files if f.client_slug == "acme-outdoor" and f.key.endswith("_20261130.csv")
+    ]
+    before = list(csv.DictReader(io.StringIO(original.body.decode())))
+    _, first = sample_file(end, now=datetime(2026, 12, 1, 9, 0, 1))
+    _, second = sample_file(end, now=datetime(2026, 12, 1, 9, 0, 2))
+    after = list(csv.DictReader(io.StringIO(first.decode())))
+    changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    assert len(changed) == 1
+    ((old, new),) = changed
+    assert int(new["conversions"]) == int(old["conversions"]) + 1
+    assert new["clicks"] == old["clicks"] and new["impressions"] == old["impressions"]
+    assert first != second  # a second run is a new restatement, not a duplicate
