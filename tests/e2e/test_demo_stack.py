@@ -157,10 +157,16 @@ def _wait_until_ready(process: subprocess.Popen[bytes], state: Path, log: Path) 
 def _run(
     command: str, *, state: Path, stdin: str = "", extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    # As a user types it: not inside `make test`'s make (a sub-make prints "Entering directory").
+    env = {
+        key: value
+        for key, value in {**_clean_env(state), **(extra_env or {})}.items()
+        if key not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+    }
     return subprocess.run(
         ["/bin/bash", "-c", command],
         cwd=REPO_ROOT,
-        env={**_clean_env(state), **(extra_env or {})},
+        env=env,
         input=stdin,
         capture_output=True,
         text=True,
