@@ -106,21 +106,32 @@ def update_client(
     status: str | None,
     currency: str | None = None,
 ) -> dict[str, Any]:
-    """Change name, slug, status and/or currency (PATCH); NotFound, or Conflict for a taken slug."""
+    """Change name, slug, status and/or currency (PATCH); NotFound, or Conflict for a taken slug.
+
+    Disabling a client ends every session of its users for good (their access tokens'
+    session version is bumped, their refresh tokens revoked): re-enabling it later
+    restores logins, never the old tokens."""
+    sessions_revoked = 0
     try:
         with _admin(db) as conn:
-            row = conn.execute(
+            current = conn.execute(QUERIES["admin_client_status_for_update"], {"client_id": client_id}).fetchone()
+            if current is None:
+                raise NotFound("client not found")
+            conn.execute(
                 QUERIES["admin_update_client"],
                 {"client_id": client_id, "name": name, "slug": slug, "status": status, "currency": currency},
-            ).fetchone()
-            if row is None:
-                raise NotFound("client not found")
+            )
+            if status == "disabled" and current["status"] != "disabled":
+                revoked = conn.execute(QUERIES["auth_revoke_client_sessions"], {"client_id": client_id}).fetchone()
+                sessions_revoked = int(revoked["users"]) if revoked else 0
             updated = conn.execute(QUERIES["admin_get_client"], {"client_id": client_id}).fetchone()
     except pg_errors.UniqueViolation:
         raise Conflict("a client with this slug already exists") from None
     except pg_errors.CheckViolation:
         raise InvalidInput("invalid client name, slug or status") from None
-    logger.info("client updated", client_id=str(client_id), status=updated["status"])
+    logger.info(
+        "client updated", client_id=str(client_id), status=updated["status"], users_sessions_revoked=sessions_revoked
+    )
     return updated
 
 

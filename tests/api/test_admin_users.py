@@ -152,6 +152,34 @@ def test_disabled_client_locks_out_its_users(api: ApiClient, admin_user: ApiUser
     assert not _alive(api, client_user)
 
 
+def test_re_enabling_a_client_never_revives_its_old_sessions(
+    api: ApiClient, admin_user: ApiUser, client_user: ApiUser
+) -> None:
+    # given a client user's tokens from before the client is disabled
+    client_url = f"/admin/clients/{client_user.client_id}"
+    assert api.patch(client_url, token=admin_user.token, body={"status": "disabled"}).status == 200
+
+    # when the client is enabled again
+    assert api.patch(client_url, token=admin_user.token, body={"status": "active"}).status == 200
+
+    # then the old access and refresh tokens stay refused, a new login works
+    assert not _alive(api, client_user)
+    assert api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token}).status == 401
+    login = api.post("/auth/login", body={"email": client_user.email, "password": client_user.password})
+    assert login.status == 200, login.body
+    assert api.get("/me", token=login.json()["access_token"]).status == 200
+    assert _alive(api, admin_user)  # other clients' users and the admin keep their sessions
+
+
+def test_a_patch_that_keeps_a_client_active_keeps_its_sessions(
+    api: ApiClient, admin_user: ApiUser, client_user: ApiUser
+) -> None:
+    client_url = f"/admin/clients/{client_user.client_id}"
+    assert api.patch(client_url, token=admin_user.token, body={"status": "active", "name": "Renamed"}).status == 200
+    assert _alive(api, client_user)
+    assert api.post("/auth/refresh", body={"refresh_token": client_user.refresh_token}).status == 200
+
+
 def test_list_filters_disabled_and_email_part(
     api: ApiClient, admin_user: ApiUser, make_user: Any, make_client: Any
 ) -> None:

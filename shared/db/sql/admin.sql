@@ -36,6 +36,9 @@ SELECT slug FROM clients WHERE slug = %(base)s OR slug LIKE %(pattern)s
 INSERT INTO clients (name, slug, currency) VALUES (%(name)s, %(slug)s, %(currency)s)
 RETURNING id
 
+-- name: admin_client_status_for_update
+SELECT status FROM clients WHERE id = %(client_id)s FOR UPDATE
+
 -- name: admin_update_client
 -- NULL leaves a field unchanged (PATCH).
 UPDATE clients SET

@@ -125,6 +125,21 @@ WHERE family_id = %(family_id)s AND user_id = %(user_id)s AND revoked_at IS NULL
 UPDATE refresh_tokens SET revoked_at = now()
 WHERE user_id = %(user_id)s AND revoked_at IS NULL
 
+-- name: auth_revoke_client_sessions
+-- Disabling a client ends its users' sessions for good: every access token carries the
+-- old session version and every refresh token is revoked, so re-enabling the client
+-- brings none of them back (like disabling a user).
+WITH bumped AS (
+    UPDATE users SET session_version = session_version + 1
+    WHERE client_id = %(client_id)s
+    RETURNING id
+), revoked AS (
+    UPDATE refresh_tokens SET revoked_at = now()
+    WHERE user_id IN (SELECT id FROM bumped) AND revoked_at IS NULL
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM bumped)::integer AS users, (SELECT count(*) FROM revoked)::integer AS refresh_tokens
+
 -- name: auth_bump_session_version
 -- Revokes every access token of the user (they carry the old version).
 UPDATE users SET session_version = session_version + 1
