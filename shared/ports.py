@@ -4,6 +4,8 @@ tests pass fakes or moto-backed adapters."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO, Protocol
 from uuid import UUID
 
@@ -13,9 +15,22 @@ class EmailSender(Protocol):
         """Send one email; raise on failure."""
 
 
+@dataclass(frozen=True)
+class ObjectInfo:
+    """An object's metadata (HEAD): size in bytes, ETag, last modification, version id."""
+
+    size: int
+    etag: str
+    last_modified: datetime
+    version_id: str | None = None
+
+
 class ObjectStore(Protocol):
-    def open(self, bucket: str, key: str) -> BinaryIO:
-        """A readable binary stream of the object (raises `StorageError`)."""
+    def open(self, bucket: str, key: str, *, version_id: str | None = None) -> BinaryIO:
+        """A readable binary stream of the object, or of one version of it (raises `StorageError`)."""
+
+    def head(self, bucket: str, key: str, *, version_id: str | None = None) -> ObjectInfo:
+        """The object's metadata, or one version's (raises `StorageError`)."""
 
     def size(self, bucket: str, key: str) -> int:
         """The object's size in bytes (raises `StorageError`)."""

@@ -1,20 +1,20 @@
-"""S3 ObjectCreated -> load each partner CSV into daily_metrics (exactly once per file content).
+"""S3 ObjectCreated -> load each partner CSV into daily_metrics (SPEC §3: the newest upload
+of each (client, date) wins, whatever order the events arrive in, however often).
 
-Raises only when the database is unreachable, so Lambda retries the event; every other
-problem is a `failed` run with an alert, reported in the returned summary.
+Raises only when the database is unreachable (or the load crashed), so Lambda retries the
+event; every other problem is a `failed` run with an alert, reported in the returned summary.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
 from uuid import UUID
 
-from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws.runtime import email_sender, object_store
 from shared.db.connection import container_database
+from shared.ingestion.objects import UploadedObject, uploaded_objects
 from shared.ingestion.service import ingest_objects
 from shared.observability import logger, metrics, tracer
 from shared.settings import get_settings
@@ -23,9 +23,9 @@ from shared.settings import get_settings
 CORRELATION_PATH = 'Records[0].responseElements."x-amz-request-id"'
 
 
-def objects_of(event: S3Event) -> list[tuple[str, str]]:
-    """(bucket, key) of every record; keys arrive URL-encoded (`+` for a space)."""
-    return [(record.s3.bucket.name, unquote_plus(record.s3.get_object.key)) for record in event.records]
+def objects_of(event: dict[str, Any]) -> list[UploadedObject]:
+    """The objects of every record (keys URL-decoded, with version, sequencer, event time)."""
+    return uploaded_objects(event)
 
 
 def retry_of(event: dict[str, Any]) -> UUID | None:
@@ -46,7 +46,7 @@ def retry_of(event: dict[str, Any]) -> UUID | None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     results = ingest_objects(
-        objects_of(S3Event(event)),
+        objects_of(event),
         retry_of=retry_of(event),
         settings=settings,
         db=container_database(settings),

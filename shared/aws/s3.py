@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import StorageError
+from shared.ports import ObjectInfo
 
 # Without s3:ListBucket a missing object reads as 403; both mean "cannot read it".
 _CODES = {"404": "NoSuchKey", "NoSuchKey": "NoSuchKey", "403": "AccessDenied", "AccessDenied": "AccessDenied"}
@@ -27,6 +28,10 @@ def _storage_error(exc: Exception, bucket: str, key: str) -> StorageError:
         code = _CODES.get(raw, raw)
         return StorageError(f"cannot read s3://{bucket}/{key}: {code}", code=code)
     return StorageError(f"cannot read s3://{bucket}/{key}: {type(exc).__name__}", code="Unavailable")
+
+
+def _version(version_id: str | None) -> dict[str, str]:
+    return {"VersionId": version_id} if version_id else {}
 
 
 class _GuardedBody:
@@ -56,18 +61,28 @@ class S3ObjectStore:
     def client(self) -> Any:
         return self._client or _client()
 
-    def open(self, bucket: str, key: str) -> BinaryIO:
+    def open(self, bucket: str, key: str, *, version_id: str | None = None) -> BinaryIO:
         try:
-            response = self.client.get_object(Bucket=bucket, Key=key)
+            response = self.client.get_object(Bucket=bucket, Key=key, **_version(version_id))
         except (ClientError, BotoCoreError) as exc:
             raise _storage_error(exc, bucket, key) from exc
         return cast(BinaryIO, _GuardedBody(response["Body"], bucket, key))
 
-    def size(self, bucket: str, key: str) -> int:
+    def head(self, bucket: str, key: str, *, version_id: str | None = None) -> ObjectInfo:
         try:
-            return int(self.client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+            response = self.client.head_object(Bucket=bucket, Key=key, **_version(version_id))
         except (ClientError, BotoCoreError) as exc:
             raise _storage_error(exc, bucket, key) from exc
+        version = response.get("VersionId")
+        return ObjectInfo(
+            size=int(response["ContentLength"]),
+            etag=str(response.get("ETag", "")).strip('"'),
+            last_modified=response["LastModified"],
+            version_id=None if version in (None, "null") else str(version),
+        )
+
+    def size(self, bucket: str, key: str) -> int:
+        return self.head(bucket, key).size
 
     def list_keys(self, bucket: str, prefix: str) -> Iterator[tuple[str, str]]:
         try:

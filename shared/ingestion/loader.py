@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
 from uuid import UUID
@@ -76,6 +76,7 @@ class LoadOutcome:
     ctr_warnings: int
     summaries_refreshed: int
     unchanged_days: int = 0  # days whose stored rows already equal the file's
+    stale_days: int = 0  # days a newer upload already holds (left alone)
     status: str = "success"
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for logs and the benchmark
@@ -140,13 +141,17 @@ def load_file(
     key: str,
     settings: Settings,
     today: date,
+    uploaded_at: datetime,
 ) -> LoadOutcome:
     """Load one file inside the caller's transaction (every client visible), in phases:
-    stage (stream -> COPY), check (whole-file rules), compare (day fingerprints), replace
-    (dimensions, the changed days of `daily_metrics`), finish (summaries, log row).
+    stage (stream -> COPY), check (whole-file rules), compare (the newest upload per day,
+    day fingerprints), replace (dimensions, the changed days of `daily_metrics`), finish
+    (summaries, log row).
 
-    Raises `FileRejected`/`LoadRefused` for a whole-file failure; the caller rolls back.
-    A file whose every day already holds the same rows commits as `duplicate`.
+    `uploaded_at` orders this upload against the ones already stored: a day whose stored
+    upload is newer is stale and left alone (SPEC §3). Raises `FileRejected`/`LoadRefused`
+    for a whole-file failure; the caller rolls back. A file whose every day already holds
+    the same rows commits as `duplicate`; one whose every day a newer upload holds, `stale`.
     """
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -155,14 +160,13 @@ def load_file(
     _check_whole_file(staged, settings=settings)
     client_ids = sorted(staged.validator.client_ids)
     conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
-    conn.execute(QUERIES["ingest_day_fingerprints"])
-    unchanged = conn.execute(QUERIES["ingest_drop_unchanged_days"]).fetchone()
-    unchanged_days = int(unchanged["unchanged_days"]) if unchanged else 0
-    unchanged_rows = int(unchanged["unchanged_rows"]) if unchanged else 0
+    days = _compare_days(conn, staged, run_id=run_id, uploaded_at=uploaded_at)
     records_loaded, summaries_refreshed = 0, 0
     unpriced: list[UnpricedClient] = []
-    if staged.valid > unchanged_rows:
-        records_loaded, unpriced = _replace_days(conn, staged, run_id=run_id, timings=timings, clock=clock)
+    if staged.valid > days.kept_rows:
+        records_loaded, unpriced = _replace_days(
+            conn, staged, run_id=run_id, uploaded_at=uploaded_at, timings=timings, clock=clock
+        )
         summaries_refreshed = _refresh_summaries(conn, run_id=run_id, settings=settings)
     if staged.rejected:
         store_rejected_rows(conn, run_id, staged.rejected)
@@ -180,16 +184,66 @@ def load_file(
         ignored_columns=staged.ignored_columns,
         ctr_warnings=staged.validator.ctr_warnings,
         summaries_refreshed=summaries_refreshed,
-        unchanged_days=unchanged_days,
+        unchanged_days=days.unchanged,
+        stale_days=days.stale,
         timings=timings,
     )
-    if not records_loaded and unchanged_days:
-        outcome.status = "duplicate"
-    else:
-        outcome.status = "partial" if staged.rejected_count or unpriced else "success"
+    outcome.status = _status(outcome)
     outcome.message = describe(outcome)
     _finish_run(conn, run_id, outcome)
     return outcome
+
+
+@dataclass(frozen=True)
+class _DayComparison:
+    """The file's days left alone: stale (a newer upload holds them) or unchanged."""
+
+    stale: int
+    unchanged: int
+    kept_rows: int  # staged rows of those days (dropped from staging)
+
+
+def _compare_days(conn: Conn, staged: _Staged, *, run_id: UUID, uploaded_at: datetime) -> _DayComparison:
+    """Fingerprint the file's days; drop the stale ones, then the unchanged ones (which
+    this upload now holds as their newest), so only the days to replace stay staged."""
+    params = {"run_id": run_id, "uploaded_at": uploaded_at}
+    conn.execute(QUERIES["ingest_day_fingerprints"])
+    stale_days = stale_rows = 0
+    if _fetch_flag(conn, "ingest_has_stale_days", params, "stale"):
+        # A key repeated inside a stale day is still a whole-file failure: look before
+        # those rows leave staging (the insert's primary key only sees the kept days).
+        _refuse_duplicate_keys(conn, staged)
+        stale = conn.execute(QUERIES["ingest_drop_stale_days"], params).fetchone()
+        stale_days, stale_rows = (int(stale["stale_days"]), int(stale["stale_rows"])) if stale else (0, 0)
+    unchanged = conn.execute(QUERIES["ingest_drop_unchanged_days"], params).fetchone()
+    unchanged_days, unchanged_rows = (
+        (int(unchanged["unchanged_days"]), int(unchanged["unchanged_rows"])) if unchanged else (0, 0)
+    )
+    return _DayComparison(stale=stale_days, unchanged=unchanged_days, kept_rows=stale_rows + unchanged_rows)
+
+
+def _fetch_flag(conn: Conn, query: str, params: dict[str, Any], column: str) -> bool:
+    row = conn.execute(QUERIES[query], params).fetchone()
+    return bool(row and row[column])
+
+
+def _refuse_duplicate_keys(conn: Conn, staged: _Staged) -> None:
+    duplicate = conn.execute(QUERIES["ingest_first_duplicate_key"]).fetchone()
+    if duplicate is not None:
+        raise staged.refuse(_duplicate_key_reason(duplicate))
+
+
+def _duplicate_key_reason(duplicate: dict[str, Any] | None) -> str:
+    lines = f"lines {duplicate['first_line']} and {duplicate['second_line']}" if duplicate else "twice"
+    return f"the same business key (date, client, campaign, strategy, placement, creative) appears twice: {lines}"
+
+
+def _status(outcome: LoadOutcome) -> str:
+    """success | partial (rejected rows, or rows without a CPM) | duplicate (nothing changed)
+    | stale (a newer upload holds every day of the file)."""
+    if not outcome.records_loaded and (outcome.unchanged_days or outcome.stale_days):
+        return "duplicate" if outcome.unchanged_days else "stale"
+    return "partial" if outcome.rejected_count or outcome.unpriced else "success"
 
 
 def _stage(conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: date) -> _Staged:
@@ -244,10 +298,10 @@ def _check_whole_file(staged: _Staged, *, settings: Settings) -> None:
 
 
 def _replace_days(
-    conn: Conn, staged: _Staged, *, run_id: UUID, timings: dict[str, float], clock: float
+    conn: Conn, staged: _Staged, *, run_id: UUID, uploaded_at: datetime, timings: dict[str, float], clock: float
 ) -> tuple[int, list[UnpricedClient]]:
     """Upsert the dimensions, then replace every changed (client, date) of the file."""
-    params = {"run_id": run_id}
+    params = {"run_id": run_id, "uploaded_at": uploaded_at}
     conn.execute(QUERIES["ingest_map_combos"])
     for level in ("campaigns", "strategies", "placements", "creatives"):
         conn.execute(QUERIES[f"ingest_upsert_{level}"])
@@ -264,10 +318,7 @@ def _replace_days(
             records_loaded = conn.execute(QUERIES["ingest_insert_metrics"], params).rowcount
     except pg_errors.UniqueViolation:
         duplicate = conn.execute(QUERIES["ingest_first_duplicate_key"]).fetchone()
-        lines = f"lines {duplicate['first_line']} and {duplicate['second_line']}" if duplicate else "twice"
-        raise staged.refuse(
-            f"the same business key (date, client, campaign, strategy, placement, creative) appears twice: {lines}"
-        ) from None
+        raise staged.refuse(_duplicate_key_reason(duplicate)) from None
     conn.execute(QUERIES["ingest_record_day_versions"], params)
     unpriced = [
         UnpricedClient(r["client_name"], r["date_from"], r["date_to"], r["days"], r["row_count"])
@@ -301,6 +352,10 @@ def _finish_run(conn: Conn, run_id: UUID, outcome: LoadOutcome) -> None:
             "client_ids": outcome.client_ids,
             "date_from": outcome.date_from,
             "date_to": outcome.date_to,
+            "stale_days": outcome.stale_days,
+            "version_id": None,
+            "uploaded_at": None,
+            "retried_by_lambda": False,
         },
     )
 
@@ -321,12 +376,17 @@ def store_rejected_rows(conn: Conn, run_id: UUID, rejected: list[RejectedRow]) -
 
 def describe(outcome: LoadOutcome) -> str:
     """The run's log message: what loaded, what was refused, what to look at."""
-    if outcome.status == "duplicate":
-        parts = [f"nothing changed: the stored rows already equal this file's for all {outcome.unchanged_days} days"]
+    if outcome.status == "stale":
+        parts = [f"stale: a newer upload already holds all {outcome.stale_days} days of this file; nothing changed"]
+    elif outcome.status == "duplicate":
+        days = f"{outcome.unchanged_days} days" if outcome.stale_days else f"all {outcome.unchanged_days} days"
+        parts = [f"nothing changed: the stored rows already equal this file's for {days}"]
     else:
         parts = [f"{outcome.records_loaded} rows loaded"]
         if outcome.unchanged_days:
             parts.append(f"{outcome.unchanged_days} days unchanged")
+    if outcome.stale_days and outcome.status != "stale":
+        parts.append(f"{outcome.stale_days} days stale (a newer upload holds them; left alone)")
     if outcome.rejected_count:
         parts.append(f"{outcome.rejected_count} rows rejected")
     for item in outcome.unpriced:

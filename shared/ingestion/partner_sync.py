@@ -14,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import ConfigurationError, StorageError
-from shared.ingestion.service import is_ingestible
+from shared.ingestion.objects import is_ingestible
 from shared.observability import logger, metrics
 from shared.ports import ObjectStore
 from shared.settings import Settings

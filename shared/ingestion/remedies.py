@@ -74,6 +74,15 @@ def for_failed_file(reason: str, *, run_id: UUID, rejected: Sequence[RejectedRow
     return [*steps, retry_step(run_id)]
 
 
+def for_unsupported_object(bucket: str, key: str, *, run_id: UUID) -> list[str]:
+    """The steps after an object that is not a partner file landed (nothing was read)."""
+    return [
+        f"If s3://{bucket}/{clip(key)} is a partner file, rename it to end in .csv or .csv.gz (any case) and upload "
+        "it again; a new upload is a new run. Otherwise delete it from the landing bucket: nothing else lands there.",
+        f"No retry of run {run_id} is needed: a retry would read the same object and fail the same way.",
+    ]
+
+
 def for_rejected_rows(rejected: Sequence[RejectedRow], *, run_id: UUID) -> list[str]:
     """The steps after a partial load (the good rows are stored; these were not)."""
     steps = _advertiser_steps(rejected)

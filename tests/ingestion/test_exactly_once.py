@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,10 +15,13 @@ from shared.aws.s3 import S3ObjectStore
 from shared.db import Database
 from shared.errors import DatabaseUnavailable
 from shared.ingestion import loader
+from shared.ingestion.objects import UploadedObject
 from shared.ingestion.service import ingest_object
 from shared.settings import Settings
 from tests.conftest import LANDING_BUCKET, role_url, sent_emails
 from tests.ingestion.conftest import TODAY, Ingest, body, event_bytes, runs, totals
+
+UPLOADED = datetime(2026, 3, 3, 6, 15, 42, 123000, tzinfo=UTC)
 
 
 class FlakyBody:
@@ -41,8 +45,8 @@ class HookedStore(S3ObjectStore):
         super().__init__(client)
         self._hook = hook
 
-    def open(self, bucket: str, key: str) -> Any:
-        return FlakyBody(super().open(bucket, key).read(), self._hook)
+    def open(self, bucket: str, key: str, *, version_id: str | None = None) -> Any:
+        return FlakyBody(super().open(bucket, key, version_id=version_id).read(), self._hook)
 
 
 def _nothing_stored(conn: Any) -> None:
@@ -54,41 +58,58 @@ def _nothing_stored(conn: Any) -> None:
 def test_two_concurrent_loads_of_one_file_store_it_once(
     s3: Any, sender: Any, settings: Settings, db_url: str, acme: UUID, owner_conn: Any
 ) -> None:
-    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+    # The same bytes under two keys (two uploads): both runs are mid-stream at the same time.
+    for key in ("partner/a.csv", "partner/a-copy.csv"):
+        s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=event_bytes("partner_clean.csv"))
     both_reading = threading.Barrier(2, timeout=30)
-    store = HookedStore(s3, both_reading.wait)  # both runs are mid-stream at the same time
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def load() -> None:
-        database = Database(role_url(db_url, "dash_worker"))
-        try:
-            results.append(
-                ingest_object(
-                    LANDING_BUCKET,
-                    "partner/a.csv",
-                    settings=settings,
-                    db=database,
-                    store=store,
-                    sender=sender,
-                    today=TODAY,
-                )
-            )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=load) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    store = HookedStore(s3, both_reading.wait)
+    results, errors = _concurrently(["partner/a.csv", "partner/a-copy.csv"], store=store, settings=settings,
+                                    sender=sender, db_url=db_url)  # fmt: skip
 
     assert errors == []
     assert sorted(r.status for r in results) == ["duplicate", "success"]
     assert totals(owner_conn)["rows"] == 6
     assert owner_conn.execute("SELECT count(*) AS n FROM campaigns").fetchone()["n"] == 2
+
+
+def test_two_concurrent_deliveries_of_one_event_load_it_once(
+    s3: Any, sender: Any, settings: Settings, db_url: str, acme: UUID, owner_conn: Any
+) -> None:
+    # given one upload whose event is delivered twice at the same moment
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+    event = UploadedObject(
+        bucket=LANDING_BUCKET, key="partner/a.csv", sequencer="0066A5B8C1D2E3F400", event_time=UPLOADED
+    )
+
+    # when both deliveries run at once, then the object's lock serialises them
+    results, errors = _concurrently(["partner/a.csv"] * 2, store=S3ObjectStore(s3), settings=settings,
+                                    sender=sender, db_url=db_url, upload=event)  # fmt: skip
+
+    assert errors == []
+    assert sorted(r.status for r in results) == ["duplicate", "success"]
+    assert "re-delivered event" in next(r.message for r in results if r.status == "duplicate")
+    assert totals(owner_conn)["rows"] == 6
+
+
+def _concurrently(keys: list[str], *, db_url: str, **kwargs: Any) -> tuple[list[Any], list[BaseException]]:
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def load(key: str) -> None:
+        database = Database(role_url(db_url, "dash_worker"))
+        try:
+            results.append(ingest_object(LANDING_BUCKET, key, db=database, today=TODAY, **kwargs))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=load, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
 
 
 def test_a_crash_while_reading_leaves_nothing(

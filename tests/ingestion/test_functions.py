@@ -17,7 +17,7 @@ from shared.ingestion.missing_files import check_missing_files, reporting_yester
 from shared.ingestion.partner_sync import sync_partner_objects, target_key
 from shared.settings import Settings
 from tests.conftest import LANDING_BUCKET, load_event, sent_emails
-from tests.ingestion.conftest import Ingest, add_client, event_bytes, totals
+from tests.ingestion.conftest import Ingest, add_client, body, event_bytes, totals
 
 
 @dataclass
@@ -39,13 +39,16 @@ def fresh_adapters() -> None:
         cached.cache_clear()
 
 
-def s3_event(*objects: tuple[str, str]) -> dict[str, Any]:
+def s3_event(*objects: tuple[str, str] | tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
+    """An S3 event of `(bucket, raw_key[, object fields such as eTag, sequencer])` records."""
     template = load_event("s3_object_created.json")
     event: dict[str, Any] = {"Records": []}
-    for bucket, raw_key in objects:
+    for bucket, raw_key, *fields in objects:
         record = copy.deepcopy(template["Records"][0])
         record["s3"]["bucket"]["name"] = bucket
         record["s3"]["object"]["key"] = raw_key
+        record["s3"]["object"].pop("eTag")  # the template's is not these objects' ETag
+        record["s3"]["object"].update(*fields)
         event["Records"].append(record)
     return event
 
@@ -56,20 +59,67 @@ def test_ingest_handler_processes_every_record_with_decoded_keys(
     from functions.ingest.handler import lambda_handler
 
     key = "partner/2026 03/acme+clean (1).csv"
-    s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=event_bytes("partner_clean.csv"))
+    etag = s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=event_bytes("partner_clean.csv"))["ETag"]
+    s3.put_object(Bucket=LANDING_BUCKET, Key="clients/acme-outdoor/", Body=b"")
+    upload = {"eTag": etag.strip('"')}
     event = s3_event(
-        (LANDING_BUCKET, quote_plus(key)), (LANDING_BUCKET, "partner/readme.txt"), (LANDING_BUCKET, quote_plus(key))
+        (LANDING_BUCKET, quote_plus(key), upload),
+        (LANDING_BUCKET, "partner/readme.txt"),
+        (LANDING_BUCKET, "clients/acme-outdoor/"),
+        (LANDING_BUCKET, quote_plus(key), upload),  # the same event delivered again
     )
 
     response = lambda_handler(event, FakeContext())
 
     assert [(r["key"], r["status"]) for r in response["results"]] == [
         (key, "success"),
-        ("partner/readme.txt", "skipped"),
+        ("partner/readme.txt", "failed"),
+        ("clients/acme-outdoor/", "skipped"),
         (key, "duplicate"),
     ]
     assert response["results"][0]["records_loaded"] == 6
+    assert "re-delivered event" in response["results"][3]["message"]
     assert totals(owner_conn)["rows"] == 6
+    [alert] = sent_emails()  # the readme's, once
+    assert "partner/readme.txt" in alert.subject
+
+
+@pytest.mark.parametrize("key", ["partner/UPPER.CSV", "partner/x.csv.GZ", "clients/acme-outdoor/Day.Csv.Gz"])
+def test_keys_are_matched_case_insensitively(
+    s3: Any, ses: Any, settings: Settings, acme: UUID, owner_conn: Any, fresh_adapters: None, key: str
+) -> None:
+    import gzip
+
+    data = event_bytes("partner_clean.csv")
+    s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=gzip.compress(data) if key.lower().endswith(".gz") else data)
+    from functions.ingest.handler import lambda_handler
+
+    [result] = lambda_handler(s3_event((LANDING_BUCKET, quote_plus(key))), FakeContext())["results"]
+
+    assert result["status"] == "success", result["message"]
+    assert totals(owner_conn)["rows"] == 6
+
+
+@pytest.mark.parametrize("key", ["partner/report.xlsx", "partner/data.csv.zip", "partner/notes", "partner/x.gz"])
+def test_any_other_object_is_one_failed_run_with_one_alert(
+    s3: Any, ses: Any, settings: Settings, acme: UUID, owner_conn: Any, fresh_adapters: None, key: str
+) -> None:
+    from functions.ingest.handler import lambda_handler
+
+    s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=event_bytes("partner_clean.csv"))
+    event = s3_event((LANDING_BUCKET, quote_plus(key)))
+
+    first = lambda_handler(event, FakeContext())["results"]
+    again = lambda_handler(event, FakeContext())["results"]  # S3 delivers the event twice
+
+    assert [r["status"] for r in first + again] == ["failed", "duplicate"]
+    assert "does not end in .csv or .csv.gz" in first[0]["message"]
+    assert totals(owner_conn)["rows"] == 0
+    [alert] = sent_emails()
+    assert alert.subject.endswith(f"Ingestion failed: {LANDING_BUCKET}/{key}")
+    text = body(alert)
+    assert "not a partner file" in text and "What to do" in text
+    assert "rename it to end in .csv or .csv.gz" in text
 
 
 def test_missing_file_check_alerts_once_per_client_and_day(

@@ -2,9 +2,14 @@
 -- the missing-file check and the partner sync. Runs as dash_worker with every client visible.
 
 -- name: ingest_start_run
-INSERT INTO ingestion_logs (file_name, bucket, object_key, status, retry_of)
-VALUES (%(file_name)s, %(bucket)s, %(object_key)s, 'running', %(retry_of)s)
-RETURNING id, started_at
+-- An admin retry repeats the event of the run it retries: its identity comes from there.
+INSERT INTO ingestion_logs (file_name, bucket, object_key, status, retry_of, version_id, sequencer, uploaded_at)
+SELECT %(file_name)s, %(bucket)s, %(object_key)s, 'running', %(retry_of)s,
+       coalesce(%(version_id)s::text, r.version_id), coalesce(%(sequencer)s::text, r.sequencer),
+       coalesce(%(uploaded_at)s::timestamptz, r.uploaded_at)
+FROM (SELECT 1) AS one
+LEFT JOIN ingestion_logs r ON r.id = %(retry_of)s::uuid
+RETURNING id, started_at, version_id, sequencer, uploaded_at
 
 -- name: ingest_finish_run
 UPDATE ingestion_logs
@@ -17,9 +22,40 @@ SET status = %(status)s,
     client_ids = %(client_ids)s,
     date_from = %(date_from)s,
     date_to = %(date_to)s,
+    stale_days = %(stale_days)s,
+    version_id = coalesce(%(version_id)s::text, version_id),
+    uploaded_at = coalesce(%(uploaded_at)s::timestamptz, uploaded_at),
+    retried_by_lambda = %(retried_by_lambda)s,
     finished_at = clock_timestamp()
 WHERE id = %(run_id)s
 RETURNING finished_at
+
+-- name: ingest_lock_object
+-- Serialises the runs of one object key (taken before any client lock: no deadlocks), so
+-- a re-delivered event waits for the first delivery and then sees it.
+SELECT pg_advisory_xact_lock(hashtextextended('object:' || %(bucket)s || '/' || %(object_key)s, 0)) AS locked
+
+-- name: ingest_object_seen
+-- seen: this upload (same version id, or same event sequencer) was already processed: a
+--   re-delivered event. A failed run counts (its file would fail again), unless Lambda
+--   retries it (the invocation raised) or the admin retries it.
+-- newer_seen: a newer upload of the same key was already processed (a larger sequencer;
+--   without sequencers, a later upload time): this event is stale.
+SELECT
+    coalesce(bool_or(
+        ((%(version_id)s::text IS NOT NULL AND l.version_id = %(version_id)s::text)
+          OR (%(sequencer)s::text IS NOT NULL AND l.sequencer = %(sequencer)s::text))
+        AND NOT (l.status = 'failed' AND (l.retried_by_lambda OR %(admin_retry)s::boolean))
+    ), false) AS seen,
+    coalesce(bool_or(
+        l.status <> 'failed'
+        AND CASE WHEN l.sequencer IS NOT NULL AND %(sequencer)s::text IS NOT NULL
+                 THEN l.sequencer > %(sequencer)s::text
+                 ELSE l.uploaded_at > %(uploaded_at)s::timestamptz END
+    ), false) AS newer_seen
+FROM ingestion_logs l
+WHERE l.object_key = %(object_key)s AND l.bucket = %(bucket)s AND l.id <> %(run_id)s
+  AND l.status <> 'running'
 
 -- name: ingest_client_directory
 -- Everything needed to resolve a row's client, read once per file.
@@ -46,13 +82,44 @@ FROM (SELECT client_id, date,
       FROM ingest_staging) rows
 GROUP BY client_id, date
 
+-- name: ingest_has_stale_days
+-- Whether a newer upload already holds some day of the file (its event arrived first).
+SELECT EXISTS (
+    SELECT 1 FROM ingest_days d
+    JOIN ingestion_day_versions v ON v.client_id = d.client_id AND v.date = d.date
+    WHERE v.uploaded_at > %(uploaded_at)s
+) AS stale
+
+-- name: ingest_drop_stale_days
+-- Stale days (a newer upload holds them) are left alone and counted on the run.
+WITH stale AS (
+    DELETE FROM ingest_days d
+    USING ingestion_day_versions v
+    WHERE v.client_id = d.client_id AND v.date = d.date AND v.uploaded_at > %(uploaded_at)s
+    RETURNING d.client_id, d.date
+), dropped AS (
+    DELETE FROM ingest_staging s
+    USING stale u
+    WHERE s.client_id = u.client_id AND s.date = u.date
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM stale)::integer AS stale_days,
+       (SELECT count(*) FROM dropped)::integer AS stale_rows
+
 -- name: ingest_drop_unchanged_days
--- Days whose stored rows already equal the file's are left alone (nothing changed).
+-- Days whose stored rows already equal the file's are left alone (nothing changed), but
+-- this upload becomes their newest: an older upload arriving later must not replace them.
 WITH unchanged AS (
     DELETE FROM ingest_days d
     USING ingestion_day_versions v
     WHERE v.client_id = d.client_id AND v.date = d.date AND v.fingerprint = d.fingerprint
     RETURNING d.client_id, d.date
+), newest AS (
+    UPDATE ingestion_day_versions v
+    SET uploaded_at = %(uploaded_at)s, upload_run_id = %(run_id)s, updated_at = now()
+    FROM unchanged u
+    WHERE v.client_id = u.client_id AND v.date = u.date
+    RETURNING 1
 ), dropped AS (
     DELETE FROM ingest_staging s
     USING unchanged u
@@ -60,14 +127,16 @@ WITH unchanged AS (
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM unchanged)::integer AS unchanged_days,
-       (SELECT count(*) FROM dropped)::integer AS unchanged_rows
+       (SELECT count(*) FROM dropped)::integer AS unchanged_rows,
+       (SELECT count(*) FROM newest)::integer AS newest_days
 
 -- name: ingest_record_day_versions
--- The fingerprints of the days this run replaced.
-INSERT INTO ingestion_day_versions (client_id, date, fingerprint, ingestion_run_id)
-SELECT client_id, date, fingerprint, %(run_id)s FROM ingest_days
+-- The fingerprints of the days this run replaced, and their upload time.
+INSERT INTO ingestion_day_versions (client_id, date, fingerprint, ingestion_run_id, uploaded_at, upload_run_id)
+SELECT client_id, date, fingerprint, %(run_id)s, %(uploaded_at)s, %(run_id)s FROM ingest_days
 ON CONFLICT (client_id, date) DO UPDATE
-SET fingerprint = EXCLUDED.fingerprint, ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = now()
+SET fingerprint = EXCLUDED.fingerprint, ingestion_run_id = EXCLUDED.ingestion_run_id,
+    uploaded_at = EXCLUDED.uploaded_at, upload_run_id = EXCLUDED.upload_run_id, updated_at = now()
 
 -- name: ingest_first_duplicate_key
 -- The same business key twice in one file is a whole-file failure.
