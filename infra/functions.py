@@ -219,10 +219,13 @@ class Functions(Construct):
     @staticmethod
     def _grant_landing_read(function: lambda_.Function, bucket: s3.IBucket) -> None:
         # Narrower than Bucket.grant_read (no GetObject*/List* wildcards). ListBucket makes a
-        # missing object a clean 404 (NoSuchKey) instead of a 403.
+        # missing object a clean 404 (NoSuchKey) instead of a 403. GetObjectVersion: the
+        # ingestion reads the exact version its event announces (the bucket is versioned).
         function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
         function.add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:GetObject"], resources=[bucket.arn_for_objects("*")])
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:GetObjectVersion"], resources=[bucket.arn_for_objects("*")]
+            )
         )
 
     def _grant_partner_read(self, function: lambda_.Function) -> None:

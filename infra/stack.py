@@ -26,8 +26,6 @@ from infra.network import Network
 from infra.schedules import Schedules
 from infra.web import WEB_DIST, Web
 
-INGEST_SUFFIXES = (".csv", ".csv.gz")
-
 
 class DashboardStack(Stack):
     def __init__(
@@ -162,10 +160,10 @@ class DashboardStack(Stack):
         ).functions
 
         ingest = self.functions["ingest"]
-        for suffix in INGEST_SUFFIXES:
-            self.landing_bucket.add_event_notification(
-                s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest), s3.NotificationKeyFilter(suffix=suffix)
-            )
+        # Every object, no suffix filter: S3 filters are case-sensitive (`UPPER.CSV` would
+        # be silent), and an object that is not a partner file must become a failed run
+        # with an alert, never silence. The function matches the suffix case-insensitively.
+        self.landing_bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(ingest))
 
         # Migrations: the migrate function as a CloudFormation custom resource.
         provider_logs = logs.LogGroup(self, "MigrationsProviderLogs", retention=RETENTION[settings.log_retention_days])

@@ -2,7 +2,9 @@
 
 `S3Notifier` polls the landing bucket and, for every object it has not seen (new key, or a
 key overwritten with new content), invokes the ingestion handler with a real-shaped S3
-event, one object at a time in upload order, like the deployed bucket notification.
+event, one object at a time in upload order, like the deployed bucket notification: every
+object (no suffix filter, so `UPPER.CSV` loads and `notes.txt` is a failed run), with an
+`eventTime` (the upload time) and a `sequencer` that grows per key.
 `MailWatcher` polls moto's SES store and prints each new email.
 """
 
@@ -23,7 +25,6 @@ from urllib.parse import quote_plus
 from local.aws import REGION
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
-INGESTIBLE_SUFFIXES = (".csv", ".csv.gz")  # the deployed notification's suffix filters
 
 _FALLBACK_RECORD: dict[str, Any] = {
     "eventVersion": "2.1",
@@ -105,8 +106,6 @@ class S3Notifier:
         for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket):
             for obj in page.get("Contents", []):
                 key = obj["Key"]
-                if not key.endswith(INGESTIBLE_SUFFIXES):
-                    continue
                 if self._seen.get(key) != obj["ETag"]:
                     found.append(obj)
         # Upload order, so a partner's restatement lands after the file it restates.
@@ -121,7 +120,12 @@ class S3Notifier:
                 break
             self._sequence += 1
             event = s3_event(
-                bucket=self._bucket, key=obj["Key"], size=obj["Size"], etag=obj["ETag"], sequence=self._sequence
+                bucket=self._bucket,
+                key=obj["Key"],
+                size=obj["Size"],
+                etag=obj["ETag"],
+                sequence=self._sequence,
+                when=obj["LastModified"],
             )
             self._seen[obj["Key"]] = obj["ETag"]
             error: BaseException | None = None

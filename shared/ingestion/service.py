@@ -273,6 +273,10 @@ def _load(
     run.version_id = run.version_id or info.version_id
     run.uploaded_at = run.uploaded_at or info.last_modified
     identity["version_id"] = run.version_id
+    conn.execute(
+        QUERIES["ingest_record_identity"],
+        {"run_id": run.run_id, "version_id": run.version_id, "uploaded_at": run.uploaded_at},
+    )
     _check_seen(conn, identity, uploaded_at=run.uploaded_at)
     if run.version_id is None and run.etag and info.etag and run.etag != info.etag:
         raise ObjectSuperseded(

@@ -34,35 +34,45 @@ def test_notifier_delivers_each_new_object_once_in_upload_order(s3: Any) -> None
     delivered: list[str] = []
     reported: list[tuple[str, Any, BaseException | None]] = []
 
+    events: list[dict[str, Any]] = []
+
     def deliver(event: dict[str, Any]) -> dict[str, str]:
         key = unquote_plus(event["Records"][0]["s3"]["object"]["key"])
         delivered.append(key)
+        events.append(event["Records"][0])
         if key.endswith("boom.csv"):
             raise RuntimeError("handler failed")
         return {"status": "success"}
 
     notifier = S3Notifier(s3, bucket=LANDING_BUCKET, deliver=deliver, on_result=lambda *args: reported.append(args))
 
-    # given a few uploads, one of which is not a partner file
+    # given a few uploads, one of which is not a partner file and one in upper case
     s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=b"a")
-    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/b.csv.gz", Body=b"b")
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/b.CSV.GZ", Body=b"b")
     s3.put_object(Bucket=LANDING_BUCKET, Key="partner/notes.txt", Body=b"n")
     s3.put_object(Bucket=LANDING_BUCKET, Key="partner/boom.csv", Body=b"x")
 
     # when the bucket is polled twice
-    assert notifier.poll_once() == 3
+    assert notifier.poll_once() == 4
     assert notifier.poll_once() == 0
 
-    # then each ingestible object was delivered exactly once, and a failure was reported, not raised
-    assert sorted(delivered) == ["partner/a.csv", "partner/b.csv.gz", "partner/boom.csv"]
+    # then every object was delivered exactly once (no suffix filter, like the deployed
+    # notification: the handler decides), and a failure was reported, not raised
+    assert sorted(delivered) == ["partner/a.csv", "partner/b.CSV.GZ", "partner/boom.csv", "partner/notes.txt"]
     assert [key for key, _result, error in reported if error is not None] == ["partner/boom.csv"]
+    # each event carries an upload time and a sequencer, as S3's do
+    assert all(record["eventTime"].endswith("Z") and record["s3"]["object"]["sequencer"] for record in events)
 
     # a re-upload of the same key with new content is a new ObjectCreated event; the same bytes are not
+    first_a = next(r for r in events if r["s3"]["object"]["key"] == "partner/a.csv")
     s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=b"a restated")
     s3.put_object(Bucket=LANDING_BUCKET, Key="partner/c.csv", Body=b"c")
     assert notifier.poll_once() == 2
     assert delivered[-2:] in (["partner/a.csv", "partner/c.csv"], ["partner/c.csv", "partner/a.csv"])
-    assert notifier.delivered == 5
+    assert notifier.delivered == 6
+    again_a = [r for r in events if r["s3"]["object"]["key"] == "partner/a.csv"][-1]
+    # the later upload of one key has the larger sequencer (S3 orders one key's events so)
+    assert again_a["s3"]["object"]["sequencer"] > first_a["s3"]["object"]["sequencer"]
 
 
 def test_mail_watcher_prints_each_email_once_as_text() -> None:

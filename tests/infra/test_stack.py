@@ -102,20 +102,16 @@ def test_no_partner_upload_grant_unless_configured(minimal: Synth) -> None:
     assert "PartnerUploads" not in policies
 
 
-def test_object_created_notifications_target_ingest_with_both_suffixes(full: Synth) -> None:
+def test_object_created_notifications_target_ingest_for_every_object(full: Synth) -> None:
     (notifications,) = full.resources("Custom::S3BucketNotifications").values()
     props = notifications["Properties"]
     assert ref(props["BucketName"]) == full.logical_id(full.stack.landing_bucket)
-    configs = props["NotificationConfiguration"]["LambdaFunctionConfigurations"]
-    suffixes = set()
-    for config in configs:
-        assert config["Events"] == ["s3:ObjectCreated:*"]
-        assert ref(config["LambdaFunctionArn"]) == function_id(full, "ingest")
-        (rule,) = config["Filter"]["Key"]["FilterRules"]
-        assert rule["Name"] == "suffix"
-        suffixes.add(rule["Value"])
-    assert suffixes == {".csv", ".csv.gz"}
-    assert len(configs) == 2
+    # One configuration, no key filter: S3 filters are case-sensitive, so `UPPER.CSV` and
+    # `report.xlsx` must reach the function too (the one a load, the other a failed run).
+    (config,) = props["NotificationConfiguration"]["LambdaFunctionConfigurations"]
+    assert config["Events"] == ["s3:ObjectCreated:*"]
+    assert ref(config["LambdaFunctionArn"]) == function_id(full, "ingest")
+    assert "Filter" not in config
     permissions = [
         p["Properties"]
         for p in full.resources("AWS::Lambda::Permission").values()
@@ -428,7 +424,8 @@ def test_settings_reach_the_functions_that_use_them(full: Synth) -> None:
 # What each function may do, beyond reading its own database secret and writing X-Ray traces.
 EXPECTED_EXTRA_ACTIONS = {
     # sqs: the on-failure destination (the ingest DLQ).
-    "ingest": {"s3:GetObject", "s3:ListBucket", "ses:SendEmail", "ses:SendRawEmail"}
+    # GetObjectVersion: it reads the version its event announces.
+    "ingest": {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "ses:SendEmail", "ses:SendRawEmail"}
     | {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
     "missing_file_check": {"ses:SendEmail", "ses:SendRawEmail"},
     # GetObject/ListBucket on the partner prefix, PutObject on the landing bucket (CopyObject).
@@ -480,7 +477,7 @@ def test_each_function_has_only_the_permissions_it_needs(full: Synth, name: str)
 def test_s3_and_ses_grants_are_scoped(full: Synth) -> None:
     landing = full.logical_id(full.stack.landing_bucket)
     for statement in policy_statements(full, "ingest"):
-        if actions_of([statement]) & {"s3:GetObject", "s3:ListBucket"}:
+        if actions_of([statement]) & {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"}:
             assert refs_in(statement["Resource"]) == {landing}
     partner_statements = policy_statements(full, "partner_sync")
     partner_resources = json.dumps([s["Resource"] for s in partner_statements])

@@ -30,6 +30,13 @@ SET status = %(status)s,
 WHERE id = %(run_id)s
 RETURNING finished_at
 
+-- name: ingest_record_identity
+-- What the object's metadata added to the event's identity (version id, upload time).
+UPDATE ingestion_logs
+SET version_id = coalesce(%(version_id)s::text, version_id),
+    uploaded_at = coalesce(%(uploaded_at)s::timestamptz, uploaded_at)
+WHERE id = %(run_id)s
+
 -- name: ingest_lock_object
 -- Serialises the runs of one object key (taken before any client lock: no deadlocks), so
 -- a re-delivered event waits for the first delivery and then sees it.
