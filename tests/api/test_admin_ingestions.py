@@ -235,3 +235,24 @@ def test_file_name_filter_and_paged_rejected_rows(api: ApiClient, admin_user: Ap
     }
     assert api.get(f"/admin/ingestions/{uuid.uuid4()}/rejected-rows", token=token).status == 404
     assert api.get(f"/admin/ingestions/{wanted['id']}/rejected-rows", token=token, query={"limit": 0}).status == 400
+
+
+def test_runs_carry_their_upload_identity_and_stale_days(api: ApiClient, admin_user: ApiUser, owner_conn: Any) -> None:
+    late = _run(
+        owner_conn,
+        status="success",
+        stale_days=3,
+        version_id="3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
+        sequencer="0000000000000000000000000066A5B8",
+        uploaded_at="2026-01-05 05:59:58.123+00",
+    )
+    stale = _run(owner_conn, status="stale", records_loaded=0, stale_days=2, started_at="2026-01-06 06:00:00+00")
+
+    page = api.get("/admin/ingestions", token=admin_user.token, query={"status": "stale"}).json()
+    detail = api.get(f"/admin/ingestions/{late['id']}", token=admin_user.token).json()
+
+    assert [(item["id"], item["stale_days"]) for item in page["items"]] == [(str(stale["id"]), 2)]
+    assert detail["stale_days"] == 3
+    assert detail["version_id"] == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    assert detail["sequencer"] == "0000000000000000000000000066A5B8"
+    assert detail["uploaded_at"].startswith("2026-01-05T05:59:58.123")

@@ -67,7 +67,7 @@ CurrencyCode = Annotated[
     AfterValidator(_currency_code),
 ]
 Role = Literal["admin", "client"]
-RunStatus = Literal["running", "success", "partial", "failed", "duplicate"]
+RunStatus = Literal["running", "success", "partial", "failed", "duplicate", "stale"]
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -475,11 +475,15 @@ class RunOut(BaseModel):
     status: RunStatus
     records_loaded: int
     records_failed: int
+    stale_days: int = Field(description="days of the file a newer upload already holds (left unchanged)")
     message: str | None
     client_ids: list[UUID]
     date_from: date | None
     date_to: date | None
     retry_of: UUID | None
+    version_id: str | None = Field(description="the S3 object version the run read (versioned bucket)")
+    sequencer: str | None = Field(description="the S3 event's sequencer (orders one key's uploads)")
+    uploaded_at: datetime | None = Field(description="the upload time (event time, else LastModified)")
     started_at: datetime
     finished_at: datetime | None
 

@@ -176,8 +176,8 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
 
 -- name: admin_list_runs
 SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
-       records_loaded, records_failed, message, client_ids, date_from, date_to, retry_of,
-       started_at, finished_at
+       records_loaded, records_failed, stale_days, message, client_ids, date_from, date_to, retry_of,
+       version_id, sequencer, uploaded_at, started_at, finished_at
 FROM ingestion_logs
 WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(from)s::date IS NULL OR started_at >= %(from)s::date)
@@ -189,8 +189,8 @@ LIMIT %(limit)s OFFSET %(offset)s
 
 -- name: admin_get_run
 SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
-       records_loaded, records_failed, message, client_ids, date_from, date_to, retry_of,
-       started_at, finished_at
+       records_loaded, records_failed, stale_days, message, client_ids, date_from, date_to, retry_of,
+       version_id, sequencer, uploaded_at, started_at, finished_at
 FROM ingestion_logs WHERE id = %(run_id)s
 
 -- name: admin_run_rejected_rows

@@ -27,6 +27,8 @@ export function RunDetailPage() {
     ['Size', r.file_size === null ? '—' : `${formatCount(r.file_size)} bytes`],
     ['Rows loaded', formatCount(r.records_loaded)],
     ['Rows rejected', formatCount(r.records_failed)],
+    ['Stale days (a newer upload holds them)', formatCount(r.stale_days)],
+    ['Uploaded', r.uploaded_at ? formatDateTime(r.uploaded_at) : '—'],
     ['Days', r.date_from ? `${formatDate(r.date_from)} – ${formatDate(r.date_to)}` : '—'],
     ['Clients', names.join(', ') || '—'],
     ['Started', formatDateTime(r.started_at)],

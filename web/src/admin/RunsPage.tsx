@@ -6,7 +6,7 @@ import { formatCount } from '../format'
 import { adminApi, PAGE, postToBucket, type Run, type RunFilters, useAdminClients, useRuns } from './api'
 import { AdminPage, errorMessage, Field, formatDateTime, Notice, Pager, RunStatus, TableFrame, td, th } from './ui'
 
-const STATUSES: Run['status'][] = ['running', 'success', 'partial', 'failed', 'duplicate']
+const STATUSES: Run['status'][] = ['running', 'success', 'partial', 'failed', 'duplicate', 'stale']
 
 export function RunsPage() {
   const [params, setParams] = useSearchParams()

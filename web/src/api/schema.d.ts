@@ -1417,7 +1417,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "running" | "success" | "partial" | "failed" | "duplicate";
+            status: "running" | "success" | "partial" | "failed" | "duplicate" | "stale";
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1952,6 +1952,16 @@ export interface components {
              */
             run_date: string;
             /**
+             * Sequencer
+             * @description the S3 event's sequencer (orders one key's uploads)
+             */
+            sequencer: string | null;
+            /**
+             * Stale Days
+             * @description days of the file a newer upload already holds (left unchanged)
+             */
+            stale_days: number;
+            /**
              * Started At
              * Format: date-time
              */
@@ -1960,7 +1970,17 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "running" | "success" | "partial" | "failed" | "duplicate";
+            status: "running" | "success" | "partial" | "failed" | "duplicate" | "stale";
+            /**
+             * Uploaded At
+             * @description the upload time (event time, else LastModified)
+             */
+            uploaded_at: string | null;
+            /**
+             * Version Id
+             * @description the S3 object version the run read (versioned bucket)
+             */
+            version_id: string | null;
         };
         /** RunOut */
         RunOut: {
@@ -2001,6 +2021,16 @@ export interface components {
              */
             run_date: string;
             /**
+             * Sequencer
+             * @description the S3 event's sequencer (orders one key's uploads)
+             */
+            sequencer: string | null;
+            /**
+             * Stale Days
+             * @description days of the file a newer upload already holds (left unchanged)
+             */
+            stale_days: number;
+            /**
              * Started At
              * Format: date-time
              */
@@ -2009,7 +2039,17 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "running" | "success" | "partial" | "failed" | "duplicate";
+            status: "running" | "success" | "partial" | "failed" | "duplicate" | "stale";
+            /**
+             * Uploaded At
+             * @description the upload time (event time, else LastModified)
+             */
+            uploaded_at: string | null;
+            /**
+             * Version Id
+             * @description the S3 object version the run read (versioned bucket)
+             */
+            version_id: string | null;
         };
         /** StrategyRow */
         StrategyRow: {
@@ -3970,7 +4010,7 @@ export interface operations {
     list_runs_admin_ingestions_get: {
         parameters: {
             query?: {
-                status?: ("running" | "success" | "partial" | "failed" | "duplicate") | null;
+                status?: ("running" | "success" | "partial" | "failed" | "duplicate" | "stale") | null;
                 /** @description Started on or after (inclusive) */
                 from?: string | null;
                 /** @description Started on or before (inclusive) */
