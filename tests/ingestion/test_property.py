@@ -1,5 +1,6 @@
-"""Property: for any valid file, stored totals equal the file's totals and spend equals
-sum(impressions x CPM) / 1000 (exactly, hence to the cent) across a CPM change in the file."""
+"""Properties: for any valid file, stored totals equal the file's totals and spend equals
+sum(impressions x CPM) / 1000 (exactly, hence to the cent) across a CPM change in the file;
+for any uploads delivered in any order, some twice, every day holds the newest upload's rows."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import csv
 import gzip
 import io
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from shared.ingestion.objects import UploadedObject
 from shared.settings import Settings
+from tests.conftest import LANDING_BUCKET
 from tests.ingestion.conftest import Ingest, add_client, totals
 
 FIRST_DAY = date(2026, 3, 1)
@@ -155,3 +158,100 @@ def test_stored_totals_equal_file_totals(
     assert stored["revenue"] == sum((r["revenue"] for r in rows), Decimal(0))
     assert stored["spend"] == expected_spend  # exact, so equal to the cent as well
     assert stored["spend"].quantize(Decimal("0.01")) == expected_spend.quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------- the newest upload wins
+
+UPLOAD_DAYS = 2
+SEQUENCE_START = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
+
+
+def _day_rows(day: int, variant: int) -> list[tuple[str, int, int]]:
+    """(creative, impressions, conversions) of one day's content variant; variants differ
+    in values and in row count, and repeat across uploads (so unchanged days happen)."""
+    rows = [("Banner", 1000 + variant * 7, variant), ("Video", 2000 + day, variant * 2)]
+    return rows[: 1 + variant % 2]
+
+
+upload = st.fixed_dictionaries(
+    {
+        # day -> content variant; every upload holds at least one day
+        "days": st.dictionaries(st.integers(0, UPLOAD_DAYS - 1), st.integers(0, 2), min_size=1),
+        "gzip": st.booleans(),
+        "bom": st.booleans(),
+    }
+)
+
+
+@st.composite
+def deliveries(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[int]]:
+    """Uploads with distinct random upload times, and a random delivery order in which
+    some events are delivered twice (S3 delivers at least once, in any order)."""
+    uploads = draw(st.lists(upload, min_size=1, max_size=6))
+    seconds = draw(st.lists(st.integers(0, 10_000), min_size=len(uploads), max_size=len(uploads), unique=True))
+    for item, second in zip(uploads, seconds, strict=True):
+        item["uploaded_at"] = SEQUENCE_START + timedelta(seconds=second)
+    order = draw(st.permutations(range(len(uploads))))
+    redelivered = draw(st.lists(st.integers(0, len(uploads) - 1), max_size=3))
+    sequence = list(order)
+    for index in redelivered:
+        sequence.insert(draw(st.integers(0, len(sequence))), index)
+    return uploads, sequence
+
+
+def _upload_bytes(item: dict[str, Any], advertiser: str) -> bytes:
+    lines = ["date,advertiser,campaign,strategy,placement,creative,impressions,clicks,conversions,conversion_revenue"]
+    for day, variant in sorted(item["days"].items()):
+        when = FIRST_DAY + timedelta(days=day)
+        lines += [
+            f"{when},{advertiser},Spring,Prospecting,news-site.com,{creative},{imps},1,{conv},{conv}.5"
+            for creative, imps, conv in _day_rows(day, variant)
+        ]
+    data = (("\ufeff" if item["bom"] else "") + "\r\n".join(lines) + "\r\n").encode()
+    return gzip.compress(data, mtime=0) if item["gzip"] else data
+
+
+@hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(plan=deliveries())
+def test_stored_rows_always_equal_the_newest_upload_per_day(
+    ingest: Ingest, owner_conn: Any, s3: Any, plan: tuple[list[dict[str, Any]], list[int]]
+) -> None:
+    uploads, sequence = plan
+    n = next(_counter)
+    client = add_client(
+        owner_conn, name=f"Client {n}", slug=f"client-{n}", advertisers=(f"Client {n}",), rates=(("2026-01-01", "2"),)
+    )
+    events = []
+    for i, item in enumerate(uploads):
+        key = f"partner/order-{n}-{i}.csv" + (".gz" if item["gzip"] else "")
+        s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=_upload_bytes(item, f"Client {n}"))
+        events.append(
+            UploadedObject(bucket=LANDING_BUCKET, key=key, sequencer=f"{i + 1:04X}", event_time=item["uploaded_at"])
+        )
+
+    statuses = [ingest(events[i].key, upload=events[i]).status for i in sequence]
+
+    # then every day holds the rows of the newest upload containing it
+    expected: dict[Any, list[tuple[str, int, int]]] = {}
+    for day in range(UPLOAD_DAYS):
+        holders = [item for item in uploads if day in item["days"]]
+        if holders:
+            newest = max(holders, key=lambda item: item["uploaded_at"])
+            expected[FIRST_DAY + timedelta(days=day)] = sorted(_day_rows(day, newest["days"][day]))
+    stored: dict[Any, list[tuple[str, int, int]]] = {}
+    for r in owner_conn.execute(
+        "SELECT d.date, c.name, d.impressions, d.conversions FROM daily_metrics d "
+        "JOIN creatives c ON c.id = d.creative_id WHERE d.client_id = %s ORDER BY d.date, c.name",
+        (client,),
+    ).fetchall():
+        stored.setdefault(r["date"], []).append((r["name"], r["impressions"], r["conversions"]))
+    assert stored == expected
+    # and every re-delivery was a duplicate; nothing failed
+    assert "failed" not in statuses
+    first_seen: set[int] = set()
+    for index, status in zip(sequence, statuses, strict=True):
+        if index in first_seen:
+            assert status == "duplicate"
+        first_seen.add(index)
