@@ -16,7 +16,7 @@ a zero denominator. Every client-scoped body carries the client's ISO 4217 `curr
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -72,6 +72,34 @@ class AggregateOut(BaseModel):
     roas: Ratio
 
 
+LogChange = Annotated[str | None, Field(description="A natural-log change, decimal string (6 places)")]
+
+
+class RoasDriverOut(BaseModel):
+    metric: Literal["ctr", "cvr", "aov", "cpm"] = Field(
+        description="ctr = clicks / impressions, cvr = conversions / clicks, aov = revenue / conversions, "
+        "cpm = 1000 x spend / impressions (all from the period's sums)"
+    )
+    previous: str = Field(description="The comparison period's value (ctr, cvr: 6 places; aov, cpm: 4 places)")
+    value: str = Field(description="This period's value, same places")
+    change: str = Field(description="The driver's own relative change, value / previous - 1 (6 places)")
+    log_change: str = Field(description="ln(value / previous) (6 places)")
+    contribution: str = Field(description="Its term of ln ROAS change: log_change, negated for cpm (6 places)")
+    contribution_change: str = Field(description="The same as a relative effect on ROAS: exp(contribution) - 1")
+
+
+class RoasExplainedOut(BaseModel):
+    available: bool = Field(description="false when a period has no impressions, clicks, conversions, revenue or spend")
+    reason: str | None = Field(description='Why there is no decomposition ("no conversions in this period"), else null')
+    log_change: LogChange = Field(description="ln(ROAS / previous ROAS); the contributions sum to it within 2.5e-6")
+    change: Ratio = Field(description="ROAS / previous ROAS - 1")
+    drivers: list[RoasDriverOut] = Field(description="ctr, cvr, aov, cpm in that order; empty when not available")
+    largest: list[Literal["ctr", "cvr", "aov", "cpm"]] = Field(
+        description="The drivers the sentence names: the largest contributions (80% of the movement), then cpm"
+    )
+    message: str | None = Field(description='The insight sentence, e.g. "ROAS \u221231%: CVR \u221224%, CPM unchanged"')
+
+
 class ChangeOut(BaseModel):
     impressions: Ratio
     clicks: Ratio
@@ -85,6 +113,9 @@ class ChangeOut(BaseModel):
     roas: Ratio
     ctr_pp: Ratio = Field(description="Change of CTR in percentage points")
     cvr_pp: Ratio = Field(description="Change of CVR in percentage points")
+    roas_explained: RoasExplainedOut = Field(
+        description="The ROAS change split exactly: ln ROAS change = ln CTR + ln CVR + ln AOV - ln CPM changes"
+    )
 
 
 class DayOut(AggregateOut):
