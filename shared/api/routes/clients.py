@@ -214,6 +214,42 @@ class TimeseriesOut(Period):
     totals: AggregateOut
 
 
+class PacingDayOut(BaseModel):
+    date: str
+    kind: Literal["actual", "forecast", "unknown"] = Field(
+        description="actual: up to the data-through date; forecast: after it; unknown: no data to forecast from"
+    )
+    spend: Money = Field(description="The day's spend, actual or forecast (cents)")
+    cumulative_spend: Money = Field(description="Spend from the 1st to this day, actual then forecast (cents)")
+
+
+class PacingOut(Period):
+    client_id: str
+    currency: Currency
+    month: str = Field(description="YYYY-MM")
+    data_through: Day = Field(description="The client's last day with data; null when it has none")
+    days_in_month: int
+    days_elapsed: int = Field(description="Days of the month up to the data-through date")
+    days_remaining: int = Field(description="Days of the month after it (forecast)")
+    complete: bool = Field(description="true when the data reach the month's last day (no forecast left)")
+    forecast_available: bool = Field(description="false when the client has no data at all")
+    month_to_date: AggregateOut = Field(description="Sums from the 1st to the data-through date (or month end)")
+    forecast_remaining: AggregateOut | None = Field(
+        description="Forecast sums of the remaining days (counts rounded); null when none remain"
+    )
+    forecast_month: AggregateOut | None = Field(
+        description="month_to_date + forecast_remaining, ratios from those sums; null without data"
+    )
+    budget: Money = Field(description="The client's monthly budget (admin setting); null when not set")
+    over_under: Money = Field(description="forecast_month.spend - budget: over (+) or under (-); null without budget")
+    pace: Ratio = Field(description="forecast_month.spend / budget; null without budget")
+    status: Literal["over", "under", "on_budget"] | None = Field(
+        description="on_budget within 5% of the budget either way; null without a budget"
+    )
+    method: str = Field(description="How the forecast is made, in words")
+    days: list[PacingDayOut] = Field(description="Every day of the month")
+
+
 def _range(date_from: str | None, date_to: str | None) -> params.DateRange:
     return params.parse_date_range(
         date_from, date_to, max_days=deps.settings().max_date_span_days, bounds=inputs.date_bounds()
@@ -270,6 +306,30 @@ def overview(
         comparison=comparison,
     )
     return OverviewOut.model_validate(as_json(result))
+
+
+@router.get(
+    "/clients/<client_id>/pacing",
+    summary="Month-end pacing: month to date, the forecast to the month's end, the budget and over/under",
+    tags=TAGS,
+    **api_doc(),
+)
+def pacing(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    month: Annotated[
+        str | None, Query(description="YYYY-MM (default: the current month in the reporting timezone)")
+    ] = None,
+) -> PacingOut:
+    from datetime import datetime
+
+    from shared.dashboard.pacing import pacing as build_pacing
+
+    tenant = client_scope(principal, client_id)
+    settings = deps.settings()
+    month_start = params.parse_month(month, today=datetime.now(settings.timezone).date(), bounds=inputs.date_bounds())
+    result = build_pacing(deps.database(), client_id=tenant.client_id, month_start=month_start)  # type: ignore[arg-type]
+    return PacingOut.model_validate(as_json(result))
 
 
 def _breakdown(
