@@ -69,7 +69,7 @@ function PacingBody({ p, currency }: { p: Pacing; currency: string }) {
       </div>
 
       {text && (
-        <p className={`inline-flex rounded-full px-2.5 py-1 text-sm font-medium ${TONE[tone]}`} data-testid="pacing-verdict" data-tone={tone}>
+        <p className={`inline-flex rounded-lg px-2.5 py-1 text-sm font-medium ${TONE[tone]}`} data-testid="pacing-verdict" data-tone={tone}>
           {text}
         </p>
       )}
@@ -105,7 +105,7 @@ function PacingBody({ p, currency }: { p: Pacing; currency: string }) {
           {(['impressions', 'conversions', 'revenue', 'roas'] as const).map((key) => (
             <div key={key} className="min-w-0">
               <dt className="text-xs text-zinc-500 dark:text-zinc-400">{key === 'roas' ? 'ROAS' : key[0]!.toUpperCase() + key.slice(1)}</dt>
-              <dd className="tabular-nums">
+              <dd className="flex flex-col tabular-nums">
                 <span className="font-medium">{key === 'impressions' || key === 'conversions' ? formatCount(p.month_to_date[key]) : formatMetric(key, p.month_to_date[key], currency)}</span>
                 <span className="text-zinc-500 dark:text-zinc-400"> → {key === 'impressions' || key === 'conversions' ? formatCount(month[key]) : formatMetric(key, month[key], currency)}</span>
               </dd>

@@ -9,7 +9,7 @@ const BAR = { good: 'bg-emerald-500 dark:bg-emerald-400', bad: 'bg-rose-500 dark
 export function RoasExplanation({ explained }: { explained: RoasExplained }) {
   if (!explained.available) {
     return (
-      <section id="roas-why" aria-labelledby="roas-why-title" data-testid="roas-why" data-available="false" className="rounded-xl border border-zinc-200 bg-white px-4 py-3 text-sm shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <section id="roas-why" aria-labelledby="roas-why-title" data-testid="roas-why" data-available="false" className="scroll-mt-20 rounded-xl border border-zinc-200 bg-white px-4 py-3 text-sm shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <h2 id="roas-why-title" className="font-semibold text-zinc-800 dark:text-zinc-100">Why ROAS moved</h2>
         <p className="mt-1 text-zinc-600 dark:text-zinc-400" data-testid="roas-why-reason">
           Not broken down: {explained.reason}.
@@ -19,7 +19,7 @@ export function RoasExplanation({ explained }: { explained: RoasExplained }) {
   }
   const bars = driverBars(explained)
   return (
-    <section id="roas-why" aria-labelledby="roas-why-title" data-testid="roas-why" data-available="true" className="rounded-xl border border-zinc-200 bg-white p-4 shadow-sm sm:p-5 dark:border-zinc-800 dark:bg-zinc-900">
+    <section id="roas-why" aria-labelledby="roas-why-title" data-testid="roas-why" data-available="true" className="scroll-mt-20 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm sm:p-5 dark:border-zinc-800 dark:bg-zinc-900">
       <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
         <h2 id="roas-why-title" className="text-sm font-semibold text-zinc-800 dark:text-zinc-100">Why ROAS moved</h2>
         <p className="text-xs text-zinc-500 dark:text-zinc-400">ROAS = CTR × CVR × AOV ÷ CPM: the four effects multiply to the ROAS change</p>
