@@ -171,3 +171,21 @@ def test_the_sentence_names_the_largest_driver_first():
     split = decompose(after, before)
     assert split is not None
     assert sentence(split) == "ROAS \u221236%: CPM +40%, CTR \u221210%"
+
+
+@pytest.mark.parametrize(
+    ("change", "text"),
+    [
+        (D("-0.3084"), "\u221231%"),
+        (D("0.042"), "+4.2%"),
+        (D("-0.09"), "\u22129.0%"),
+        (D("0.00049"), "unchanged"),  # rounds to 0.0%
+        (D("-0.0005"), "\u22120.1%"),  # half up, once
+        (D("0"), "unchanged"),
+        (None, "n/a"),
+    ],
+)
+def test_moved_states_a_change_as_a_sentence_does(change, text):
+    from shared.numbers import human
+
+    assert human.moved(change) == text

@@ -16,6 +16,7 @@ a zero denominator. Every client-scoped body carries the client's ISO 4217 `curr
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import Response
@@ -321,9 +322,7 @@ def pacing(
         str | None, Query(description="YYYY-MM (default: the current month in the reporting timezone)")
     ] = None,
 ) -> PacingOut:
-    from datetime import datetime
-
-    from shared.dashboard.pacing import pacing as build_pacing
+    from shared.dashboard.pacing import pacing as build_pacing  # only this route needs it
 
     tenant = client_scope(principal, client_id)
     settings = deps.settings()
