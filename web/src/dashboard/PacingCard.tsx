@@ -3,7 +3,7 @@
  * over/under-spend in good/bad colour. */
 import { usePacing } from '../api/queries'
 import { Card, EmptyState, ErrorState, Skeleton } from '../app/ui'
-import { formatCount, formatDate, formatMetric, formatMoney, formatRate, formatYearMonth } from '../format'
+import { formatCount, formatDate, formatMetric, formatMoney, formatRate, formatShortDate, formatYearMonth } from '../format'
 import { type Pacing, pacingGeometry, pacingTone } from './explain'
 import { TONE } from './KpiCards'
 
@@ -99,6 +99,11 @@ function PacingBody({ p, currency }: { p: Pacing; currency: string }) {
           return <rect key={d.date} x={i * 10 + 1.5} y={48 - h} width={7} height={h} className={d.kind === 'actual' ? 'fill-indigo-600 dark:fill-indigo-400' : 'fill-indigo-300 dark:fill-indigo-800'} />
         })}
       </svg>
+      <div className="-mt-3 flex justify-between text-xs text-zinc-500 dark:text-zinc-400" aria-hidden="true">
+        <span>{formatShortDate(p.from)}</span>
+        <span>daily spend: actual, then forecast</span>
+        <span>{formatShortDate(p.to)}</span>
+      </div>
 
       {month && (
         <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4" aria-label="Month to date and forecast for the month">
