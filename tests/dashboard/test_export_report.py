@@ -403,6 +403,7 @@ def test_pdf_report_says_why_roas_moved(api_db, acme, settings):
     # then the report carries the overview's sentence, word for word
     text = " ".join(_pdf_text(pdf)[0].split())
     assert f"Why ROAS moved: {explained['message']}" in text
+    _save_page_images(pdf, "report-roas-explained")
 
 
 def test_pdf_report_says_why_roas_is_not_broken_down(api_db, owner_conn, settings):
