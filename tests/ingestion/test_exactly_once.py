@@ -15,6 +15,7 @@ from shared.aws.s3 import S3ObjectStore
 from shared.db import Database
 from shared.errors import DatabaseUnavailable
 from shared.ingestion import loader
+from shared.ingestion.csv_reader import FileRejected
 from shared.ingestion.objects import UploadedObject
 from shared.ingestion.service import ingest_object
 from shared.settings import Settings
@@ -312,3 +313,29 @@ def test_two_concurrent_loads_for_one_client_serialize_and_both_land(
     assert per_day == [{"date": "2026-03-10", "n": 50}, {"date": "2026-03-11", "n": 50}]
     # The shared dimensions were created once, not once per load.
     assert owner_conn.execute("SELECT count(*) AS n FROM creatives").fetchone()["n"] == 50
+
+
+def test_any_file_rejected_subclass_is_a_failed_run_with_its_reason_and_one_alert(
+    s3: Any, sender: Any, settings: Settings, worker_db: Database, acme: UUID, owner_conn: Any
+) -> None:
+    # given a whole-file reason the service has never heard of, raised while streaming
+    class LineTooLong(FileRejected):
+        pass
+
+    def refuse() -> None:
+        raise LineTooLong("line 2 is longer than 1,000,000 characters")
+
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+
+    result = ingest_object(
+        LANDING_BUCKET, "partner/a.csv", settings=settings, db=worker_db, store=HookedStore(s3, refuse),
+        sender=sender, today=TODAY,
+    )  # fmt: skip
+
+    # then the outcome table maps it like every FileRejected: failed, its reason, one alert
+    assert (result.status, result.message) == ("failed", "failed: line 2 is longer than 1,000,000 characters")
+    _nothing_stored(owner_conn)
+    [run] = runs(owner_conn)
+    assert (run["status"], run["retried_by_lambda"]) == ("failed", False)
+    [email] = sent_emails()
+    assert "line 2 is longer than 1,000,000 characters" in body(email) and "What to do" in body(email)
