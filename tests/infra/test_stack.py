@@ -658,3 +658,13 @@ def test_production_limits_ingest_concurrency_by_default() -> None:
     assert DeploySettings(stage="prod").use_db_proxy and not DeploySettings(stage="dev").use_db_proxy
     assert DeploySettings(stage="dev", db_proxy=True).use_db_proxy
     assert DeploySettings(stage="prod", db_proxy=False).use_db_proxy is False
+
+
+def test_the_proxy_target_group_carries_no_tags_cloudformation_would_refuse(full: Synth) -> None:
+    (target_group,) = full.resources("AWS::RDS::DBProxyTargetGroup").values()
+    assert "Tags" not in target_group["Properties"]
+    # every other taggable resource still carries the stack's tags
+    (proxy,) = full.resources("AWS::RDS::DBProxy").values()
+    assert {"Key": "stage", "Value": "prod"} in proxy["Properties"]["Tags"]
+    # Unique per stack (flag databaseProxyUniqueResourceName), so two stages can share an account.
+    assert proxy["Properties"]["DBProxyName"] != "Proxy"
