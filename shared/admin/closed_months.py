@@ -22,7 +22,7 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.observability import logger
 
 MONTH_CLOSED = "month closed"  # the rejected-row reason ingestion gives
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 EVENTS_SHOWN = 100
 
 

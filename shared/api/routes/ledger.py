@@ -230,9 +230,6 @@ class MonthStateOut(BaseModel):
     event: MonthEventOut | None
 
 
-MonthPath = Annotated[str, Field(description='"YYYY-MM"', max_length=7)]
-
-
 @router.get(
     "/admin/clients/<client_id>/months",
     summary="A client's closed months and the close/reopen log",
@@ -249,7 +246,7 @@ def list_months(principal: AdminPrincipal, client_id: UUID) -> MonthsOut:
     tags=["admin", "margin"],
     **api_doc(role="admin"),
 )
-def close_month(principal: AdminPrincipal, client_id: UUID, month: MonthPath) -> MonthStateOut:
+def close_month(principal: AdminPrincipal, client_id: UUID, month: str) -> MonthStateOut:
     state = closed_months_service.set_month(
         deps.database(), client_id, closed_months_service.parse_month(month), action="close", actor_id=principal.user_id
     )
@@ -262,7 +259,7 @@ def close_month(principal: AdminPrincipal, client_id: UUID, month: MonthPath) ->
     tags=["admin", "margin"],
     **api_doc(role="admin"),
 )
-def reopen_month(principal: AdminPrincipal, client_id: UUID, month: MonthPath) -> MonthStateOut:
+def reopen_month(principal: AdminPrincipal, client_id: UUID, month: str) -> MonthStateOut:
     state = closed_months_service.set_month(
         deps.database(),
         client_id,
