@@ -52,7 +52,7 @@ ALTER TABLE clients ADD COLUMN target_roas numeric(12, 6) CHECK (target_roas > 0
 CREATE TABLE client_closed_months (
     client_id   uuid NOT NULL REFERENCES clients (id) ON UPDATE CASCADE ON DELETE RESTRICT,
     month       date NOT NULL CHECK (extract(day FROM month) = 1),
-    closed_by   uuid REFERENCES users (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    closed_by   uuid REFERENCES users (id) ON UPDATE CASCADE ON DELETE RESTRICT,
     closed_at   timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT client_closed_months_pkey PRIMARY KEY (client_id, month)
 );
@@ -62,7 +62,7 @@ CREATE TABLE client_month_events (
     client_id    uuid NOT NULL REFERENCES clients (id) ON UPDATE CASCADE ON DELETE RESTRICT,
     month        date NOT NULL CHECK (extract(day FROM month) = 1),
     action       varchar(10) NOT NULL CHECK (action IN ('close', 'reopen')),
-    actor_id     uuid REFERENCES users (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    actor_id     uuid REFERENCES users (id) ON UPDATE CASCADE ON DELETE RESTRICT,
     actor_email  varchar(255) NOT NULL,  -- kept as it was when acting, whatever happens to the user
     created_at   timestamptz NOT NULL DEFAULT now()
 );
