@@ -65,7 +65,7 @@ export function RateCardPage() {
             {preview.months.length > 0 && (
               <table className="w-full text-left tabular-nums" data-testid="preview-months">
                 <caption className="mb-1 text-left font-medium">Impact per month</caption>
-                <thead className="text-xs text-zinc-500 dark:text-zinc-400">
+                <thead className="text-xs text-zinc-700 dark:text-zinc-300">
                   <tr>
                     <th scope="col" className="py-1 pr-4 font-medium">Month</th>
                     <th scope="col" className="py-1 pr-4 text-right font-medium">Rows</th>
@@ -148,7 +148,7 @@ function WhatIfTable({ months, currency }: { months: WhatIfMonth[]; currency: st
   return (
     <table className="w-full text-left tabular-nums" data-testid="preview-what-if">
       <caption className="mb-1 text-left font-medium">What this CPM gives (admin only)</caption>
-      <thead className="text-xs text-zinc-500 dark:text-zinc-400">
+      <thead className="text-xs text-zinc-700 dark:text-zinc-300">
         <tr>
           <th scope="col" className="py-1 pr-4 font-medium">Month</th>
           <th scope="col" className="py-1 pr-4 text-right font-medium">Client ROAS</th>
