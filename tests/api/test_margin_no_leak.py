@@ -14,7 +14,7 @@ from shared.api.routes.meta import openapi_document
 from tests.api.conftest import ApiClient, ApiUser
 from tests.api.ledger_data import SECRET_VALUES, insert_ledger_client
 
-QUERY = {"from": "2026-01-26", "to": "2026-02-01"}
+QUERY = {"from": "2026-01-26", "to": "2026-02-01", "month": "2026-01"}
 PATH_VALUES = {"week_start": "2026-01-26", "month_start": "2026-01-01"}
 # Words that name the ledger in a field, a column header or a sentence.
 # ("cost" alone is an ordinary word in text — "a higher cost is worse" — so only keys are
