@@ -19,6 +19,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from shared.db import QUERIES
+from shared.ingestion.closed_months import reject_closed_months
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
 from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
 from shared.numbers.human import count
@@ -77,6 +78,7 @@ class LoadOutcome:
     summaries_refreshed: int
     unchanged_days: int = 0  # days whose stored rows already equal the file's
     stale_days: int = 0  # days a newer upload already holds (left alone)
+    closed_month_rows: int = 0  # rows refused because their month is closed (in `rejected` too)
     status: str = "success"
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for logs and the benchmark
@@ -161,6 +163,11 @@ def load_file(
     client_ids = sorted(staged.validator.client_ids)
     conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
     days = _compare_days(conn, staged, run_id=run_id, uploaded_at=uploaded_at)
+    closed = reject_closed_months(conn, limit=MAX_KEPT_REJECTIONS - len(staged.rejected))
+    if closed.count:
+        staged.valid -= closed.count
+        staged.rejected_count += closed.count
+        staged.rejected = sorted([*staged.rejected, *closed.rows], key=lambda item: item.line_number)
     records_loaded, summaries_refreshed = 0, 0
     unpriced: list[UnpricedClient] = []
     if staged.valid > days.kept_rows:
@@ -186,6 +193,7 @@ def load_file(
         summaries_refreshed=summaries_refreshed,
         unchanged_days=days.unchanged,
         stale_days=days.stale,
+        closed_month_rows=closed.count,
         timings=timings,
     )
     outcome.status = _status(outcome)
@@ -241,7 +249,7 @@ def _duplicate_key_reason(duplicate: dict[str, Any] | None) -> str:
 def _status(outcome: LoadOutcome) -> str:
     """success | partial (rejected rows, or rows without a CPM) | duplicate (nothing changed)
     | stale (a newer upload holds every day of the file)."""
-    if not outcome.records_loaded and (outcome.unchanged_days or outcome.stale_days):
+    if not outcome.records_loaded and (outcome.unchanged_days or outcome.stale_days) and not outcome.closed_month_rows:
         return "duplicate" if outcome.unchanged_days else "stale"
     return "partial" if outcome.rejected_count or outcome.unpriced else "success"
 
@@ -389,6 +397,8 @@ def describe(outcome: LoadOutcome) -> str:
         parts.append(f"{outcome.stale_days} days stale (a newer upload holds them; left alone)")
     if outcome.rejected_count:
         parts.append(f"{outcome.rejected_count} rows rejected")
+    if outcome.closed_month_rows:
+        parts.append(f"{outcome.closed_month_rows} of them in a closed month (reason: month closed)")
     for item in outcome.unpriced:
         span = item.date_from.isoformat() if item.days == 1 else f"{item.date_from} to {item.date_to}"
         parts.append(f"no CPM for client {item.client_name} on {span} ({item.rows} rows have no spend)")
