@@ -20,6 +20,7 @@ from psycopg import errors as pg_errors
 
 from shared.db import QUERIES
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
+from shared.ingestion.limits import Deadline, DeadlineExceeded, ReadLimits
 from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
 from shared.numbers.human import count
 from shared.settings import Settings
@@ -140,6 +141,7 @@ def load_file(
     key: str,
     settings: Settings,
     today: date,
+    deadline: Deadline | None = None,
 ) -> LoadOutcome:
     """Load one file inside the caller's transaction (every client visible), in phases:
     stage (stream -> COPY), check (whole-file rules), compare (day fingerprints), replace
@@ -147,10 +149,26 @@ def load_file(
 
     Raises `FileRejected`/`LoadRefused` for a whole-file failure; the caller rolls back.
     A file whose every day already holds the same rows commits as `duplicate`.
+    `deadline` is checked while rows stream and between phases (last: just before the
+    caller's commit), and bounds every later statement: past it, `DeadlineExceeded`.
     """
+    try:
+        return _load(conn, body, run_id=run_id, key=key, settings=settings, today=today, deadline=deadline)
+    except pg_errors.QueryCanceled:
+        if deadline is not None and deadline.remaining() <= 0:
+            raise DeadlineExceeded() from None
+        raise
+
+
+def _load(
+    conn: Conn, body: BinaryIO, *, run_id: UUID, key: str, settings: Settings, today: date, deadline: Deadline | None
+) -> LoadOutcome:
     clock = time.perf_counter()
     timings: dict[str, float] = {}
-    staged = _stage(conn, body, key=key, settings=settings, today=today)
+    staged = _stage(conn, body, key=key, settings=settings, today=today, deadline=deadline)
+    if deadline is not None:
+        deadline.check()
+        _bound_statements(conn, deadline, settings=settings)
     timings["read_parse_copy"] = time.perf_counter() - clock
     _check_whole_file(staged, settings=settings)
     client_ids = sorted(staged.validator.client_ids)
@@ -189,13 +207,26 @@ def load_file(
         outcome.status = "partial" if staged.rejected_count or unpriced else "success"
     outcome.message = describe(outcome)
     _finish_run(conn, run_id, outcome)
+    if deadline is not None:
+        deadline.check()  # the commit follows: a run past its deadline stores nothing
     return outcome
 
 
-def _stage(conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: date) -> _Staged:
+def _bound_statements(conn: Conn, deadline: Deadline, *, settings: Settings) -> None:
+    """Cap this transaction's statement timeout at the time left: one slow statement
+    cannot run the invocation past its deadline (it is cancelled, and the run fails)."""
+    timeout_ms = min(max(int(deadline.remaining() * 1000), 1), settings.db_statement_timeout_ms)
+    conn.execute(QUERIES["ingest_bound_statement_timeout"], {"timeout_ms": str(timeout_ms)})
+
+
+def _stage(
+    conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: date, deadline: Deadline | None = None
+) -> _Staged:
     """Stream the file through validation into the staging table; keep the rejections."""
     resolver = _resolver(conn, key)
-    stream = open_csv(body, key=key, max_bytes=settings.max_file_bytes)
+    stream = open_csv(
+        body, key=key, max_bytes=settings.max_file_bytes, limits=ReadLimits.of(settings), deadline=deadline
+    )
     header = map_header(stream.header)
     if "advertiser" not in header.columns and not resolver.has_key_client:
         raise FileRejected("no advertiser column, and the object key is not clients/<known client slug>/...")

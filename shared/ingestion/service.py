@@ -22,6 +22,7 @@ from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, StorageError
 from shared.ingestion import remedies
 from shared.ingestion.csv_reader import FileRejected
+from shared.ingestion.limits import Deadline
 from shared.ingestion.loader import LoadOutcome, LoadRefused, load_file, store_rejected_rows
 from shared.ingestion.validation import RejectedRow
 from shared.numbers.human import count
@@ -72,10 +73,12 @@ def ingest_objects(
     sender: EmailSender,
     today: date | None = None,
     retry_of: UUID | None = None,
+    deadline: Deadline | None = None,
 ) -> list[IngestionResult]:
     """Ingest every (bucket, key) of an S3 event in order; other suffixes are skipped.
 
-    `retry_of` (an admin retry) links the new runs to the run they repeat."""
+    `retry_of` (an admin retry) links the new runs to the run they repeat; `deadline` (the
+    invocation's, for all its objects) fails a run that would outlast it."""
     results = []
     for bucket, key in objects:
         if not is_ingestible(key):
@@ -84,7 +87,15 @@ def ingest_objects(
             continue
         results.append(
             ingest_object(
-                bucket, key, settings=settings, db=db, store=store, sender=sender, today=today, retry_of=retry_of
+                bucket,
+                key,
+                settings=settings,
+                db=db,
+                store=store,
+                sender=sender,
+                today=today,
+                retry_of=retry_of,
+                deadline=deadline,
             )
         )
     return results
@@ -104,6 +115,7 @@ def ingest_object(
     sender: EmailSender,
     today: date | None = None,
     retry_of: UUID | None = None,
+    deadline: Deadline | None = None,
 ) -> IngestionResult:
     """Load one object from S3 into `daily_metrics` (see SPEC §3); returns the run's outcome.
 
@@ -135,7 +147,9 @@ def ingest_object(
             body = store.open(bucket, key)
             try:
                 with db.transaction(tenant=Tenant.every_client()) as conn:
-                    outcome = load_file(conn, body, run_id=run_id, key=key, settings=settings, today=day)
+                    outcome = load_file(
+                        conn, body, run_id=run_id, key=key, settings=settings, today=day, deadline=deadline
+                    )
             finally:
                 _close(body)
         except StorageError as exc:
