@@ -249,7 +249,8 @@ def open_csv(
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise FileRejected(f"malformed CSV at line {lines.record_start}: {_csv_reason(exc, limits)}") from exc
+                refused = LimitExceeded if "field limit" in str(exc) else FileRejected
+                raise refused(f"malformed CSV at line {lines.record_start}: {_csv_reason(exc, limits)}") from exc
             except (OSError, EOFError, gzip.BadGzipFile) as exc:
                 raise FileRejected("the file is not a valid gzip stream") from exc
             count += 1
@@ -327,6 +328,11 @@ class HeaderMap:
     width: int
 
 
+def _quoted(name: str) -> str:
+    """A header name as shown in a reason: clipped, control characters escaped once."""
+    return f"'{clip(name)}'"
+
+
 def map_header(header: list[str]) -> HeaderMap:
     """Map header names through the aliases. Raises `FileRejected` for a duplicate header
     or a missing required column."""
@@ -340,11 +346,11 @@ def map_header(header: list[str]) -> HeaderMap:
             continue
         if CONTROL_CHARS.search(name):
             raise FileRejected(
-                f"header column {index + 1} ({clip(name)!r}) contains a NUL or control character; fix the header line"
+                f"header column {index + 1} ({_quoted(name)}) contains a NUL or control character; fix the header line"
             )
         key = normalise_header(name)
         if key in seen:
-            raise FileRejected(f"duplicate header: {clip(seen[key])!r} and {clip(name)!r}")
+            raise FileRejected(f"duplicate header: {_quoted(seen[key])} and {_quoted(name)}")
         seen[key] = name
         target = _ALIAS_TO_FIELD.get(key)
         if target is None:
@@ -352,7 +358,7 @@ def map_header(header: list[str]) -> HeaderMap:
             continue
         if target in columns:
             raise FileRejected(
-                f"duplicate header: two columns map to {target!r} ({clip(header[columns[target]])!r}, {clip(name)!r})"
+                f"duplicate header: two columns map to {target!r} ({_quoted(header[columns[target]])}, {_quoted(name)})"
             )
         columns[target] = index
         if name.endswith("%"):
