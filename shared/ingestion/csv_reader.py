@@ -151,10 +151,13 @@ class _Lines:
         try:
             return self._readline(limit + 1)
         except UnicodeDecodeError as exc:
-            # The failing chunk was being decoded while the current line was still open: the
-            # bad byte is on that line plus the line breaks before it within the chunk.
-            line = self.number + 1 + _line_breaks(bytes(exc.object[: exc.start]))
-            raise FileRejected(f"the file is not valid UTF-8 (undecodable bytes at line {line})") from exc
+            raise self._undecodable(exc) from exc
+
+    def _undecodable(self, exc: UnicodeDecodeError) -> FileRejected:
+        # The failing chunk was being decoded while the current line was still open: the
+        # bad byte is on that line plus the line breaks before it within the chunk.
+        line = self.number + 1 + _line_breaks(bytes(exc.object[: exc.start]))
+        return FileRejected(f"the file is not valid UTF-8 (undecodable bytes at line {line})")
 
     def header(self) -> str:
         """The first non-blank line (leading blank lines carry nothing)."""
@@ -175,8 +178,14 @@ class _Lines:
 
     def __iter__(self) -> Iterator[str]:
         limit = self._limits.max_line_chars
-        read = self._read
-        while line := read(limit):
+        readline, bound = self._readline, limit + 1  # the hot loop: no call but readline's
+        while True:
+            try:
+                line = readline(bound)
+            except UnicodeDecodeError as exc:
+                raise self._undecodable(exc) from exc
+            if not line:
+                return
             self.number += 1
             self.record_chars += len(line)
             if self.record_chars > limit:

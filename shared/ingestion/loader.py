@@ -238,6 +238,8 @@ def _stage(
     batch: list[str] = []
     with conn.cursor() as cur, cur.copy(QUERIES["ingest_copy_staging"]) as copy:
         for line_number, fields in stream.rows:
+            if not fields:
+                continue  # an empty line (bounded by MAX_FILE_ROWS): nothing to validate
             row = validator.validate(line_number, fields)
             if isinstance(row, str):
                 batch.append(row)
