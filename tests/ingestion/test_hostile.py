@@ -363,3 +363,50 @@ def test_a_huge_rejected_value_is_clipped_everywhere(ingest: Ingest, acme: UUID,
     assert len(row["value"]) == ECHO_LIMIT and row["reason"] == "number too large"
     [email] = sent_emails()
     assert huge[:ECHO_LIMIT] not in body(email) and len(body(email)) < 20_000
+
+
+# ---------------------------------------------------------------- the reader's limits, no database
+
+
+@pytest.mark.parametrize(
+    ("data", "limits", "reason"),
+    [
+        (b"a,b\n" + b"1,2\n" * 5, {"max_file_rows": 4}, "more than 4 rows (MAX_FILE_ROWS)"),
+        (b"\n" * 10 + b"a,b\n1,2\n", {"max_file_rows": 5}, "more than 5 rows (MAX_FILE_ROWS)"),  # blank lines first
+        (b"\n\n" + b"a" * 100 + b"\n", {"max_header_chars": 64}, "the header line (line 3) is longer than 64"),
+        (b"a,b\n1,2\n3," + b"4" * 100 + b"\n", {"max_line_chars": 64}, "line 3 is longer than 64 characters"),
+        (b'a,b\n1,"' + b"x\n" * 40 + b'"\n', {"max_line_chars": 64}, "the record starting at line 2 is longer"),
+        (b'a,b\n1,"' + b"x" * 40 + b'"\n', {"max_field_chars": 16}, "line 2: a field is longer than 16 characters"),
+        (b"a,b,c,d\n", {"max_header_columns": 3}, "the header has 4 columns, more than 3"),
+    ],
+)
+def test_the_reader_refuses_past_each_limit(data: bytes, limits: dict[str, int], reason: str) -> None:
+    import io
+
+    from shared.ingestion.csv_reader import open_csv
+    from shared.ingestion.limits import LimitExceeded, ReadLimits
+
+    with pytest.raises(LimitExceeded, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        stream = open_csv(io.BytesIO(data), key="f.csv", max_bytes=1 << 20, limits=ReadLimits(**limits))
+        list(stream.rows)
+
+
+def test_the_reader_accepts_a_file_exactly_at_the_limits() -> None:
+    import io
+
+    from shared.ingestion.csv_reader import open_csv
+    from shared.ingestion.limits import ReadLimits
+
+    def rows(data: bytes, **limits: int) -> list[list[str]]:
+        stream = open_csv(io.BytesIO(data), key="f.csv", max_bytes=1 << 20, limits=ReadLimits(**limits))
+        return [fields for _, fields in stream.rows]
+
+    at_64 = b"a," + b"h" * 61 + b"\n"  # 64 characters with its line break
+    assert rows(
+        at_64 + b"1," + b"v" * 61 + b"\n2,3\n",
+        max_header_chars=64,
+        max_line_chars=64,
+        max_header_columns=2,
+        max_file_rows=2,
+    ) == [["1", "v" * 61], ["2", "3"]]
+    assert rows(b"a,b\n1," + b"v" * 16 + b"\n", max_field_chars=16) == [["1", "v" * 16]]
