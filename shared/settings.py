@@ -69,6 +69,10 @@ class Settings(BaseModel):
     # back, record the failed run and send its alert.
     ingest_time_margin_seconds: float = Field(default=30, ge=0, le=600)
 
+    # Margin ledger: the daily check alerts (once per client per day) when a client's margin
+    # ratio (margin / spend) over the last 7 days is under this fraction (0.10 = 10%).
+    margin_alert_threshold: Decimal = Field(default=Decimal("0.10"), ge=-1, le=1)
+
     # Summaries.
     ranking_min_impressions: int = Field(default=1000, ge=0)
 
@@ -101,6 +105,10 @@ class Settings(BaseModel):
     login_max_delay_seconds: int = Field(default=60, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # Behind CloudFront (shared.api.viewer): the secret CloudFront sends in the origin-verify
+    # header; only a request carrying it has its CloudFront-Viewer-Address trusted.
+    origin_verify_secret: str | None = None  # local/tests; AWS reads origin_verify_secret_arn
+    origin_verify_secret_arn: str | None = None
 
     # API.
     cors_origins: list[str] = Field(default_factory=list)
