@@ -7,12 +7,14 @@ together or not at all.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ParamSpec
 from uuid import UUID
 
 import psycopg
@@ -135,6 +137,26 @@ class _Staged:
         )
 
 
+P = ParamSpec("P")
+
+
+def _deadline_cancels(load: Callable[P, LoadOutcome]) -> Callable[P, LoadOutcome]:
+    """A statement cancelled by the deadline's statement timeout is the deadline's failure."""
+
+    @functools.wraps(load)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> LoadOutcome:
+        try:
+            return load(*args, **kwargs)
+        except pg_errors.QueryCanceled:
+            deadline = kwargs.get("deadline")
+            if isinstance(deadline, Deadline) and deadline.remaining() <= 0:
+                raise DeadlineExceeded() from None
+            raise
+
+    return guarded
+
+
+@_deadline_cancels
 def load_file(
     conn: Conn,
     body: BinaryIO,
@@ -154,24 +176,13 @@ def load_file(
     `deadline` is checked while rows stream and between phases (last: just before the
     caller's commit), and bounds every later statement: past it, `DeadlineExceeded`.
     """
-    try:
-        return _load(conn, body, run_id=run_id, key=key, settings=settings, today=today, deadline=deadline)
-    except pg_errors.QueryCanceled:
-        if deadline is not None and deadline.remaining() <= 0:
-            raise DeadlineExceeded() from None
-        raise
-
-
-def _load(
-    conn: Conn, body: BinaryIO, *, run_id: UUID, key: str, settings: Settings, today: date, deadline: Deadline | None
-) -> LoadOutcome:
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     staged = _stage(conn, body, key=key, settings=settings, today=today, deadline=deadline)
+    timings["read_parse_copy"] = time.perf_counter() - clock
     if deadline is not None:
         deadline.check()
         _bound_statements(conn, deadline, settings=settings)
-    timings["read_parse_copy"] = time.perf_counter() - clock
     _check_whole_file(staged, settings=settings)
     client_ids = sorted(staged.validator.client_ids)
     conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
