@@ -21,6 +21,11 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 PROD_INGEST_CONCURRENCY = 5
+# Logins per address per 5 minutes before the WAF answers 429 (WAF's minimum is 10). The
+# application's own throttle acts far earlier (5 failures per email and address): this is
+# the flood guard that keeps bcrypt CPU and the database out of reach.
+DEFAULT_LOGIN_WAF_LIMIT = 100
+MIN_WAF_RATE_LIMIT = 10
 
 
 class ConfigError(ValueError):
@@ -81,6 +86,8 @@ class DeploySettings:
     api_throttle_burst: int = 100
     log_retention_days: int = 30
     landing_retention_days: int = 400
+    login_waf: bool | None = None  # None: on in production, off elsewhere
+    login_waf_limit: int = DEFAULT_LOGIN_WAF_LIMIT
 
     @property
     def is_production(self) -> bool:
@@ -90,6 +97,11 @@ class DeploySettings:
     def use_db_proxy(self) -> bool:
         """RDS Proxy in front of the database: on in production unless `dbProxy` says otherwise."""
         return self.is_production if self.db_proxy is None else self.db_proxy
+
+    @property
+    def use_login_waf(self) -> bool:
+        """The WAF rate rule on /auth/login: on in production unless `loginWaf` says otherwise."""
+        return self.is_production if self.login_waf is None else self.login_waf
 
     @property
     def ingest_concurrency(self) -> int | None:
@@ -144,6 +156,8 @@ class DeploySettings:
             raise ConfigError("landingRetentionDays must be > 30 (files move to infrequent access at 30 days)")
         if self.api_throttle_rate < 1 or self.api_throttle_burst < 1:
             raise ConfigError("apiThrottleRate and apiThrottleBurst must be >= 1")
+        if not MIN_WAF_RATE_LIMIT <= self.login_waf_limit <= 2_000_000_000:
+            raise ConfigError(f"loginWafLimit must be >= {MIN_WAF_RATE_LIMIT} (requests per 5 minutes per address)")
         return self
 
     @classmethod
@@ -181,4 +195,6 @@ class DeploySettings:
             api_throttle_burst=int(value("apiThrottleBurst", 100)),
             log_retention_days=int(value("logRetentionDays", 30)),
             landing_retention_days=int(value("landingRetentionDays", 400)),
+            login_waf=_optional_bool(value("loginWaf")),
+            login_waf_limit=int(value("loginWafLimit", DEFAULT_LOGIN_WAF_LIMIT)),
         ).validate()

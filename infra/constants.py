@@ -51,6 +51,13 @@ REFRESH_REUSE_GRACE_SECONDS = 30
 # The web app's runtime `config.json` (deployed beside the built files; the local origin
 # serves the same with stage "local"). Read by the app at start-up.
 WEB_RUNTIME_CONFIG: dict[str, str] = {"apiBaseUrl": WEB_API_PREFIX}
+# Behind CloudFront (shared.api.viewer, infra.waf): CloudFront adds the origin-verify header,
+# whose value is a generated secret, to every request to the API; the /api/* viewer-request
+# function sets the viewer's IP (no port) in VIEWER_IP_HEADER for the WAF's per-viewer count.
+# The API reads the same lowercase names.
+ORIGIN_VERIFY_HEADER = "x-origin-verify"
+VIEWER_IP_HEADER = "x-viewer-ip"
+LOGIN_PATH = "/auth/login"
 # Built files that carry a content hash in their name: cached for a year, never revalidated.
 WEB_IMMUTABLE_PREFIX = "/assets/"
 WEB_IMMUTABLE_CACHE = "public, max-age=31536000, immutable"

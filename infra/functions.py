@@ -49,6 +49,7 @@ class FunctionSpec:
     signs_tokens: bool = False
     invokes_ingest: bool = False  # admin "retry ingestion" invokes the ingest function asynchronously
     signs_uploads: bool = False  # admin presigned POSTs: the browser uploads with this role's s3:PutObject
+    trusts_viewer_address: bool = False  # login throttle: CloudFront's viewer address, with the origin secret
 
 
 # Where admin browser uploads may land (shared.admin.uploads builds the keys).
@@ -64,7 +65,7 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "weekly_summary": FunctionSpec("worker", 1024, Duration.minutes(15), sends_email=True),
     "monthly_summary": FunctionSpec("worker", 1024, Duration.minutes(15), sends_email=True),
     # API Gateway gives up after 29 s; the PDF report wants more memory (CPU) than JSON routes.
-    "api_auth": FunctionSpec("api", 512, Duration.seconds(29), signs_tokens=True),
+    "api_auth": FunctionSpec("api", 512, Duration.seconds(29), signs_tokens=True, trusts_viewer_address=True),
     "api_admin": FunctionSpec(
         "api", 512, Duration.seconds(29), signs_tokens=True, invokes_ingest=True, signs_uploads=True
     ),
@@ -101,6 +102,7 @@ class Functions(Construct):
         layer: lambda_.ILayerVersion,
         landing_bucket: s3.IBucket,
         jwt_secret: secretsmanager.ISecret,
+        origin_secret: secretsmanager.ISecret,
         ingest_dlq: sqs.IQueue,
         allow_missing: bool = False,
     ) -> None:
@@ -151,6 +153,8 @@ class Functions(Construct):
                 # origin (CloudFront strips /api before API Gateway).
                 env["REFRESH_COOKIE_PATH"] = REFRESH_COOKIE_PATH
                 env["REFRESH_REUSE_GRACE_SECONDS"] = str(REFRESH_REUSE_GRACE_SECONDS)
+            if spec.trusts_viewer_address:
+                env["ORIGIN_VERIFY_SECRET_ARN"] = origin_secret.secret_arn
             if name == "missing_file_check":
                 env["MISSING_FILE_CHECK_HOUR"] = str(settings.missing_file_check_hour)
             if name == "migrate":
@@ -189,6 +193,8 @@ class Functions(Construct):
             secrets[spec.db_role].grant_read(function)
             if spec.signs_tokens:
                 jwt_secret.grant_read(function)
+            if spec.trusts_viewer_address:
+                origin_secret.grant_read(function)
             if spec.reads_landing:
                 self._grant_landing_read(function, landing_bucket)
             if spec.writes_landing:

@@ -78,7 +78,13 @@ def acknowledge_findings(stack: DashboardStack) -> None:
         "Requests are validated in the functions (pydantic models that reject unknown fields), "
         "which also produce the documented error bodies.",
     )
-    _ack(api, "APIG3", "No WAF by default (cost); stage throttling applies. Add a web ACL in front if needed.")
+    if not stack.settings.use_login_waf:
+        _ack(
+            api,
+            "APIG3",
+            "The login WAF (infra/waf.py) is off: loginWaf=false, or outside prod by default (cost, ~$7/month); "
+            "stage throttling and the application's login throttle still apply.",
+        )
     for rule in ("APIG4", "COG4"):
         _ack(
             api,
@@ -112,6 +118,11 @@ def acknowledge_findings(stack: DashboardStack) -> None:
         stack.jwt_secret,
         "SMG4",
         "Rotating the signing key ends every session; it is rotated by hand (docs/deploy.md).",
+    )
+    _ack(
+        stack.origin_secret,
+        "SMG4",
+        "CloudFront and the WAF read it at deploy time: rotation = a new value and a deploy (docs/deploy.md).",
     )
     for queue in (stack.ingest_dlq, stack.schedules_dlq):
         _ack(queue, "SQS3", "This queue is itself a dead-letter queue.")
@@ -155,7 +166,9 @@ def _acknowledge_web(stack: DashboardStack) -> None:
     _ack(
         distribution,
         "CFR2",
-        "No WAF by default (cost, like the API's APIG3); add a web ACL to the distribution if needed.",
+        "The login WAF is on the API stage (infra/waf.py), which both the /api/* behavior and the direct "
+        "API URL reach; a CloudFront web ACL would miss the direct URL and exists only in us-east-1. "
+        "The distribution's default behavior serves static files only.",
     )
     _ack(
         distribution,

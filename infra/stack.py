@@ -24,9 +24,11 @@ from infra.layer import shared_layer
 from infra.monitoring import Monitoring
 from infra.network import Network
 from infra.schedules import Schedules
+from infra.waf import LoginRateLimit
 from infra.web import WEB_DIST, Web
 
 INGEST_SUFFIXES = (".csv", ".csv.gz")
+UNTAGGABLE_RESOURCE_TYPE = "AWS::RDS::DBProxyTargetGroup"
 
 
 class DashboardStack(Stack):
@@ -42,8 +44,11 @@ class DashboardStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.settings = settings
-        Tags.of(self).add("service", SERVICE_NAME)
-        Tags.of(self).add("stage", settings.stage)
+        # CDK's L1 for the RDS Proxy target group is taggable, but CloudFormation's resource
+        # type has no Tags property and refuses the template ("extraneous key [Tags]").
+        untaggable = [UNTAGGABLE_RESOURCE_TYPE]
+        Tags.of(self).add("service", SERVICE_NAME, exclude_resource_types=untaggable)
+        Tags.of(self).add("stage", settings.stage, exclude_resource_types=untaggable)
         prod = settings.is_production
         retain = RemovalPolicy.RETAIN
 
@@ -140,6 +145,19 @@ class DashboardStack(Stack):
             removal_policy=retain if prod else RemovalPolicy.DESTROY,
         )
 
+        # CloudFront sends this value in the origin-verify header; the API trusts the viewer
+        # address only with it, and the WAF tells CloudFront's requests from direct ones by it.
+        # The template holds a {{resolve:secretsmanager:...}} reference, never the value.
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginVerifySecret",
+            description="Sent by CloudFront to the API in the origin-verify header",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True, include_space=False
+            ),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
         self.email_identity: ses.EmailIdentity | None = None
         if settings.alert_sender:
             # Creating the identity sends AWS's verification email to the sender address.
@@ -157,6 +175,7 @@ class DashboardStack(Stack):
             layer=self.layer,
             landing_bucket=self.landing_bucket,
             jwt_secret=self.jwt_secret,
+            origin_secret=self.origin_secret,
             ingest_dlq=self.ingest_dlq,
             allow_missing=allow_missing_functions,
         ).functions
@@ -196,6 +215,7 @@ class DashboardStack(Stack):
             rest_api=self.api.rest_api,
             access_logs=self.access_logs_bucket,
             log_retention=RETENTION[settings.log_retention_days],
+            origin_secret=self.origin_secret.secret_value.unsafe_unwrap(),
             dist=web_dist,
             # boto3 presigns POSTs to the global or the regional virtual-hosted bucket URL.
             upload_origins=(
@@ -203,6 +223,16 @@ class DashboardStack(Stack):
                 f"https://{self.landing_bucket.bucket_regional_domain_name}",
             ),
         )
+        self.login_waf: LoginRateLimit | None = None
+        if settings.use_login_waf:
+            self.login_waf = LoginRateLimit(
+                self,
+                "LoginWaf",
+                stage=self.api.rest_api.deployment_stage,
+                limit=settings.login_waf_limit,
+                origin_secret=self.origin_secret.secret_value.unsafe_unwrap(),
+                name_prefix=settings.stack_name.replace("-", ""),
+            )
         self.schedules = Schedules(
             self, "Schedules", settings=settings, functions=dict(self.functions), dead_letter_queue=self.schedules_dlq
         )

@@ -33,6 +33,7 @@ from constructs import Construct
 
 from infra.config import DeploySettings
 from infra.constants import (
+    ORIGIN_VERIFY_HEADER,
     WEB_API_PREFIX,
     WEB_FRESH_CACHE,
     WEB_HSTS_SECONDS,
@@ -73,6 +74,7 @@ class Web(Construct):
         rest_api: apigw.RestApi,
         access_logs: s3.IBucket,
         log_retention: logs.RetentionDays,
+        origin_secret: str,
         dist: Path = WEB_DIST,
         upload_origins: tuple[str, ...] = (),
     ) -> None:
@@ -153,10 +155,14 @@ class Web(Construct):
             ),
             additional_behaviors={
                 f"{WEB_API_PREFIX}/*": cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(rest_api),
+                    # The secret header marks requests that came through us (shared.api.viewer);
+                    # CloudFront replaces a header of that name sent by the viewer.
+                    origin=origins.RestApiOrigin(rest_api, custom_headers={ORIGIN_VERIFY_HEADER: origin_secret}),
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    # Every viewer header but Host, plus CloudFront's own headers, among them
+                    # CloudFront-Viewer-Address (the login throttle's address).
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                     response_headers_policy=security_headers,
                     compress=True,

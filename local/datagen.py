@@ -39,6 +39,7 @@ class DemoClient:
     base_ctr: float
     base_cvr: float
     order_value: float
+    monthly_budget: Decimal | None = None  # the admin's setting the pacing card measures against
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def demo_clients(start: date, days: int) -> list[DemoClient]:
             base_ctr=0.0058,
             base_cvr=0.045,
             order_value=86.0,
+            monthly_budget=Decimal("175000.00"),
         ),
         DemoClient(
             name="Northwind Coffee",
@@ -123,6 +125,7 @@ def demo_clients(start: date, days: int) -> list[DemoClient]:
             base_ctr=0.0074,
             base_cvr=0.032,
             order_value=38.0,
+            monthly_budget=Decimal("60000.00"),
         ),
     ]
 

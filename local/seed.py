@@ -60,12 +60,17 @@ def create_clients(api: ApiClient, data: DemoData, report: SeedReport, say: Call
                     f"/admin/clients/{client_id}/cpm",
                     {"cpm": str(cpm), "effective_date": effective.isoformat(), "preview": False},
                 )
+            if client.monthly_budget is not None:
+                api.request("PATCH", f"/admin/clients/{client_id}", {"monthly_budget": str(client.monthly_budget)})
             email = f"viewer@{client.slug}.example.com"
             password = secrets.token_urlsafe(12)
             api.post("/admin/users", {"email": email, "role": "client", "client_id": client_id, "password": password})
             report.users.append({"email": email, "password": password, "client": client.name})
             rates = ", ".join(f"${cpm} from {effective}" for effective, cpm in client.rates)
-            say(f"  client {client.name} ({client.slug}): advertisers {', '.join(client.advertisers)}; CPM {rates}")
+            budget = f"; monthly budget ${client.monthly_budget:,}" if client.monthly_budget is not None else ""
+            say(
+                f"  client {client.name} ({client.slug}): advertisers {', '.join(client.advertisers)}; CPM {rates}{budget}"
+            )
         except (ApiError, KeyError) as exc:
             report.problems.append(f"creating {client.slug}: {exc}")
             say(f"  ! could not create {client.slug}: {exc}")

@@ -13,15 +13,11 @@ Both are all-clients writes (the alert history spans clients, like the ingestion
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import psycopg
 
 from shared.db import QUERIES, Database, Tenant
-
-
-def _params(**values: Any) -> dict[str, Any]:
-    return values
+from shared.ports import AlertRecord
 
 
 class DatabaseAlertJournal:
@@ -30,28 +26,9 @@ class DatabaseAlertJournal:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def record(
-        self,
-        *,
-        kind: str,
-        subject: str,
-        status: str,
-        recipients_count: int,
-        error: str | None,
-        run_id: UUID | None,
-        client_id: UUID | None,
-    ) -> None:
-        params = _params(
-            kind=kind,
-            subject=subject,
-            status=status,
-            recipients_count=recipients_count,
-            error=error,
-            run_id=run_id,
-            client_id=client_id,
-        )
+    def record(self, entry: AlertRecord) -> None:
         with self._db.transaction(tenant=Tenant.every_client()) as conn:
-            conn.execute(QUERIES["alert_history_insert"], params)
+            conn.execute(QUERIES["alert_history_insert"], entry.params())
 
 
 class ConnectionAlertJournal:
@@ -60,25 +37,6 @@ class ConnectionAlertJournal:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
 
-    def record(
-        self,
-        *,
-        kind: str,
-        subject: str,
-        status: str,
-        recipients_count: int,
-        error: str | None,
-        run_id: UUID | None,
-        client_id: UUID | None,
-    ) -> None:
-        params = _params(
-            kind=kind,
-            subject=subject,
-            status=status,
-            recipients_count=recipients_count,
-            error=error,
-            run_id=run_id,
-            client_id=client_id,
-        )
+    def record(self, entry: AlertRecord) -> None:
         with self._conn.transaction():
-            self._conn.execute(QUERIES["alert_history_insert"], params)
+            self._conn.execute(QUERIES["alert_history_insert"], entry.params())

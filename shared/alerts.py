@@ -15,7 +15,7 @@ from uuid import UUID
 from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.observability import logger, metrics
-from shared.ports import AlertJournal, EmailSender
+from shared.ports import AlertJournal, AlertRecord, EmailSender
 from shared.settings import Settings
 
 SUBJECT_PREFIX = "[Paid Media Dashboard]"
@@ -98,13 +98,17 @@ def _record(alert: Alert, *, sent: bool, settings: Settings, journal: AlertJourn
     configured = bool(settings.alert_sender and settings.alert_recipients)
     try:
         journal.record(
-            kind=alert.kind,
-            subject=alert.subject[:500],
-            status="sent" if sent else "failed",
-            recipients_count=len(settings.alert_recipients) if configured else 0,
-            error=None if sent else ("send failed (see logs)" if configured else "no sender or recipients configured"),
-            run_id=alert.concerns_run(),
-            client_id=alert.client_id,
+            AlertRecord(
+                kind=alert.kind,
+                subject=alert.subject[:500],
+                status="sent" if sent else "failed",
+                recipients_count=len(settings.alert_recipients) if configured else 0,
+                error=None
+                if sent
+                else ("send failed (see logs)" if configured else "no sender or recipients configured"),
+                run_id=alert.concerns_run(),
+                client_id=alert.client_id,
+            )
         )
     except Exception:  # noqa: BLE001 - the alert log must never change the outcome either
         logger.exception("alert not recorded", alert_kind=alert.kind)

@@ -4,7 +4,8 @@ tests pass fakes or moto-backed adapters."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from dataclasses import asdict, dataclass
+from typing import Any, BinaryIO, Protocol
 from uuid import UUID
 
 
@@ -27,19 +28,25 @@ class ObjectStore(Protocol):
         """Server-side copy of one object."""
 
 
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """One alert that was sent (`status` "sent") or could not be ("failed")."""
+
+    kind: str
+    subject: str
+    status: str
+    recipients_count: int
+    error: str | None
+    run_id: UUID | None
+    client_id: UUID | None
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class AlertJournal(Protocol):
-    def record(
-        self,
-        *,
-        kind: str,
-        subject: str,
-        status: str,
-        recipients_count: int,
-        error: str | None,
-        run_id: UUID | None,
-        client_id: UUID | None,
-    ) -> None:
-        """Record one alert that was sent (`status` "sent") or could not be ("failed")."""
+    def record(self, entry: AlertRecord) -> None:
+        """Record one alert attempt (raise on failure; the caller logs and carries on)."""
 
 
 class UploadSigner(Protocol):

@@ -91,6 +91,10 @@ class Settings(BaseModel):
     login_max_delay_seconds: int = Field(default=60, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # Behind CloudFront (shared.api.viewer): the secret CloudFront sends in the origin-verify
+    # header; only a request carrying it has its CloudFront-Viewer-Address trusted.
+    origin_verify_secret: str | None = None  # local/tests; AWS reads origin_verify_secret_arn
+    origin_verify_secret_arn: str | None = None
 
     # API.
     cors_origins: list[str] = Field(default_factory=list)

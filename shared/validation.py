@@ -3,8 +3,9 @@
 The one set of rules every entry point applies (both API routers, through
 `shared.api.inputs` and `shared.dashboard.params`): ASCII digits only (no signs, Unicode
 digits such as "²" or "٣", exponents), integers within explicit bounds and at most
-`MAX_INTEGER_DIGITS` digits, dates as `YYYY-MM-DD` between `MIN_DATA_DATE` and a year ahead,
-and text without NUL, other control characters or lone surrogates. Every failure is an
+`MAX_INTEGER_DIGITS` digits, dates as `YYYY-MM-DD` (months as `YYYY-MM`) between
+`MIN_DATA_DATE` and a year ahead, and text without NUL, other control characters or lone
+surrogates. Every failure is an
 `InvalidInput` whose message starts with the field's name.
 """
 
@@ -22,6 +23,7 @@ DAYS_AHEAD = 366  # dates may lie up to a year ahead (rate cards are set in adva
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # C0 controls, DEL, C1 controls, and UTF-16 surrogates (a lone one cannot be encoded).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # What no stored or echoed string may hold at all: NUL (PostgreSQL refuses it) and surrogates.
@@ -67,6 +69,18 @@ def parse_date(value: str, *, field: str, bounds: DateBounds | None = None) -> d
     if bounds is not None and not bounds.earliest <= parsed <= bounds.latest:
         raise InvalidInput(f"{field} must be a date {bounds.describe()}")
     return parsed
+
+
+def parse_month(value: str, *, field: str, bounds: DateBounds) -> date:
+    """A calendar month `YYYY-MM` (ASCII digits, month 01-12) as its first day; the month must
+    overlap `bounds` (from the month of `bounds.earliest` to the month of `bounds.latest`)."""
+    text = value.strip()
+    if not _ISO_MONTH.fullmatch(text):
+        raise InvalidInput(f"{field} must be a month in YYYY-MM format")
+    first = date(int(text[:4]), int(text[5:]), 1)
+    if not bounds.earliest.replace(day=1) <= first <= bounds.latest:
+        raise InvalidInput(f"{field} must be a month {bounds.describe()}")
+    return first
 
 
 def check_date(value: date, *, field: str, bounds: DateBounds) -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,13 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.observability import logger
 
 MAX_ADVERTISERS = 500
+
+
+class Unchanged:
+    """A PATCH field the request did not name (None there means "clear")."""
+
+
+UNCHANGED = Unchanged()
 
 
 def _admin(db: Database) -> Any:
@@ -105,13 +113,23 @@ def update_client(
     slug: str | None,
     status: str | None,
     currency: str | None = None,
+    monthly_budget: Decimal | Unchanged | None = UNCHANGED,
 ) -> dict[str, Any]:
-    """Change name, slug, status and/or currency (PATCH); NotFound, or Conflict for a taken slug."""
+    """Change name, slug, status, currency and/or the monthly budget (PATCH; a budget of None
+    clears it); NotFound, or Conflict for a taken slug."""
     try:
         with _admin(db) as conn:
             row = conn.execute(
                 QUERIES["admin_update_client"],
-                {"client_id": client_id, "name": name, "slug": slug, "status": status, "currency": currency},
+                {
+                    "client_id": client_id,
+                    "name": name,
+                    "slug": slug,
+                    "status": status,
+                    "currency": currency,
+                    "set_budget": not isinstance(monthly_budget, Unchanged),
+                    "monthly_budget": None if isinstance(monthly_budget, Unchanged) else monthly_budget,
+                },
             ).fetchone()
             if row is None:
                 raise NotFound("client not found")

@@ -98,11 +98,21 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     return app
 
 
+RESPONSES_METRIC = "ApiResponses"
+CLIENT_ERRORS_METRIC = "ApiClientErrors"
+SERVER_ERRORS_METRIC = "ApiServerErrors"
+
+
 def serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Resolve one API Gateway event and count the response by class (one metric per request:
-    `ApiResponses`, plus `ApiClientErrors` for a 4xx; 5xx are counted where they are mapped)."""
+    """Resolve one API Gateway event and count its response by status class, here only:
+    `ApiResponses` always, plus `ApiClientErrors` for a 4xx (bad input, auth, throttling: the
+    caller's doing) or `ApiServerErrors` for a 5xx (a real fault). Only 5xx reach the on-call
+    alarm (API Gateway's 5XXError, infra/monitoring.py), never a 4xx."""
     response = app.resolve(event, context)
-    metrics.add_metric(name="ApiResponses", unit="Count", value=1)
-    if 400 <= int(response.get("statusCode", 200)) < 500:
-        metrics.add_metric(name="ApiClientErrors", unit="Count", value=1)
+    status = int(response.get("statusCode", 200))
+    metrics.add_metric(name=RESPONSES_METRIC, unit="Count", value=1)
+    if 400 <= status < 500:
+        metrics.add_metric(name=CLIENT_ERRORS_METRIC, unit="Count", value=1)
+    elif status >= 500:
+        metrics.add_metric(name=SERVER_ERRORS_METRIC, unit="Count", value=1)
     return response

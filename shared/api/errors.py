@@ -5,6 +5,7 @@ request validation failures (each `{"loc": [...], "type": "...", "msg": "..."}`)
 input is a 400 in every router, whether the route's own parser (`InvalidInput`) or
 Powertools' validation of a typed parameter or body (`RequestValidationError`) found it. Unexpected
 exceptions become a 500 with a generic message; the exception is logged, never returned.
+Responses are counted by status class in one place, `shared.api.app.serve`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError, Servic
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from shared import errors
-from shared.observability import logger, metrics
+from shared.observability import logger
 
 # The one table: every domain error, most specific first (the first isinstance match wins).
 # `tests/api/test_errors_table.py` fails when a DomainError subclass anywhere in `shared`
@@ -70,7 +71,6 @@ def domain_error_response(exc: errors.DomainError) -> Response:
         headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     if status >= 500:
         logger.error("request failed", error=type(exc).__name__, reason=exc.message)
-        metrics.add_metric(name="ApiServerErrors", unit="Count", value=1)
     elif status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
         # The reason a token was refused is for the logs, never for the caller.
         logger.info("request refused", status=int(status), error=type(exc).__name__, reason=str(exc.details or ""))
@@ -127,7 +127,6 @@ def allowed_methods(app: APIGatewayRestResolver) -> list[str]:
 def unexpected_error_response(exc: Exception) -> Response:
     """Anything else: logged with its stack trace, answered with a generic 500."""
     logger.exception("unhandled error", error=type(exc).__name__)
-    metrics.add_metric(name="ApiServerErrors", unit="Count", value=1)
     return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
 
 

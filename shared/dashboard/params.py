@@ -113,6 +113,13 @@ def parse_optional_range(
     return start, end
 
 
+def parse_month(value: str | None, *, today: date, bounds: DateBounds) -> date:
+    """`month` (`YYYY-MM`) as its first day; by default the month of `today`."""
+    if value is None or value == "":
+        return today.replace(day=1)
+    return validation.parse_month(value, field="month", bounds=bounds)
+
+
 COMPARE_MODES = ("previous", "none")
 
 

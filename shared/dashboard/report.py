@@ -1,6 +1,7 @@
 """`report.pdf`: a one-document performance report for a client and a date range.
 
-KPIs with their change against the previous period of equal length (coloured good/bad), two
+KPIs with their change against the previous period of equal length (coloured good/bad) and
+the sentence that explains the ROAS change (`shared.insights.roas`), two
 daily charts (spend, revenue: each on its own axis with "nice" ticks, so spend is never
 squashed under revenue), the top and bottom campaigns, the insights, and a footer on every
 page with the period, the data-through date, the generation time, the page number and a
@@ -142,6 +143,17 @@ def split_top_bottom(ranked: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
     top_count = min(TOP_CAMPAIGNS, (len(ranked) + 1) // 2)
     rest = ranked[top_count:]
     return ranked[:top_count], list(reversed(rest[-TOP_CAMPAIGNS:]))
+
+
+def roas_sentence(summary: dict[str, Any]) -> str | None:
+    """The report's line on why ROAS moved: the overview's insight sentence, or why there is
+    none; nothing without a comparison period."""
+    explained = (summary.get("change") or {}).get("roas_explained")
+    if not explained or not summary["previous"] or summary["previous"]["impressions"] == 0:
+        return None
+    if explained["available"]:
+        return f"Why ROAS moved: {explained['message']}"
+    return f"ROAS change not broken down: {explained['reason']}."
 
 
 def provenance(db: Database, *, client_id: UUID, date_range: DateRange) -> dict[str, Any]:
@@ -336,6 +348,11 @@ def _render(
     pdf.set_text_color(*MUTED)
     pdf.cell(width, 5, "Green: better than the previous period; red: worse (a higher cost is worse).")
     pdf.ln()
+    why = roas_sentence(summary)
+    if why:
+        pdf.set_font(FONT, "B", 8.5)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(width, 5, t(why, True), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading("Daily spend and revenue", keep_with=100)
     y = pdf.get_y() + 1

@@ -21,6 +21,7 @@ import psycopg
 from shared.dashboard.params import ENTITY_FILTERS, PARENTS, DateRange, Granularity, Level, Page, Sort
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import InvalidInput, NotFound
+from shared.insights.roas import explain_roas
 from shared.metrics import Aggregate, compare
 from shared.numbers import normalise
 from shared.settings import Settings
@@ -133,7 +134,8 @@ def overview(
 
     `comparison` is the comparison period: by default the period of equal length just before the
     range, any other range, or None for no comparison (`previous`, `change`, `previous_series`
-    are then None). An adjacent comparison is read in the same indexed scan as the range;
+    are then None). `change.roas_explained` splits the ROAS change exactly into its CTR, CVR,
+    AOV and CPM contributions (`shared.insights.roas`). An adjacent comparison is read in the same indexed scan as the range;
     totals are exact sums of the daily sums.
     """
     other = date_range.previous() if comparison == "previous" else comparison
@@ -169,9 +171,8 @@ def overview(
     }
     if other is not None:
         before = total_of([row for day, row in other_by_day.items() if other.start <= day <= other.end])
-        result.update(
-            previous=before.to_api(), change=compare(totals, before), previous_series=_daily_series(other_by_day, other)
-        )
+        change = {**compare(totals, before), "roas_explained": explain_roas(totals, before)}
+        result.update(previous=before.to_api(), change=change, previous_series=_daily_series(other_by_day, other))
     return result
 
 

@@ -27,10 +27,16 @@ PLACES: dict[str, Decimal] = {
 }
 COUNT_KEYS = frozenset(
     {"impressions", "clicks", "conversions", "days_with_data", "days_in_period", "baseline_points", "rank"}
+    | {"days_in_month", "days_elapsed", "days_remaining"}  # pacing
 )
-MONEY_KEYS = frozenset({"spend", "revenue", "margin", "budget", "spend_before", "spend_after"})
-UNIT_KEYS = frozenset({"cpc", "cpa", "cpm", "ecpm", "break_even_cpm", "current_cpm", "revenue_per_conversion"})
-RATIO_KEYS = frozenset({"ctr", "cvr", "roas", "change", "ratio"})
+MONEY_KEYS = frozenset({"spend", "revenue", "margin", "budget", "spend_before", "spend_after"}) | frozenset(
+    {"monthly_budget", "cumulative_spend", "over_under"}  # pacing
+)
+UNIT_KEYS = frozenset({"cpc", "cpa", "cpm", "ecpm", "break_even_cpm", "current_cpm", "revenue_per_conversion", "aov"})
+# log_change / contribution: natural-log changes (the ROAS decomposition), 6 decimals like ratios.
+RATIO_KEYS = frozenset(
+    {"ctr", "cvr", "roas", "change", "ratio", "log_change", "contribution", "contribution_change", "pace"}
+)
 SCORE_KEYS = frozenset({"z"})  # a robust z-score: a measure of surprise, 2 decimals
 # Objects whose numbers are not measures (places in a ranking, rule texts, ids, dates).
 OPAQUE_KEYS = frozenset({"rank_by", "rules", "filters", "entity", "period", "previous_period", "months"})

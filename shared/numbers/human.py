@@ -85,6 +85,20 @@ def signed_change(change: Any) -> str:
     return f"{'+' if size > 0 else ''}{size}%"
 
 
+MINUS = "\u2212"  # a typographic minus, as in "ROAS \u221231%"
+
+
+def moved(change: Any) -> str:
+    """A relative change as a sentence states it: "\u221231%", "+4.2%" (the size as `change_size`
+    rounds it), or "unchanged" when that size rounds to zero."""
+    if change is None:
+        return NOT_AVAILABLE
+    size = change_size(change)
+    if Decimal(size.rstrip("%")) == 0:
+        return "unchanged"
+    return f"{MINUS if _dec(change) < 0 else '+'}{size}"
+
+
 def signed_pp(change_pp: Any) -> str:
     """A percentage-point change: "+0.12 pp"."""
     if change_pp is None:
@@ -99,7 +113,7 @@ def metric(key: str, value: Any, currency: str = DEFAULT_CURRENCY) -> str:
         return count(value)
     if key in ("spend", "revenue", "margin", "budget"):
         return money(value, currency)
-    if key in ("cpc", "cpa", "cpm", "ecpm", "revenue_per_conversion", "break_even_cpm"):
+    if key in ("cpc", "cpa", "cpm", "ecpm", "revenue_per_conversion", "aov", "break_even_cpm"):
         return unit_cost(value, currency)
     if key == "roas":
         return multiple(value)

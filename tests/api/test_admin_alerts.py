@@ -15,6 +15,7 @@ from shared.aws.s3 import S3ObjectStore
 from shared.aws.ses import SesEmailSender
 from shared.ingestion.missing_files import check_missing_files
 from shared.ingestion.service import ingest_object
+from shared.ports import AlertRecord
 from tests.api.conftest import ApiClient, ApiUser
 from tests.conftest import LANDING_BUCKET
 
@@ -139,7 +140,7 @@ def test_client_tenants_cannot_read_alert_history(api_db: Any, owner_conn: Any, 
     from shared.db import Tenant
 
     DatabaseAlertJournal(worker_db).record(
-        kind="k", subject="s", status="sent", recipients_count=1, error=None, run_id=None, client_id=None
+        AlertRecord(kind="k", subject="s", status="sent", recipients_count=1, error=None, run_id=None, client_id=None)
     )
     with api_db.transaction(tenant=Tenant.client(uuid.uuid4())) as conn:
         assert conn.execute("SELECT count(*) AS n FROM alert_history").fetchone()["n"] == 0

@@ -63,6 +63,27 @@ def test_overview_shape_and_money_as_decimal_strings(api, acme_user, acme, globe
     assert body["previous"]["impressions"] == 0 and body["change"]["impressions"] is None
 
 
+def test_overview_change_explains_roas_exactly_in_the_number_convention(api, acme_user, acme):
+    week2 = {"from": day(7).isoformat(), "to": day(13).isoformat()}
+    body = api.get(f"/clients/{acme.id}/overview", token=acme_user.token, query=week2).json()
+    explained = body["change"]["roas_explained"]
+    assert explained["available"] is True and explained["reason"] is None
+    assert [d["metric"] for d in explained["drivers"]] == ["ctr", "cvr", "aov", "cpm"]
+    # the contributions, as sent (6-place strings), sum to ln ROAS change within 2.5e-6
+    total = sum(Decimal(d["contribution"]) for d in explained["drivers"])
+    assert abs(total - Decimal(explained["log_change"])) <= Decimal("0.0000025")
+    assert explained["change"] == body["change"]["roas"]  # the same relative change, two routes to it
+    for d in explained["drivers"]:
+        places = 4 if d["metric"] in ("aov", "cpm") else 6
+        assert len(d["value"].split(".")[1]) == places and len(d["log_change"].split(".")[1]) == 6
+    # one CPM for the whole period: the price did not move
+    cpm = next(d for d in explained["drivers"] if d["metric"] == "cpm")
+    assert cpm["change"] == "0.000000" and explained["message"].endswith("CPM unchanged")
+    # without a comparison there is no change to explain
+    none = api.get(f"/clients/{acme.id}/overview", token=acme_user.token, query={**week2, "compare": "none"})
+    assert none.json()["change"] is None
+
+
 def test_admin_reads_any_client(api, admin_user, acme, globex):
     response = api.get(f"/clients/{globex.id}/overview", token=admin_user.token, query=RANGE)
     assert response.status == 200 and response.json()["client_id"] == str(globex.id)

@@ -57,7 +57,9 @@ def walk(document: Any, where: str, problems: list[str], *, changes: bool = Fals
             if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value)):
                 problems.append(f"{path}: not an ISO 4217 code: {value!r}")
             continue
-        if changes:
+        if changes and isinstance(value, dict):
+            walk(value, path, problems)  # an object inside a change (the ROAS explanation), like normalise
+        elif changes:
             check(value, "pp" if key.endswith("_pp") else "ratio", path, problems)
         elif key == "change" and isinstance(value, dict):
             walk(value, path, problems, changes=True)

@@ -115,3 +115,48 @@ def globex_client(conn: Any) -> Client:
     add_tree(conn, client, {"Globex Launch": {"All": {"Everywhere": ["Globex Ad"]}}})
     add_metrics(conn, client, scale=3)
     return client
+
+
+# ---------------------------------------------------------------- pacing
+
+PACE_THROUGH = date(2026, 3, 10)  # a Tuesday; 1 March 2026 is a Sunday
+PACE_SKIPPED = date(2026, 2, 25)  # a Wednesday without a file: unknown, not zero
+
+
+def impressions_on(day: date) -> int:
+    """1000 x (weekday + 1) (Monday 1000 ... Sunday 7000), and one busy Monday."""
+    return 5000 if day == date(2026, 3, 9) else 1000 * (day.weekday() + 1)
+
+
+def add_days(conn: Any, client: Client, days: list[date]) -> None:
+    """One creative's row per day: clicks 1%, conversions 10% of clicks, revenue 10 each, CPM 4.25."""
+    creative = next(iter(client.creatives.values()))
+    for day in days:
+        imps = impressions_on(day)
+        conn.execute(
+            """
+            INSERT INTO daily_metrics (client_id, date, campaign_id, strategy_id, placement_id, creative_id,
+                                       impressions, clicks, conversions, conversion_revenue,
+                                       client_setting_id, cpm, spend)
+            SELECT cr.client_id, %(day)s, st.campaign_id, pl.strategy_id, cr.placement_id, cr.id,
+                   %(imps)s, %(imps)s / 100, %(imps)s / 1000, %(imps)s / 1000 * 10,
+                   r.client_setting_id, r.cpm, %(imps)s * r.cpm / 1000
+            FROM creatives cr
+            JOIN placements pl ON pl.id = cr.placement_id
+            JOIN strategies st ON st.id = pl.strategy_id
+            CROSS JOIN LATERAL app.rate_in_force(cr.client_id, %(day)s::date) r
+            WHERE cr.id = %(creative)s
+            """,
+            {"day": day, "imps": imps, "creative": creative},
+        )
+
+
+def paced_client(conn: Any) -> Client:
+    """Pace Co: one creative, 1 Feb - 10 Mar 2026 (through a Tuesday) except 25 Feb, budget 500.00."""
+    client = add_client(conn, "Pace Co", "pace")
+    add_tree(conn, client, {"C": {"S": {"P": ["Ad"]}}})
+    first = date(2026, 2, 1)
+    days = [first + timedelta(days=n) for n in range((PACE_THROUGH - first).days + 1)]
+    add_days(conn, client, [day for day in days if day != PACE_SKIPPED])
+    conn.execute("UPDATE clients SET monthly_budget = 500 WHERE id = %s", (client.id,))
+    return client

@@ -391,3 +391,28 @@ def test_a_light_accent_colours_the_rule_but_headings_stay_readable():
     assert contrast_on_white((204, 51, 102)) > 3.0
     assert contrast_on_white((255, 235, 59)) < 3.0  # a pale yellow
     assert contrast_on_white(INK) > 7.0
+
+
+def test_pdf_report_says_why_roas_moved(api_db, acme, settings):
+    # given the second week, compared with the first (both with data)
+    week2 = DateRange(FIRST_DAY + timedelta(days=7), FIRST_DAY + timedelta(days=13))
+    explained = service.overview(api_db, client_id=acme.id, date_range=week2)["change"]["roas_explained"]
+    assert explained["available"] is True
+    # when
+    _, pdf = build_report(api_db, client_id=acme.id, date_range=week2, settings=settings)
+    # then the report carries the overview's sentence, word for word
+    text = " ".join(_pdf_text(pdf)[0].split())
+    assert f"Why ROAS moved: {explained['message']}" in text
+    _save_page_images(pdf, "report-roas-explained")
+
+
+def test_pdf_report_says_why_roas_is_not_broken_down(api_db, owner_conn, settings):
+    # given a client whose rows are unpriced (no CPM): no ROAS on either side
+    client = add_client(owner_conn, "No Rate", "no-rate", cpm=None)
+    add_tree(owner_conn, client, {"C": {"S": {"P": ["Ad"]}}})
+    add_metrics(owner_conn, client, priced=False)
+    week2 = DateRange(FIRST_DAY + timedelta(days=7), FIRST_DAY + timedelta(days=13))
+    _, pdf = build_report(api_db, client_id=client.id, date_range=week2, settings=settings)
+    text = " ".join(_pdf_text(pdf)[0].split())
+    assert "ROAS change not broken down: no priced spend in this period (no CPM in force)." in text
+    assert "Why ROAS moved" not in text

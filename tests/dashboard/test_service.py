@@ -70,7 +70,11 @@ def test_overview_with_no_data_at_all_has_null_changes(api_db, acme):
     result = service.overview(api_db, client_id=acme.id, date_range=DateRange(date(2024, 1, 1), date(2024, 1, 7)))
     assert result["totals"]["impressions"] == 0
     assert result["totals"]["ctr"] is None
+    explained = result["change"].pop("roas_explained")
     assert all(value is None for value in result["change"].values())
+    # no fake decomposition of a change that has no ROAS on either side
+    assert explained["available"] is False and explained["reason"] == "no impressions in this period"
+    assert explained["drivers"] == [] and explained["message"] is None
 
 
 def test_unpriced_rows_give_null_spend_and_spend_ratios(api_db, owner_conn):

@@ -473,6 +473,8 @@ def test_each_function_has_only_the_permissions_it_needs(full: Synth, name: str)
         **{n: {api, jwt} for n in API_FUNCTIONS},
         **{n: {worker} for n in WORKER_FUNCTIONS},
     }[name]
+    if name == "api_auth":  # the login throttle trusts CloudFront's viewer address with it
+        expected_secrets = expected_secrets | {full.logical_id(full.stack.origin_secret)}
     # Secret ARNs are referenced directly (Ref); anything else would be a broader grant.
     assert secrets == expected_secrets
 
@@ -587,6 +589,22 @@ def test_alarms_notify_the_admins_by_email(full: Synth) -> None:
     assert {ref(a["Dimensions"][0]["Value"]) for a in errors} == {function_id(full, n) for n in FUNCTIONS}
 
 
+@pytest.mark.parametrize("shape", ["full", "minimal"])
+def test_the_api_alarm_counts_only_server_errors(shape: str, request: pytest.FixtureRequest) -> None:
+    # Bad input is a 4xx (SPEC §8) and must never page anyone: the one API alarm is on API
+    # Gateway's 5XXError (the functions' 5xx, plus their crashes and timeouts), never on
+    # 4XXError, request counts or the application's ApiClientErrors.
+    synth: Synth = request.getfixturevalue(shape)
+    alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
+    (api_alarm,) = [a for a in alarms if a.get("Namespace") == "AWS/ApiGateway"]
+    assert api_alarm["MetricName"] == "5XXError"
+    assert api_alarm["Statistic"] == "Sum" and api_alarm["Period"] == 300 and api_alarm["Threshold"] == 5
+    assert api_alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert api_alarm["Dimensions"] == [{"Name": "ApiName", "Value": synth.stack.settings.stack_name}]
+    client_side = {"4XXError", "Count", "ApiClientErrors", "ApiResponses"}
+    assert not [a for a in alarms if a.get("MetricName") in client_side]
+
+
 def test_no_alarm_email_without_recipients(minimal: Synth) -> None:
     assert not minimal.resources("AWS::SNS::Subscription")
     assert minimal.resources("AWS::CloudWatch::Alarm")
@@ -640,3 +658,13 @@ def test_production_limits_ingest_concurrency_by_default() -> None:
     assert DeploySettings(stage="prod").use_db_proxy and not DeploySettings(stage="dev").use_db_proxy
     assert DeploySettings(stage="dev", db_proxy=True).use_db_proxy
     assert DeploySettings(stage="prod", db_proxy=False).use_db_proxy is False
+
+
+def test_the_proxy_target_group_carries_no_tags_cloudformation_would_refuse(full: Synth) -> None:
+    (target_group,) = full.resources("AWS::RDS::DBProxyTargetGroup").values()
+    assert "Tags" not in target_group["Properties"]
+    # every other taggable resource still carries the stack's tags
+    (proxy,) = full.resources("AWS::RDS::DBProxy").values()
+    assert {"Key": "stage", "Value": "prod"} in proxy["Properties"]["Tags"]
+    # Unique per stack (flag databaseProxyUniqueResourceName), so two stages can share an account.
+    assert proxy["Properties"]["DBProxyName"] != "Proxy"

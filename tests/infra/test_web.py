@@ -209,7 +209,8 @@ def _run_function(name: str, uris: list[str]) -> list[str]:
     script = (
         function_code(name)
         + "\nconst uris = JSON.parse(process.argv[1]);"
-        + "\nconsole.log(JSON.stringify(uris.map(u => handler({request: {uri: u, headers: {}}}).uri)));"
+        + "\nconst viewer = {ip: '198.51.100.1'};"
+        + "\nconsole.log(JSON.stringify(uris.map(u => handler({viewer, request: {uri: u, headers: {}}}).uri)));"
     )
     result = subprocess.run(
         [node, "-e", script, json.dumps(uris)], capture_output=True, text=True, timeout=30, check=True

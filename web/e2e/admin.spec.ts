@@ -158,6 +158,18 @@ test('the admin runs the agency from the portal', async ({ page, browser }) => {
   // ---- the alert log lists the failure with its run
   await page.goto(url('/admin/alerts'))
   await expect(page.getByTestId('alerts')).toContainText('zephyr')
+  // filters live in the URL; any filter but the page resets the page
+  const filters = page.getByRole('form', { name: 'Filters' })
+  await filters.getByLabel('Kind').selectOption('ingestion_failed')
+  await expect(page).toHaveURL(/kind=ingestion_failed/)
+  await expect(page.getByTestId('alerts')).toContainText('zephyr')
+  await filters.getByLabel('To').fill('2001-01-01')
+  await expect(page).toHaveURL(/to=2001-01-01/)
+  await expect(page.getByText('No alerts match these filters.')).toBeVisible()
+  await page.goto(url(`/admin/ingestions?status=failed&client_id=${clientId}`))
+  await expect(filters.getByLabel('Client')).toHaveValue(clientId)
+  await page.getByRole('button', { name: 'Clear' }).click()
+  await expect(page).toHaveURL(/\/admin\/ingestions$/)
 
   // ---- disabling the user ends its open session
   await page.goto(url(`/admin/users?email=${encodeURIComponent(USER_EMAIL)}`))

@@ -25,6 +25,7 @@ from shared.admin import overview as overview_service
 from shared.admin import rate_card
 from shared.admin import uploads as uploads_service
 from shared.admin import users as users_service
+from shared.admin.clients import UNCHANGED
 from shared.api import deps, inputs
 from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BrandingOut, Page, RequestBody, branding_out
 from shared.api.openapi import api_doc
@@ -89,6 +90,9 @@ class ClientOut(BaseModel):
     currency: str = Field(description="ISO 4217 code of the client's amounts")
     advertisers: list[str]
     current_cpm: str | None = Field(description="CPM in force today (4 decimals), null without a rate")
+    monthly_budget: str | None = Field(
+        default=None, description="Monthly media budget in the client's currency (cents), null when not set"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -102,15 +106,34 @@ class ClientCreate(RequestBody):
     currency: CurrencyCode = DEFAULT_CURRENCY
 
 
+MonthlyBudget = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        max_digits=16,
+        decimal_places=2,
+        description='Monthly media budget in the client\'s currency, to the cent ("25000.00"); null clears it',
+    ),
+]
+
+
 class ClientPatch(RequestBody):
     name: Name | None = None
     slug: Slug | None = None
     status: ClientStatus | None = None
     currency: CurrencyCode | None = None
+    monthly_budget: MonthlyBudget | None = None
 
 
 def _client(row: dict[str, Any]) -> ClientOut:
-    return ClientOut(**{**row, "advertisers": list(row["advertisers"] or []), "current_cpm": _cpm(row["current_cpm"])})
+    return ClientOut(
+        **{
+            **row,
+            "advertisers": list(row["advertisers"] or []),
+            "current_cpm": _cpm(row["current_cpm"]),
+            "monthly_budget": _money(row.get("monthly_budget")),
+        }
+    )
 
 
 @router.get("/admin/clients", summary="List clients", tags=["admin"], **api_doc(role="admin"))
@@ -148,7 +171,7 @@ def get_client(principal: AdminPrincipal, client_id: UUID) -> ClientOut:
 
 @router.patch(
     "/admin/clients/<client_id>",
-    summary="Change a client's name, slug, status or currency",
+    summary="Change a client's name, slug, status, currency or monthly budget",
     tags=["admin"],
     **api_doc(role="admin", errors=(409,)),
 )
@@ -160,6 +183,7 @@ def update_client(principal: AdminPrincipal, client_id: UUID, body: ClientPatch)
         slug=body.slug,
         status=body.status,
         currency=body.currency,
+        monthly_budget=body.monthly_budget if "monthly_budget" in body.model_fields_set else UNCHANGED,
     )
     return _client(row)
 

@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import Field
 
-from shared.api import deps, inputs
+from shared.api import deps, inputs, viewer
 from shared.api.models import Message, RequestBody, TokenPair, UserOut
 from shared.api.openapi import api_doc
 from shared.api.security import CurrentPrincipal
@@ -140,11 +140,10 @@ def _is_json(content_type_values: list[str]) -> bool:
     "/auth/login", summary="Log in with email and password", tags=["auth"], **api_doc(public=True, errors=(401,))
 )
 def login(body: LoginRequest) -> Response[TokenPair]:
-    # The caller's address as API Gateway saw it (the throttle counts per email and address).
-    source = (router.current_event.raw_event.get("requestContext") or {}).get("identity", {}).get("sourceIp")
-    tokens = service.login(
-        deps.database(), email=body.email, password=body.password, settings=deps.settings(), source=source
-    )
+    # The throttle counts per email and address: the viewer's behind our CloudFront, else the direct one.
+    settings = deps.settings()
+    source = viewer.client_address(router.current_event.raw_event, origin_secret=viewer.origin_secret(settings))
+    tokens = service.login(deps.database(), email=body.email, password=body.password, settings=settings, source=source)
     return _session_response(tokens, body.session)
 
 

@@ -16,7 +16,8 @@ a zero denominator. Every client-scoped body carries the client's ISO 4217 `curr
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any, Generic, TypeVar, cast
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -72,6 +73,34 @@ class AggregateOut(BaseModel):
     roas: Ratio
 
 
+LogChange = Annotated[str | None, Field(description="A natural-log change, decimal string (6 places)")]
+
+
+class RoasDriverOut(BaseModel):
+    metric: Literal["ctr", "cvr", "aov", "cpm"] = Field(
+        description="ctr = clicks / impressions, cvr = conversions / clicks, aov = revenue / conversions, "
+        "cpm = 1000 x spend / impressions (all from the period's sums)"
+    )
+    previous: str = Field(description="The comparison period's value (ctr, cvr: 6 places; aov, cpm: 4 places)")
+    value: str = Field(description="This period's value, same places")
+    change: str = Field(description="The driver's own relative change, value / previous - 1 (6 places)")
+    log_change: str = Field(description="ln(value / previous) (6 places)")
+    contribution: str = Field(description="Its term of ln ROAS change: log_change, negated for cpm (6 places)")
+    contribution_change: str = Field(description="The same as a relative effect on ROAS: exp(contribution) - 1")
+
+
+class RoasExplainedOut(BaseModel):
+    available: bool = Field(description="false when a period has no impressions, clicks, conversions, revenue or spend")
+    reason: str | None = Field(description='Why there is no decomposition ("no conversions in this period"), else null')
+    log_change: LogChange = Field(description="ln(ROAS / previous ROAS); the contributions sum to it within 2.5e-6")
+    change: Ratio = Field(description="ROAS / previous ROAS - 1")
+    drivers: list[RoasDriverOut] = Field(description="ctr, cvr, aov, cpm in that order; empty when not available")
+    largest: list[Literal["ctr", "cvr", "aov", "cpm"]] = Field(
+        description="The drivers the sentence names: the largest contributions (80% of the movement), then cpm"
+    )
+    message: str | None = Field(description='The insight sentence, e.g. "ROAS \u221231%: CVR \u221224%, CPM unchanged"')
+
+
 class ChangeOut(BaseModel):
     impressions: Ratio
     clicks: Ratio
@@ -85,6 +114,9 @@ class ChangeOut(BaseModel):
     roas: Ratio
     ctr_pp: Ratio = Field(description="Change of CTR in percentage points")
     cvr_pp: Ratio = Field(description="Change of CVR in percentage points")
+    roas_explained: RoasExplainedOut = Field(
+        description="The ROAS change split exactly: ln ROAS change = ln CTR + ln CVR + ln AOV - ln CPM changes"
+    )
 
 
 class DayOut(AggregateOut):
@@ -183,6 +215,42 @@ class TimeseriesOut(Period):
     totals: AggregateOut
 
 
+class PacingDayOut(BaseModel):
+    date: str
+    kind: Literal["actual", "forecast", "unknown"] = Field(
+        description="actual: up to the data-through date; forecast: after it; unknown: no data to forecast from"
+    )
+    spend: Money = Field(description="The day's spend, actual or forecast (cents)")
+    cumulative_spend: Money = Field(description="Spend from the 1st to this day, actual then forecast (cents)")
+
+
+class PacingOut(Period):
+    client_id: str
+    currency: Currency
+    month: str = Field(description="YYYY-MM")
+    data_through: Day = Field(description="The client's last day with data; null when it has none")
+    days_in_month: int
+    days_elapsed: int = Field(description="Days of the month up to the data-through date")
+    days_remaining: int = Field(description="Days of the month after it (forecast)")
+    complete: bool = Field(description="true when the data reach the month's last day (no forecast left)")
+    forecast_available: bool = Field(description="false when the client has no data at all")
+    month_to_date: AggregateOut = Field(description="Sums from the 1st to the data-through date (or month end)")
+    forecast_remaining: AggregateOut | None = Field(
+        description="Forecast sums of the remaining days (counts rounded); null when none remain"
+    )
+    forecast_month: AggregateOut | None = Field(
+        description="month_to_date + forecast_remaining, ratios from those sums; null without data"
+    )
+    budget: Money = Field(description="The client's monthly budget (admin setting); null when not set")
+    over_under: Money = Field(description="forecast_month.spend - budget: over (+) or under (-); null without budget")
+    pace: Ratio = Field(description="forecast_month.spend / budget; null without budget")
+    status: Literal["over", "under", "on_budget"] | None = Field(
+        description="on_budget within 5% of the budget either way; null without a budget"
+    )
+    method: str = Field(description="How the forecast is made, in words")
+    days: list[PacingDayOut] = Field(description="Every day of the month")
+
+
 def _range(date_from: str | None, date_to: str | None) -> params.DateRange:
     return params.parse_date_range(
         date_from, date_to, max_days=deps.settings().max_date_span_days, bounds=inputs.date_bounds()
@@ -239,6 +307,28 @@ def overview(
         comparison=comparison,
     )
     return OverviewOut.model_validate(as_json(result))
+
+
+@router.get(
+    "/clients/<client_id>/pacing",
+    summary="Month-end pacing: month to date, the forecast to the month's end, the budget and over/under",
+    tags=TAGS,
+    **api_doc(),
+)
+def pacing(
+    client_id: ClientId,
+    principal: CurrentPrincipal,
+    month: Annotated[
+        str | None, Query(description="YYYY-MM (default: the current month in the reporting timezone)")
+    ] = None,
+) -> PacingOut:
+    from shared.dashboard.pacing import pacing as build_pacing  # only this route needs it
+
+    tenant = client_scope(principal, client_id)
+    settings = deps.settings()
+    month_start = params.parse_month(month, today=datetime.now(settings.timezone).date(), bounds=inputs.date_bounds())
+    result = build_pacing(deps.database(), client_id=tenant.client_id, month_start=month_start)  # type: ignore[arg-type]
+    return PacingOut.model_validate(as_json(result))
 
 
 def _breakdown(

@@ -11,7 +11,7 @@ SELECT count(*) AS total FROM clients
 WHERE (%(status)s::text IS NULL OR status = %(status)s)
 
 -- name: admin_list_clients
-SELECT c.id, c.name, c.slug, c.status, c.currency, c.created_at, c.updated_at,
+SELECT c.id, c.name, c.slug, c.status, c.currency, c.monthly_budget, c.created_at, c.updated_at,
        coalesce((SELECT array_agg(a.name ORDER BY a.name) FROM client_advertisers a WHERE a.client_id = c.id),
                 '{}') AS advertisers,
        (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm
@@ -21,7 +21,7 @@ ORDER BY c.name, c.id
 LIMIT %(limit)s OFFSET %(offset)s
 
 -- name: admin_get_client
-SELECT c.id, c.name, c.slug, c.status, c.currency, c.created_at, c.updated_at,
+SELECT c.id, c.name, c.slug, c.status, c.currency, c.monthly_budget, c.created_at, c.updated_at,
        coalesce((SELECT array_agg(a.name ORDER BY a.name) FROM client_advertisers a WHERE a.client_id = c.id),
                 '{}') AS advertisers,
        (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm
@@ -42,7 +42,9 @@ UPDATE clients SET
     name = coalesce(%(name)s, name),
     slug = coalesce(%(slug)s, slug),
     status = coalesce(%(status)s, status),
-    currency = coalesce(%(currency)s, currency)
+    currency = coalesce(%(currency)s, currency),
+    -- the budget can be cleared: set_budget says whether the request named it
+    monthly_budget = CASE WHEN %(set_budget)s THEN %(monthly_budget)s::numeric ELSE monthly_budget END
 WHERE id = %(client_id)s
 RETURNING id
 

@@ -25,6 +25,12 @@ LEFT JOIN LATERAL (
 -- name: dashboard_client
 SELECT c.id, c.name, c.slug, c.status, c.currency FROM clients c WHERE c.id = %(client_id)s
 
+-- name: dashboard_client_pacing
+-- The client, its monthly budget (NULL: none) and its last day with data, for pacing.
+SELECT c.id, c.name, c.slug, c.status, c.currency, c.monthly_budget,
+       (SELECT max(m.date) FROM daily_metrics m WHERE m.client_id = c.id) AS data_through
+FROM clients c WHERE c.id = %(client_id)s
+
 -- name: dashboard_daily_totals
 -- One row per day with data, no entity filter: overview (current + previous period in one
 -- scan), the daily time series and the daily export. Read from the exact per-campaign

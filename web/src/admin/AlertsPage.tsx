@@ -1,33 +1,24 @@
 /** The alert log: every alert the system sent or failed to send, with the run it concerns. */
-import { Link, useSearchParams } from 'react-router'
+import { Link } from 'react-router'
 import { Card, ErrorState, inputClass, Loading } from '../app/ui'
-import { type AlertFilters, PAGE, useAdminClients, useAlerts } from './api'
+import { type AlertFilters, PAGE, useAlerts } from './api'
 import { AdminPage, Badge, Field, formatDateTime, Pager, TableFrame, td, th } from './ui'
+import { ClientFilter, useUrlFilters } from './filters'
 
 const KINDS = ['ingestion_failed', 'ingestion_partial', 'missing_cpm', 'missing_file', 's3_access_denied', 'database_failure', 'ingestion_interrupted']
 
 export function AlertsPage() {
-  const [params, setParams] = useSearchParams()
+  const { params, text, offset, set } = useUrlFilters()
   const filters: AlertFilters = {
-    kind: params.get('kind') ?? undefined,
+    kind: text('kind'),
     status: (params.get('status') as AlertFilters['status'] | null) ?? undefined,
-    client_id: params.get('client_id') ?? undefined,
-    run_id: params.get('run_id') ?? undefined,
-    from: params.get('from') ?? undefined,
-    to: params.get('to') ?? undefined,
-    offset: Number(params.get('offset') ?? 0) || 0,
+    client_id: text('client_id'),
+    run_id: text('run_id'),
+    from: text('from'),
+    to: text('to'),
+    offset,
   }
   const alerts = useAlerts(filters)
-  const clients = useAdminClients()
-  const set = (changes: Record<string, string | null | undefined>) => {
-    const next = new URLSearchParams(params)
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === undefined || v === '') next.delete(k)
-      else next.set(k, v)
-    }
-    if (!('offset' in changes)) next.delete('offset')
-    setParams(next, { replace: true })
-  }
   return (
     <AdminPage title="Alert log" description="Every alert email, sent or not, newest first.">
       <Card>
@@ -49,14 +40,7 @@ export function AlertsPage() {
               </select>
             )}
           </Field>
-          <Field label="Client">
-            {(id) => (
-              <select id={id} className={inputClass} value={filters.client_id ?? ''} onChange={(e) => set({ client_id: e.target.value })}>
-                <option value="">Any</option>
-                {clients.data?.items.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-              </select>
-            )}
-          </Field>
+          <ClientFilter value={filters.client_id} onChange={(client_id) => set({ client_id })} />
           <Field label="From">{(id) => <input id={id} type="date" className={inputClass} value={filters.from ?? ''} onChange={(e) => set({ from: e.target.value })} />}</Field>
           <Field label="To">{(id) => <input id={id} type="date" className={inputClass} value={filters.to ?? ''} onChange={(e) => set({ to: e.target.value })} />}</Field>
         </form>

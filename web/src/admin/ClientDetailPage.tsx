@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
 import { formatUnitCost } from '../format'
+import { BudgetCard } from './BudgetCard'
 import { type AdminClient, adminApi, fileToBase64, useAdminClient, useAdminMutation, useBranding, useLogo } from './api'
 import { splitNames } from './ClientsPage'
 import { AdminPage, Badge, ConfirmDialog, errorMessage, Field, Notice } from './ui'
@@ -32,6 +33,7 @@ export function ClientDetailPage() {
         <EditClient client={c} />
         <Advertisers client={c} />
         <BrandingCard clientId={c.id} />
+        <BudgetCard client={c} />
       </div>
     </AdminPage>
   )

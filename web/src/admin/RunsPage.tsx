@@ -1,35 +1,27 @@
 /** Ingestion runs: filters in the URL, the list, and a browser upload straight into the landing bucket. */
 import { useState } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { Link } from 'react-router'
 import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
 import { formatCount } from '../format'
 import { adminApi, PAGE, postToBucket, type Run, type RunFilters, useAdminClients, useRuns } from './api'
 import { AdminPage, errorMessage, Field, formatDateTime, Notice, Pager, RunStatus, TableFrame, td, th } from './ui'
+import { ClientFilter, useUrlFilters } from './filters'
 
 const STATUSES: Run['status'][] = ['running', 'success', 'partial', 'failed', 'duplicate']
 
 export function RunsPage() {
-  const [params, setParams] = useSearchParams()
+  const { params, text, offset, set, clear } = useUrlFilters()
   const filters: RunFilters = {
     status: (params.get('status') as Run['status'] | null) ?? undefined,
-    client_id: params.get('client_id') ?? undefined,
-    from: params.get('from') ?? undefined,
-    to: params.get('to') ?? undefined,
-    file_name: params.get('file_name') ?? undefined,
-    offset: Number(params.get('offset') ?? 0) || 0,
+    client_id: text('client_id'),
+    from: text('from'),
+    to: text('to'),
+    file_name: text('file_name'),
+    offset,
   }
   const [watching, setWatching] = useState<string | null>(null)
   const runs = useRuns(filters, watching ? 2000 : false)
   const clients = useAdminClients()
-  const set = (changes: Record<string, string | null | undefined>) => {
-    const next = new URLSearchParams(params)
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === undefined || v === '') next.delete(k)
-      else next.set(k, v)
-    }
-    if (!('offset' in changes)) next.delete('offset')
-    setParams(next, { replace: true })
-  }
   const clientName = (id: string) => clients.data?.items.find((c) => c.id === id)?.name ?? id.slice(0, 8)
 
   return (
@@ -51,20 +43,13 @@ export function RunsPage() {
               </select>
             )}
           </Field>
-          <Field label="Client">
-            {(id) => (
-              <select id={id} className={inputClass} value={filters.client_id ?? ''} onChange={(e) => set({ client_id: e.target.value })}>
-                <option value="">Any</option>
-                {clients.data?.items.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-              </select>
-            )}
-          </Field>
+          <ClientFilter value={filters.client_id} onChange={(client_id) => set({ client_id })} />
           <Field label="Started from">{(id) => <input id={id} type="date" className={inputClass} value={filters.from ?? ''} onChange={(e) => set({ from: e.target.value })} />}</Field>
           <Field label="Started to">{(id) => <input id={id} type="date" className={inputClass} value={filters.to ?? ''} onChange={(e) => set({ to: e.target.value })} />}</Field>
           <Field label="File name contains">
             {(id) => <input id={id} type="search" className={inputClass} defaultValue={filters.file_name ?? ''} key={filters.file_name ?? ''} onKeyDown={(e) => e.key === 'Enter' && set({ file_name: e.currentTarget.value })} onBlur={(e) => set({ file_name: e.target.value })} />}
           </Field>
-          <button type="button" className={buttonClass} onClick={() => setParams({}, { replace: true })}>Clear</button>
+          <button type="button" className={buttonClass} onClick={clear}>Clear</button>
         </form>
       </Card>
       {runs.isPending && <Loading label="Loading runs…" />}

@@ -4,10 +4,10 @@
  * each ends the user's sessions.
  */
 import { useState } from 'react'
-import { useSearchParams } from 'react-router'
 import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
 import { type AdminUser, adminApi, PAGE, type UserFilters, useAdminClients, useAdminMutation, useUsers } from './api'
 import { AdminPage, Badge, ConfirmDialog, errorMessage, Field, Notice, Pager, TableFrame, td, th } from './ui'
+import { ClientFilter, useUrlFilters } from './filters'
 
 type Action =
   | { kind: 'reset'; user: AdminUser }
@@ -15,13 +15,13 @@ type Action =
   | { kind: 'change'; user: AdminUser; role: 'admin' | 'client'; client_id: string | null }
 
 export function UsersPage() {
-  const [params, setParams] = useSearchParams()
+  const { params, text, offset, set } = useUrlFilters()
   const filters: UserFilters = {
     role: (params.get('role') as UserFilters['role'] | null) ?? undefined,
-    client_id: params.get('client_id') ?? undefined,
+    client_id: text('client_id'),
     disabled: params.get('disabled') === null ? undefined : params.get('disabled') === 'true',
-    email: params.get('email') ?? undefined,
-    offset: Number(params.get('offset') ?? 0) || 0,
+    email: text('email'),
+    offset,
   }
   const users = useUsers(filters)
   const clients = useAdminClients()
@@ -32,15 +32,6 @@ export function UsersPage() {
     if (a.kind === 'disable') return adminApi.updateUser(a.user.id, { disabled: a.disabled })
     return adminApi.updateUser(a.user.id, { role: a.role, client_id: a.role === 'admin' ? null : a.client_id })
   })
-  const set = (changes: Record<string, string | null | undefined>) => {
-    const next = new URLSearchParams(params)
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === undefined || v === '') next.delete(k)
-      else next.set(k, v)
-    }
-    if (!('offset' in changes)) next.delete('offset')
-    setParams(next, { replace: true })
-  }
   const clientName = (id: string | null) => (id ? (clients.data?.items.find((c) => c.id === id)?.name ?? id.slice(0, 8)) : '—')
 
   return (
@@ -58,14 +49,7 @@ export function UsersPage() {
               </select>
             )}
           </Field>
-          <Field label="Client">
-            {(id) => (
-              <select id={id} className={inputClass} value={filters.client_id ?? ''} onChange={(e) => set({ client_id: e.target.value })}>
-                <option value="">Any</option>
-                {clients.data?.items.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-              </select>
-            )}
-          </Field>
+          <ClientFilter value={filters.client_id} onChange={(client_id) => set({ client_id })} />
           <Field label="State">
             {(id) => (
               <select id={id} className={inputClass} value={filters.disabled === undefined ? '' : String(filters.disabled)} onChange={(e) => set({ disabled: e.target.value })}>

@@ -176,3 +176,16 @@ export function useTimeseries(clientId: string, range: DateRange | null, granula
     },
   })
 }
+
+/** Month-end pacing of the current month (the API's default: the reporting timezone's month). */
+export function usePacing(clientId: string, month?: string) {
+  return useQuery({
+    queryKey: ['pacing', clientId, month ?? 'current'],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/clients/{client_id}/pacing', {
+          params: { path: { client_id: clientId }, query: month ? { month } : {} },
+        }),
+      ),
+  })
+}

@@ -53,7 +53,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a client's name, slug, status or currency */
+        /** Change a client's name, slug, status, currency or monthly budget */
         patch: operations["update_client_admin_clients__client_id__patch"];
         trace?: never;
     };
@@ -483,6 +483,23 @@ export interface paths {
         };
         /** Totals, a comparison period (default: the previous one of equal length), changes, daily series */
         get: operations["overview_clients__client_id__overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/pacing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Month-end pacing: month to date, the forecast to the month's end, the budget and over/under */
+        get: operations["pacing_clients__client_id__pacing_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1130,6 +1147,8 @@ export interface components {
              * @description Decimal string fraction (6 places); null on a zero denominator
              */
             roas: string | null;
+            /** @description The ROAS change split exactly: ln ROAS change = ln CTR + ln CVR + ln AOV - ln CPM changes */
+            roas_explained: components["schemas"]["RoasExplainedOut"];
             /**
              * Spend
              * @description Decimal string fraction (6 places); null on a zero denominator
@@ -1172,6 +1191,8 @@ export interface components {
         ClientPatch: {
             /** Currency */
             currency?: string | null;
+            /** Monthly Budget */
+            monthly_budget?: (number | string) | null;
             /** Name */
             name?: string | null;
             /** Slug */
@@ -1566,6 +1587,109 @@ export interface components {
             /** Failed Runs */
             failed_runs: number;
         };
+        /** PacingDayOut */
+        PacingDayOut: {
+            /**
+             * Cumulative Spend
+             * @description Spend from the 1st to this day, actual then forecast (cents)
+             */
+            cumulative_spend: string | null;
+            /** Date */
+            date: string;
+            /**
+             * Kind
+             * @description actual: up to the data-through date; forecast: after it; unknown: no data to forecast from
+             * @enum {string}
+             */
+            kind: "actual" | "forecast" | "unknown";
+            /**
+             * Spend
+             * @description The day's spend, actual or forecast (cents)
+             */
+            spend: string | null;
+        };
+        /** PacingOut */
+        PacingOut: {
+            /**
+             * Budget
+             * @description The client's monthly budget (admin setting); null when not set
+             */
+            budget: string | null;
+            /** Client Id */
+            client_id: string;
+            /**
+             * Complete
+             * @description true when the data reach the month's last day (no forecast left)
+             */
+            complete: boolean;
+            /**
+             * Currency
+             * @description The client's ISO 4217 currency code; every amount is in it
+             */
+            currency: string;
+            /**
+             * Data Through
+             * @description The client's last day with data; null when it has none
+             */
+            data_through: string | null;
+            /**
+             * Days
+             * @description Every day of the month
+             */
+            days: components["schemas"]["PacingDayOut"][];
+            /**
+             * Days Elapsed
+             * @description Days of the month up to the data-through date
+             */
+            days_elapsed: number;
+            /** Days In Month */
+            days_in_month: number;
+            /**
+             * Days Remaining
+             * @description Days of the month after it (forecast)
+             */
+            days_remaining: number;
+            /**
+             * Forecast Available
+             * @description false when the client has no data at all
+             */
+            forecast_available: boolean;
+            /** @description month_to_date + forecast_remaining, ratios from those sums; null without data */
+            forecast_month: components["schemas"]["AggregateOut"] | null;
+            /** @description Forecast sums of the remaining days (counts rounded); null when none remain */
+            forecast_remaining: components["schemas"]["AggregateOut"] | null;
+            /** From */
+            from: string;
+            /**
+             * Method
+             * @description How the forecast is made, in words
+             */
+            method: string;
+            /**
+             * Month
+             * @description YYYY-MM
+             */
+            month: string;
+            /** @description Sums from the 1st to the data-through date (or month end) */
+            month_to_date: components["schemas"]["AggregateOut"];
+            /**
+             * Over Under
+             * @description forecast_month.spend - budget: over (+) or under (-); null without budget
+             */
+            over_under: string | null;
+            /**
+             * Pace
+             * @description forecast_month.spend / budget; null without budget
+             */
+            pace: string | null;
+            /**
+             * Status
+             * @description on_budget within 5% of the budget either way; null without a budget
+             */
+            status: ("over" | "under" | "on_budget") | null;
+            /** To */
+            to: string;
+        };
         /** Page[AdminUserOut] */
         Page_AdminUserOut_: {
             /** Items */
@@ -1911,6 +2035,83 @@ export interface components {
             /** @description The new run when it ran synchronously (local); null when queued (AWS) */
             run: components["schemas"]["RunOut"] | null;
         };
+        /** RoasDriverOut */
+        RoasDriverOut: {
+            /**
+             * Change
+             * @description The driver's own relative change, value / previous - 1 (6 places)
+             */
+            change: string;
+            /**
+             * Contribution
+             * @description Its term of ln ROAS change: log_change, negated for cpm (6 places)
+             */
+            contribution: string;
+            /**
+             * Contribution Change
+             * @description The same as a relative effect on ROAS: exp(contribution) - 1
+             */
+            contribution_change: string;
+            /**
+             * Log Change
+             * @description ln(value / previous) (6 places)
+             */
+            log_change: string;
+            /**
+             * Metric
+             * @description ctr = clicks / impressions, cvr = conversions / clicks, aov = revenue / conversions, cpm = 1000 x spend / impressions (all from the period's sums)
+             * @enum {string}
+             */
+            metric: "ctr" | "cvr" | "aov" | "cpm";
+            /**
+             * Previous
+             * @description The comparison period's value (ctr, cvr: 6 places; aov, cpm: 4 places)
+             */
+            previous: string;
+            /**
+             * Value
+             * @description This period's value, same places
+             */
+            value: string;
+        };
+        /** RoasExplainedOut */
+        RoasExplainedOut: {
+            /**
+             * Available
+             * @description false when a period has no impressions, clicks, conversions, revenue or spend
+             */
+            available: boolean;
+            /**
+             * Change
+             * @description ROAS / previous ROAS - 1
+             */
+            change: string | null;
+            /**
+             * Drivers
+             * @description ctr, cvr, aov, cpm in that order; empty when not available
+             */
+            drivers: components["schemas"]["RoasDriverOut"][];
+            /**
+             * Largest
+             * @description The drivers the sentence names: the largest contributions (80% of the movement), then cpm
+             */
+            largest: ("ctr" | "cvr" | "aov" | "cpm")[];
+            /**
+             * Log Change
+             * @description ln(ROAS / previous ROAS); the contributions sum to it within 2.5e-6
+             */
+            log_change: string | null;
+            /**
+             * Message
+             * @description The insight sentence, e.g. "ROAS −31%: CVR −24%, CPM unchanged"
+             */
+            message: string | null;
+            /**
+             * Reason
+             * @description Why there is no decomposition ("no conversions in this period"), else null
+             */
+            reason: string | null;
+        };
         /** RunDetailOut */
         RunDetailOut: {
             /** Bucket */
@@ -2238,6 +2439,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Monthly Budget
+             * @description Monthly media budget in the client's currency (cents), null when not set
+             */
+            monthly_budget?: string | null;
             /** Name */
             name: string;
             /** Slug */
@@ -7546,6 +7752,148 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OverviewOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    pacing_clients__client_id__pacing_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM (default: the current month in the reporting timezone) */
+                month?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The client's id (UUID) */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PacingOut"];
                 };
             };
             /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */

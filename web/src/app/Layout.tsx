@@ -108,8 +108,8 @@ export function Layout() {
           </div>
         </div>
         {isAdmin && adminNav.length > 0 && (
-          // Below lg the admin links get their own scrollable row (the header has no room).
-          <nav aria-label="Admin sections" className="mx-auto flex max-w-7xl gap-1 overflow-x-auto px-4 pb-2 sm:px-6 lg:hidden">
+          // Below lg the admin links get their own row, wrapping so every section stays in sight.
+          <nav aria-label="Admin sections" className="mx-auto flex max-w-7xl flex-wrap gap-1 px-4 pb-2 sm:px-6 lg:hidden">
             {adminNav.map((n) => (
               <NavLink key={n.to} to={n.to} end={n.end} className={(a) => `${navClass(a)} shrink-0`}>
                 {n.label}

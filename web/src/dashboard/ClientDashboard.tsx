@@ -10,6 +10,8 @@ import { DrillTable } from './DrillTable'
 import { Filters } from './Filters'
 import { InsightsPanel } from './InsightsPanel'
 import { KpiCards } from './KpiCards'
+import { PacingCard } from './PacingCard'
+import { RoasExplanation } from './RoasExplanation'
 import { COMPARES, type DrillPath, type Granularity, GRANULARITIES } from './state'
 import { useView } from './useView'
 
@@ -71,9 +73,16 @@ function Overview({ client }: { client: Client }) {
               No activity in this period. Pick another date range — your data runs through {client.data_through ?? 'the last file received'}.
             </p>
           )}
-          <KpiCards totals={overview.data.totals} previous={comparing ? overview.data.previous : null} change={comparing ? overview.data.change : null} currency={currency} comparisonLabel={comparisonLabel} />
+          <KpiCards totals={overview.data.totals} previous={comparing ? overview.data.previous : null} change={comparing ? overview.data.change : null} currency={currency} comparisonLabel={comparisonLabel} roasWhy={comparing && Boolean(overview.data.change?.roas_explained)} />
+          {comparing && overview.data.change?.roas_explained && (
+            <div className="mt-3">
+              <RoasExplanation explained={overview.data.change.roas_explained} />
+            </div>
+          )}
         </div>
       )}
+
+      <PacingCard clientId={client.id} currency={currency} />
 
       <div className="grid items-start gap-6 lg:grid-cols-3">
         <Card

@@ -62,15 +62,15 @@ export function ClientFrame({ children, actions }: { children: (client: Client) 
         </div>
         {actions?.(client)}
       </div>
-      <nav aria-label="Dashboard sections" className="mt-5 flex gap-6 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
+      <nav aria-label="Dashboard sections" className="mt-5 flex gap-5 overflow-x-auto border-b sm:gap-6 border-zinc-200 dark:border-zinc-800">
         <NavLink to={`${base}${q}`} className={() => tab({ isActive: onOverview })} end>
           Overview
         </NavLink>
-        <NavLink to={`${base}/summaries/weekly${q}`} className={tab}>
-          Weekly summaries
+        <NavLink to={`${base}/summaries/weekly${q}`} className={tab} aria-label="Weekly summaries">
+          Weekly<span className="hidden sm:inline"> summaries</span>
         </NavLink>
-        <NavLink to={`${base}/summaries/monthly${q}`} className={tab}>
-          Monthly summaries
+        <NavLink to={`${base}/summaries/monthly${q}`} className={tab} aria-label="Monthly summaries">
+          Monthly<span className="hidden sm:inline"> summaries</span>
         </NavLink>
       </nav>
       <div className="mt-6">{children(client)}</div>

@@ -1,7 +1,7 @@
 import type { Aggregate, Change } from '../api/client'
 import { changeTone, formatChange, formatMetric, formatPoints, METRICS, type MetricKey } from '../format'
 
-const TONE = {
+export const TONE = {
   good: 'bg-emerald-50 text-emerald-700 dark:bg-emerald-950/60 dark:text-emerald-300',
   bad: 'bg-rose-50 text-rose-700 dark:bg-rose-950/60 dark:text-rose-300',
   neutral: 'bg-zinc-100 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300',
@@ -22,12 +22,15 @@ export function KpiCards({
   change,
   currency,
   comparisonLabel,
+  roasWhy,
 }: {
   totals: Aggregate
   previous: Aggregate | null
   change: Change | null
   currency: string
   comparisonLabel: string | null
+  /** The ROAS explanation sits under the cards: the ROAS card links to it. */
+  roasWhy?: boolean
 }) {
   return (
     <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" aria-label="Key metrics">
@@ -63,6 +66,11 @@ export function KpiCards({
                   {pp !== null && <span className="sr-only"> ({formatPoints(pp)})</span>}
                 </span>
               </div>
+            )}
+            {m.key === 'roas' && roasWhy && (
+              <a href="#roas-why" className="mt-1.5 inline-block text-xs font-medium text-indigo-700 underline underline-offset-2 dark:text-indigo-300" data-testid="kpi-roas-why">
+                Why it moved
+              </a>
             )}
           </li>
         )
