@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from local.api_client import ApiClient, ApiError
@@ -48,6 +49,10 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
+DEMO_BUY_COST_SHARE = Decimal("0.72")  # the demo's buy CPM: 72% of the sell CPM (a 28% margin)
+DEMO_TARGET_ROAS = Decimal("3")
+
+
 def create_clients(api: ApiClient, data: DemoData, report: SeedReport, say: Callable[[str], None]) -> None:
     for client in data.clients:
         try:
@@ -60,6 +65,17 @@ def create_clients(api: ApiClient, data: DemoData, report: SeedReport, say: Call
                     f"/admin/clients/{client_id}/cpm",
                     {"cpm": str(cpm), "effective_date": effective.isoformat(), "preview": False},
                 )
+            # The margin ledger (admin only): the partner charges the agency a share of each
+            # rate from the same date, and the client has a target ROAS (break-even CPM).
+            for effective, cpm in client.rates:
+                api.post(
+                    f"/admin/clients/{client_id}/buy-cost",
+                    {
+                        "cpm": str((cpm * DEMO_BUY_COST_SHARE).quantize(Decimal("0.0001"))),
+                        "effective_date": effective.isoformat(),
+                    },
+                )
+            api.put(f"/admin/clients/{client_id}/target-roas", {"target_roas": str(DEMO_TARGET_ROAS)})
             if client.monthly_budget is not None:
                 api.request("PATCH", f"/admin/clients/{client_id}", {"monthly_budget": str(client.monthly_budget)})
             email = f"viewer@{client.slug}.example.com"

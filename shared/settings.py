@@ -59,6 +59,10 @@ class Settings(BaseModel):
     # The earliest date any input may name (CSV rows, API dates); later ones up to a year ahead.
     min_data_date: date = date(2000, 1, 1)
 
+    # Margin ledger: the daily check alerts (once per client per day) when a client's margin
+    # ratio (margin / spend) over the last 7 days is under this fraction (0.10 = 10%).
+    margin_alert_threshold: Decimal = Field(default=Decimal("0.10"), ge=-1, le=1)
+
     # Summaries.
     ranking_min_impressions: int = Field(default=1000, ge=0)
 

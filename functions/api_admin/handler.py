@@ -9,11 +9,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.api import deps
 from shared.api.app import create_resolver, serve
-from shared.api.routes import admin
+from shared.api.routes import admin, ledger
 from shared.auth.bootstrap import bootstrap_event
 from shared.observability import logger, metrics, tracer
 
-app = create_resolver(admin.router)
+app = create_resolver(admin.router, ledger.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from shared.admin.margin import Margin
 from shared.dashboard.params import DateRange
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import InvalidInput
 from shared.metrics import Aggregate
+from shared.numbers import money, ratio
 
 FAILED_RUNS_WINDOW = timedelta(days=7)
 MISSING_DATES_SHOWN = 31
@@ -52,7 +54,18 @@ def agency_overview(db: Database, *, period: OverviewPeriod, now: datetime, max_
     with db.transaction(tenant=Tenant.every_client()) as conn:
         rows = conn.execute(QUERIES["admin_agency_overview"], params).fetchall()
         failed = conn.execute(QUERIES["admin_agency_failed_runs"], params).fetchall()
+        margins = {
+            row["client_id"]: Margin.from_row(row)
+            for row in conn.execute(QUERIES["ledger_margin_by_client"], {**params, "client_id": None})
+        }
     clients = [_client(row) for row in rows]
+    for client in clients:
+        margin = margins.get(client["id"], Margin())
+        client["margin"] = {
+            "cost": money(margin.cost),
+            "margin": money(margin.margin),
+            "margin_ratio": ratio(margin.margin_ratio),
+        }
     return {
         "date_from": period.date_range.start,
         "date_to": period.date_range.end,

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from psycopg import errors as pg_errors
 
+from shared.admin import closed_months
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import InvalidInput, NotFound
 from shared.observability import logger, metrics
@@ -109,6 +110,9 @@ def set_rate(
             if conn.execute(QUERIES["admin_client_exists"], {"client_id": client_id}).fetchone() is None:
                 raise NotFound("client not found")
             conn.execute(QUERIES["admin_lock_client_data"], {"client_id": client_id})
+            closed_months.refuse_price_change(
+                conn, client_id, effective_date=effective_date, next_date_query="ledger_next_rate_date"
+            )
             rate = conn.execute(
                 QUERIES["admin_upsert_rate"], {"client_id": client_id, "cpm": cpm, "effective_date": effective_date}
             ).fetchone()

@@ -19,6 +19,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from shared.db import QUERIES
+from shared.ingestion.closed_months import reject_closed_months
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
 from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
 from shared.numbers.human import count
@@ -76,6 +77,7 @@ class LoadOutcome:
     ctr_warnings: int
     summaries_refreshed: int
     unchanged_days: int = 0  # days whose stored rows already equal the file's
+    closed_month_rows: int = 0  # rows refused because their month is closed (in `rejected` too)
     status: str = "success"
     message: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for logs and the benchmark
@@ -159,6 +161,11 @@ def load_file(
     unchanged = conn.execute(QUERIES["ingest_drop_unchanged_days"]).fetchone()
     unchanged_days = int(unchanged["unchanged_days"]) if unchanged else 0
     unchanged_rows = int(unchanged["unchanged_rows"]) if unchanged else 0
+    closed = reject_closed_months(conn, limit=MAX_KEPT_REJECTIONS - len(staged.rejected))
+    if closed.count:
+        staged.valid -= closed.count
+        staged.rejected_count += closed.count
+        staged.rejected = sorted([*staged.rejected, *closed.rows], key=lambda item: item.line_number)
     records_loaded, summaries_refreshed = 0, 0
     unpriced: list[UnpricedClient] = []
     if staged.valid > unchanged_rows:
@@ -181,9 +188,10 @@ def load_file(
         ctr_warnings=staged.validator.ctr_warnings,
         summaries_refreshed=summaries_refreshed,
         unchanged_days=unchanged_days,
+        closed_month_rows=closed.count,
         timings=timings,
     )
-    if not records_loaded and unchanged_days:
+    if not records_loaded and unchanged_days and not closed.count:
         outcome.status = "duplicate"
     else:
         outcome.status = "partial" if staged.rejected_count or unpriced else "success"
@@ -329,6 +337,8 @@ def describe(outcome: LoadOutcome) -> str:
             parts.append(f"{outcome.unchanged_days} days unchanged")
     if outcome.rejected_count:
         parts.append(f"{outcome.rejected_count} rows rejected")
+    if outcome.closed_month_rows:
+        parts.append(f"{outcome.closed_month_rows} of them in a closed month (reason: month closed)")
     for item in outcome.unpriced:
         span = item.date_from.isoformat() if item.days == 1 else f"{item.date_from} to {item.date_to}"
         parts.append(f"no CPM for client {item.client_name} on {span} ({item.rows} rows have no spend)")

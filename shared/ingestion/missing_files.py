@@ -1,5 +1,6 @@
 """The daily missing-file check: alert once per active client with no data for yesterday,
-and fail (with one alert) ingestion runs that were interrupted and left `running`.
+fail (with one alert) ingestion runs that were interrupted and left `running`, and alert
+once per client per day on a low 7-day margin (`shared.admin.margin.check_margins`).
 
 "Yesterday" is the previous day in the reporting timezone. A client counts as covered when
 `daily_metrics` holds rows for it on that day: that is what a successful or partial load of
@@ -16,6 +17,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.admin.margin import check_margins
 from shared.alert_journal import ConnectionAlertJournal, DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
@@ -40,6 +42,7 @@ class MissingFileReport:
     alerted: list[UUID] = field(default_factory=list)
     already_alerted: list[UUID] = field(default_factory=list)
     interrupted_runs: list[UUID] = field(default_factory=list)
+    margin_alerts: list[UUID] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -48,6 +51,7 @@ class MissingFileReport:
             "missing": [str(c) for c in self.missing],
             "alerted": [str(c) for c in self.alerted],
             "already_alerted": [str(c) for c in self.already_alerted],
+            "margin_alerts": [str(c) for c in self.margin_alerts],
         }
 
 
@@ -101,6 +105,8 @@ def check_missing_files(
             conn.execute(QUERIES["missing_file_mark_sent"], {"id": claim["id"], "sent": sent})
         report.alerted.append(client_id)
         metrics.add_metric(name="MissingFileAlerts", unit=MetricUnit.Count, value=1)
+    # The same daily pass checks margins (SPEC §12): the 7 days to yesterday, once per client per day.
+    report.margin_alerts = check_margins(settings=settings, db=db, sender=sender, day=day)
     logger.info(
         "missing file check done",
         day=day.isoformat(),

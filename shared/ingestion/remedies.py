@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the loader imports this module's callers; only its type is 
 
 MISSING_COLUMNS = "missing required column(s): "
 UNRESOLVED_ADVERTISER = "unresolved advertiser"
+MONTH_CLOSED = "month closed"  # shared.admin.closed_months.MONTH_CLOSED (the loader's step)
 MAX_NAMED_VALUES = 10
 
 
@@ -61,6 +62,19 @@ def _column_steps(reason: str) -> list[str]:
     ]
 
 
+def _closed_month_steps(rejected: Iterable[RejectedRow]) -> list[str]:
+    months = sorted({row.value[:7] for row in rejected if row.reason == MONTH_CLOSED and row.value})
+    if not months:
+        return []
+    shown = ", ".join(months[:MAX_NAMED_VALUES])
+    return [
+        f"Rows of closed month(s) {shown} were refused (reason 'month closed'); the rest of the file loaded. If the "
+        "restatement is wanted, reopen the month: POST /admin/clients/{client_id}/months/YYYY-MM/reopen (admin "
+        "portal: Clients → the client → Closed months → Reopen), then upload the file again; otherwise nothing "
+        "needs doing."
+    ]
+
+
 def for_failed_file(reason: str, *, run_id: UUID, rejected: Sequence[RejectedRow] = ()) -> list[str]:
     """The steps after a whole-file failure (nothing from the file was stored)."""
     steps = _column_steps(reason) + _advertiser_steps(rejected)
@@ -76,8 +90,8 @@ def for_failed_file(reason: str, *, run_id: UUID, rejected: Sequence[RejectedRow
 
 def for_rejected_rows(rejected: Sequence[RejectedRow], *, run_id: UUID) -> list[str]:
     """The steps after a partial load (the good rows are stored; these were not)."""
-    steps = _advertiser_steps(rejected)
-    if any(row.reason != UNRESOLVED_ADVERTISER for row in rejected):
+    steps = _advertiser_steps(rejected) + _closed_month_steps(rejected)
+    if any(row.reason not in (UNRESOLVED_ADVERTISER, MONTH_CLOSED) for row in rejected):
         steps.append(
             "Ask the partner to correct the other rejected rows listed above (line, column and reason); "
             f"every rejected row of run {run_id} is in GET /admin/ingestions/{run_id}."

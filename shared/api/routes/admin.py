@@ -21,6 +21,7 @@ from shared.admin import alerts as alerts_service
 from shared.admin import branding as branding_service
 from shared.admin import clients as clients_service
 from shared.admin import ingestions as ingestions_service
+from shared.admin import margin as margin_service
 from shared.admin import overview as overview_service
 from shared.admin import rate_card
 from shared.admin import uploads as uploads_service
@@ -30,7 +31,7 @@ from shared.api import deps, inputs
 from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BrandingOut, Page, RequestBody, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import AdminPrincipal
-from shared.numbers import money, unit_cost
+from shared.numbers import money, ratio, unit_cost
 from shared.numbers.currency import DEFAULT_CURRENCY, is_currency
 from shared.validation import MAX_OFFSET
 
@@ -90,6 +91,9 @@ class ClientOut(BaseModel):
     currency: str = Field(description="ISO 4217 code of the client's amounts")
     advertisers: list[str]
     current_cpm: str | None = Field(description="CPM in force today (4 decimals), null without a rate")
+    target_roas: str | None = Field(
+        default=None, description="Target ROAS (6 decimals) for the break-even CPM; PUT …/target-roas sets it"
+    )
     monthly_budget: str | None = Field(
         default=None, description="Monthly media budget in the client's currency (cents), null when not set"
     )
@@ -131,6 +135,7 @@ def _client(row: dict[str, Any]) -> ClientOut:
             **row,
             "advertisers": list(row["advertisers"] or []),
             "current_cpm": _cpm(row["current_cpm"]),
+            "target_roas": ratio(row.get("target_roas")),
             "monthly_budget": _money(row.get("monthly_budget")),
         }
     )
@@ -248,6 +253,18 @@ class MonthImpactOut(BaseModel):
     spend_after: str | None = Field(description="Their spend after, rounded to cents")
 
 
+class WhatIfMonthOut(BaseModel):
+    month: str = Field(description='Calendar month "YYYY-MM"', examples=["2026-01"])
+    spend: str | None = Field(description="The month's spend at this CPM, rounded to cents")
+    cost: str | None = Field(description="The month's buy cost (the agency's), rounded to cents")
+    margin: str | None = Field(description="spend - cost over the month's days with a buy cost")
+    margin_ratio: str | None = Field(description="margin / the spend of those days (6 decimals)")
+    roas: str | None = Field(description="The client's ROAS at this CPM: revenue / spend (6 decimals)")
+    break_even_cpm: str | None = Field(
+        description="1000 x revenue / (target ROAS x impressions); null without a target"
+    )
+
+
 class RepricingOut(BaseModel):
     applied: bool = Field(description="true: stored and re-priced; false: a preview, nothing was stored")
     rate: RateOut | PreviewRateOut = Field(description="The stored rate (with its id), or for a preview the proposal")
@@ -264,6 +281,11 @@ class RepricingOut(BaseModel):
     months: list[MonthImpactOut] = Field(
         description="The same impact per calendar month touched, oldest first (each rounded from its exact sum, so"
         " the months can differ from the totals by a cent of rounding); empty when nothing changes"
+    )
+    what_if: list[WhatIfMonthOut] = Field(
+        description="Per calendar month from the rate's month to the next rate's: what this CPM gives (the months'"
+        " whole data at this rate, the other days as stored): the client's ROAS, the agency's margin, the"
+        " break-even CPM"
     )
 
 
@@ -283,12 +305,12 @@ def list_rates(
 
 @router.post(
     "/admin/clients/<client_id>/cpm",
-    summary="Add or change a CPM from a date and re-price (or preview the impact)",
+    summary="Add or change a CPM from a date and re-price (or preview the impact and what it gives)",
     tags=["admin"],
-    **api_doc(role="admin"),
+    **api_doc(role="admin", errors=(409,)),
 )
 def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> RepricingOut:
-    result = rate_card.set_rate(
+    result, outlook = margin_service.set_rate_with_outlook(
         deps.database(),
         client_id,
         cpm=body.cpm,
@@ -321,6 +343,7 @@ def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> Repric
             )
             for m in result.months
         ],
+        what_if=[WhatIfMonthOut(**month) for month in outlook],
     )
 
 
@@ -662,6 +685,12 @@ class ProblemOut(BaseModel):
     day: date | None = Field(default=None, description="missing_days: the latest; unpriced_rows: the first")
 
 
+class OverviewMarginOut(BaseModel):
+    cost: str | None = Field(description="The agency's buy cost of the period, rounded to cents")
+    margin: str | None = Field(description="spend - cost over the days with both")
+    margin_ratio: str | None = Field(description="margin / the spend of those days (6 decimals)")
+
+
 class OverviewClientOut(BaseModel):
     id: UUID
     name: str
@@ -669,6 +698,7 @@ class OverviewClientOut(BaseModel):
     status: ClientStatus
     currency: str = Field(description="ISO 4217 code of the client's amounts")
     kpis: KpisOut
+    margin: OverviewMarginOut = Field(description="The margin ledger's figures for the period (admin only)")
     health: HealthOut
     problems: list[ProblemOut] = Field(description="Most urgent first; empty when healthy")
 

@@ -19,6 +19,7 @@ DOCUMENTED_ROUTERS = (
     "shared.api.routes.meta",
     "shared.api.routes.auth",
     "shared.api.routes.admin",
+    "shared.api.routes.ledger",
     "shared.api.routes.clients",
 )
 _document: dict[str, Any] | None = None

@@ -14,7 +14,7 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
 SELECT c.id, c.name, c.slug, c.status, c.currency, c.monthly_budget, c.created_at, c.updated_at,
        coalesce((SELECT array_agg(a.name ORDER BY a.name) FROM client_advertisers a WHERE a.client_id = c.id),
                 '{}') AS advertisers,
-       (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm
+       (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm, c.target_roas
 FROM clients c
 WHERE (%(status)s::text IS NULL OR c.status = %(status)s)
 ORDER BY c.name, c.id
@@ -24,7 +24,7 @@ LIMIT %(limit)s OFFSET %(offset)s
 SELECT c.id, c.name, c.slug, c.status, c.currency, c.monthly_budget, c.created_at, c.updated_at,
        coalesce((SELECT array_agg(a.name ORDER BY a.name) FROM client_advertisers a WHERE a.client_id = c.id),
                 '{}') AS advertisers,
-       (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm
+       (SELECT r.cpm FROM app.rate_in_force(c.id, current_date) r) AS current_cpm, c.target_roas
 FROM clients c
 WHERE c.id = %(client_id)s
 

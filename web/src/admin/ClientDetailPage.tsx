@@ -6,6 +6,7 @@ import { formatUnitCost } from '../format'
 import { BudgetCard } from './BudgetCard'
 import { type AdminClient, adminApi, fileToBase64, useAdminClient, useAdminMutation, useBranding, useLogo } from './api'
 import { splitNames } from './ClientsPage'
+import { BuyCostCard, ClosedMonthsCard } from './LedgerCards'
 import { AdminPage, Badge, ConfirmDialog, errorMessage, Field, Notice } from './ui'
 
 const MAX_LOGO = 256 * 1024
@@ -24,6 +25,7 @@ export function ClientDetailPage() {
           <Link to="/admin/clients" className="underline">All clients</Link>
           <Link to={`/clients/${c.id}`} className="underline">Dashboard</Link>
           <Link to={`/admin/clients/${c.id}/rate-card`} className="underline">Rate card{c.current_cpm ? ` (CPM ${formatUnitCost(c.current_cpm)})` : ''}</Link>
+          <Link to={`/admin/clients/${c.id}/margin`} className="underline">Margin</Link>
           <Link to={`/admin/users?client_id=${c.id}`} className="underline">Users</Link>
         </span>
       }
@@ -34,6 +36,8 @@ export function ClientDetailPage() {
         <Advertisers client={c} />
         <BrandingCard clientId={c.id} />
         <BudgetCard client={c} />
+        <BuyCostCard clientId={c.id} currency={c.currency} />
+        <ClosedMonthsCard clientId={c.id} />
       </div>
     </AdminPage>
   )

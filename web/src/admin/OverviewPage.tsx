@@ -6,7 +6,7 @@ import { formatCount, formatDate, formatMoney, formatRate, formatRoas } from '..
 import { type OverviewClient, type Problem, useAgencyOverview } from './api'
 import { AdminPage, Badge, daysAgo, Field, formatDateTime, TableFrame, td, th } from './ui'
 
-type SortKey = 'problems' | 'name' | 'impressions' | 'clicks' | 'ctr' | 'conversions' | 'revenue' | 'spend' | 'roas' | 'missing' | 'unpriced' | 'failed' | 'last_load'
+type SortKey = 'problems' | 'name' | 'impressions' | 'clicks' | 'ctr' | 'conversions' | 'revenue' | 'spend' | 'roas' | 'margin' | 'missing' | 'unpriced' | 'failed' | 'last_load'
 
 const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'name', label: 'Client' },
@@ -18,6 +18,7 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'revenue', label: 'Revenue', numeric: true },
   { key: 'spend', label: 'Spend', numeric: true },
   { key: 'roas', label: 'ROAS', numeric: true },
+  { key: 'margin', label: 'Margin', numeric: true },
   { key: 'last_load', label: 'Last file loaded' },
   { key: 'missing', label: 'Missing days', numeric: true },
   { key: 'unpriced', label: 'Unpriced rows', numeric: true },
@@ -41,6 +42,8 @@ function value(client: OverviewClient, key: SortKey): string | number {
     case 'spend':
     case 'roas':
       return k[key] === null || k[key] === undefined ? -1 : Number(k[key])
+    case 'margin':
+      return client.margin.margin_ratio === null || client.margin.margin_ratio === undefined ? -Infinity : Number(client.margin.margin_ratio)
     case 'missing':
       return client.health.missing_days
     case 'unpriced':
@@ -186,6 +189,10 @@ export function OverviewPage() {
                       <td className={`${td} text-right tabular-nums`}>{formatMoney(c.kpis.revenue, currencyOf(c))}</td>
                       <td className={`${td} text-right tabular-nums`}>{formatMoney(c.kpis.spend, currencyOf(c))}</td>
                       <td className={`${td} text-right tabular-nums`}>{formatRoas(c.kpis.roas)}</td>
+                      <td className={`${td} text-right tabular-nums`} data-testid="overview-margin">
+                        {formatMoney(c.margin.margin, currencyOf(c))}
+                        <div className="text-xs text-zinc-500 dark:text-zinc-400">{c.margin.margin_ratio ? formatRate(c.margin.margin_ratio) : 'no buy cost'}</div>
+                      </td>
                       <td className={td}>
                         {c.health.last_load ? (
                           <Link to={`/admin/ingestions/${c.health.last_load.run_id}`} className="underline">{formatDateTime(c.health.last_load.finished_at)}</Link>

@@ -5,10 +5,12 @@
  */
 import { useState } from 'react'
 import { Link, useParams, useSearchParams } from 'react-router'
-import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
-import { formatCount, formatDate, formatMoney, formatMoneyDifference, formatUnitCost, formatYearMonth } from '../format'
-import { adminApi, type Repricing, useAdminClient, useAdminMutation, useRates } from './api'
-import { AdminPage, errorMessage, Field, isoDay, Notice } from './ui'
+import { buttonClass, Card, ErrorState, Loading, primaryButtonClass } from '../app/ui'
+import { formatCount, formatDate, formatMoney, formatMoneyDifference, formatRate, formatRoas, formatUnitCost, formatYearMonth } from '../format'
+import { adminApi, type Repricing, useAdminClient, useAdminMutation, useRates, type WhatIfMonth } from './api'
+import { CpmForm, CpmTimeline } from './CpmTimeline'
+import { TargetRoasCard } from './MarginPage'
+import { AdminPage, errorMessage, isoDay, Notice } from './ui'
 
 export function RateCardPage() {
   const { clientId = '' } = useParams()
@@ -30,18 +32,15 @@ export function RateCardPage() {
       description={<Link to={`/admin/clients/${clientId}`} className="underline">Back to the client</Link>}
     >
       <Card title="Add or change a rate" id="new-rate">
-        <form
-          className="flex flex-wrap items-end gap-3"
-          onSubmit={(e) => {
-            e.preventDefault()
-            setApplied(null)
-            previewMutation.mutate(undefined, { onSuccess: setPreview })
-          }}
-        >
-          <Field label="CPM">{(id) => <input id={id} required inputMode="decimal" pattern="\d{1,6}(\.\d{1,4})?" className={inputClass} value={cpm} onChange={(e) => { setCpm(e.target.value); setPreview(null) }} />}</Field>
-          <Field label="Effective from">{(id) => <input id={id} required type="date" className={inputClass} value={date} onChange={(e) => { setDate(e.target.value); setPreview(null) }} />}</Field>
-          <button type="submit" className={buttonClass} disabled={busy || !cpm.trim()}>{previewMutation.isPending ? 'Previewing…' : 'Preview'}</button>
-        </form>
+        <CpmForm
+          cpm={cpm}
+          date={date}
+          onCpm={(v) => { setCpm(v); setPreview(null) }}
+          onDate={(v) => { setDate(v); setPreview(null) }}
+          onPreview={() => { setApplied(null); previewMutation.mutate(undefined, { onSuccess: setPreview }) }}
+          busy={busy}
+          previewing={previewMutation.isPending}
+        />
         <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">The rate applies from its date until the next rate's date. The same date again changes that rate.</p>
         {previewMutation.isError && <div className="mt-3"><Notice tone="bad">{errorMessage(previewMutation.error)}</Notice></div>}
         {preview && (
@@ -66,7 +65,7 @@ export function RateCardPage() {
             {preview.months.length > 0 && (
               <table className="w-full text-left tabular-nums" data-testid="preview-months">
                 <caption className="mb-1 text-left font-medium">Impact per month</caption>
-                <thead className="text-xs text-zinc-500 dark:text-zinc-400">
+                <thead className="text-xs text-zinc-700 dark:text-zinc-300">
                   <tr>
                     <th scope="col" className="py-1 pr-4 font-medium">Month</th>
                     <th scope="col" className="py-1 pr-4 text-right font-medium">Rows</th>
@@ -96,6 +95,7 @@ export function RateCardPage() {
                 )}
               </table>
             )}
+            {preview.what_if.length > 0 && <WhatIfTable months={preview.what_if} currency={currency} />}
             <div className="flex gap-2">
               <button
                 type="button"
@@ -122,27 +122,52 @@ export function RateCardPage() {
         )}
       </Card>
 
+      <TargetRoasCard clientId={clientId} currency={currency} />
+
       <Card title="Timeline" id="timeline">
         {rates.isPending && <Loading label="Loading the rate card…" />}
         {rates.isError && <ErrorState error={rates.error} onRetry={() => void rates.refetch()} what="the rate card" />}
-        {rates.data && rates.data.items.length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">No rate yet: rows load without spend until one is added.</p>}
-        {rates.data && rates.data.items.length > 0 && (
-          <ol className="relative space-y-4 border-l-2 border-indigo-200 pl-5 dark:border-indigo-900" data-testid="rate-timeline">
-            {rates.data.items.map((r) => (
-              <li key={r.id} className="relative">
-                <span aria-hidden="true" className="absolute top-1.5 -left-[27px] size-3 rounded-full bg-indigo-600" />
-                <p className="font-medium tabular-nums">{formatUnitCost(r.cpm, currency)} CPM</p>
-                <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                  {formatDate(r.effective_date)} – {r.effective_until ? formatDate(r.effective_until) : 'open-ended'}
-                </p>
-                <button type="button" className="mt-1 text-xs text-indigo-700 underline dark:text-indigo-300" onClick={() => { setDate(r.effective_date); setCpm(''); setPreview(null) }}>
-                  Change this rate
-                </button>
-              </li>
-            ))}
-          </ol>
+        {rates.data && (
+          <CpmTimeline
+            items={rates.data.items}
+            currency={currency}
+            unitLabel="CPM"
+            changeLabel="Change this rate"
+            testId="rate-timeline"
+            empty="No rate yet: rows load without spend until one is added."
+            onChange={(r) => { setDate(r.effective_date); setCpm(''); setPreview(null) }}
+          />
         )}
       </Card>
     </AdminPage>
+  )
+}
+
+/** What the proposed CPM gives, per month: the client's ROAS, the agency's margin, and the break-even CPM. */
+function WhatIfTable({ months, currency }: { months: WhatIfMonth[]; currency: string }) {
+  return (
+    <table className="w-full text-left tabular-nums" data-testid="preview-what-if">
+      <caption className="mb-1 text-left font-medium">What this CPM gives (admin only)</caption>
+      <thead className="text-xs text-zinc-700 dark:text-zinc-300">
+        <tr>
+          <th scope="col" className="py-1 pr-4 font-medium">Month</th>
+          <th scope="col" className="py-1 pr-4 text-right font-medium">Client ROAS</th>
+          <th scope="col" className="py-1 pr-4 text-right font-medium">Spend</th>
+          <th scope="col" className="py-1 pr-4 text-right font-medium">Agency margin</th>
+          <th scope="col" className="py-1 text-right font-medium">Break-even CPM</th>
+        </tr>
+      </thead>
+      <tbody>
+        {months.map((m) => (
+          <tr key={m.month} data-testid="what-if-month" data-month={m.month} className="border-t border-indigo-200 dark:border-indigo-900/60">
+            <th scope="row" className="py-1 pr-4 font-normal">{formatYearMonth(m.month)}</th>
+            <td className="py-1 pr-4 text-right">{formatRoas(m.roas)}</td>
+            <td className="py-1 pr-4 text-right">{formatMoney(m.spend, currency)}</td>
+            <td className="py-1 pr-4 text-right">{formatMoney(m.margin, currency)}{m.margin_ratio ? ` (${formatRate(m.margin_ratio)})` : ''}</td>
+            <td className="py-1 text-right">{m.break_even_cpm ? formatUnitCost(m.break_even_cpm, currency) : 'set a target ROAS'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }

@@ -24,6 +24,11 @@ export type Problem = components['schemas']['ProblemOut']
 export type AdminClient = Json<'/admin/clients/{client_id}', 'get'>
 export type Rate = components['schemas']['RateOut']
 export type Repricing = components['schemas']['RepricingOut']
+export type WhatIfMonth = components['schemas']['WhatIfMonthOut']
+export type BuyCost = components['schemas']['BuyCostOut']
+export type BuyCostChange = components['schemas']['BuyCostChangeOut']
+export type MarginReport = components['schemas']['MarginReportOut']
+export type Months = components['schemas']['MonthsOut']
 export type AdminUser = components['schemas']['AdminUserOut']
 export type CreatedUser = components['schemas']['CreatedUserOut']
 export type Run = components['schemas']['RunOut']
@@ -71,6 +76,31 @@ export function useRates(clientId: string) {
     queryKey: ['admin', 'rates', clientId],
     queryFn: async () =>
       unwrap(await api.GET('/admin/clients/{client_id}/cpm', { params: { path: { client_id: clientId }, query: { limit: 500 } } })),
+  })
+}
+
+export function useBuyCosts(clientId: string) {
+  return useQuery({
+    queryKey: ['admin', 'buy-costs', clientId],
+    queryFn: async () =>
+      unwrap(await api.GET('/admin/clients/{client_id}/buy-cost', { params: { path: { client_id: clientId }, query: { limit: 500 } } })),
+  })
+}
+
+/** The margin ledger of a client for a period (admin only); omitted dates: the API's default (last 30 days). */
+export function useMargin(clientId: string, from?: string, to?: string) {
+  return useQuery({
+    queryKey: ['admin', 'margin', clientId, from, to],
+    placeholderData: keepPreviousData,
+    queryFn: async () =>
+      unwrap(await api.GET('/admin/clients/{client_id}/margin', { params: { path: { client_id: clientId }, query: clean({ from, to }) } })),
+  })
+}
+
+export function useMonths(clientId: string) {
+  return useQuery({
+    queryKey: ['admin', 'months', clientId],
+    queryFn: async () => unwrap(await api.GET('/admin/clients/{client_id}/months', { params: { path: { client_id: clientId } } })),
   })
 }
 
@@ -192,6 +222,14 @@ export const adminApi = {
     unwrap(await api.PUT('/admin/clients/{client_id}/advertisers', { params: { path: { client_id: clientId } }, body: { advertisers } })),
   setRate: async (clientId: string, body: { cpm: string; effective_date: string; preview: boolean }) =>
     unwrap(await api.POST('/admin/clients/{client_id}/cpm', { params: { path: { client_id: clientId } }, body })),
+  setBuyCost: async (clientId: string, body: { cpm: string; effective_date: string; preview: boolean }) =>
+    unwrap(await api.POST('/admin/clients/{client_id}/buy-cost', { params: { path: { client_id: clientId } }, body })),
+  setTargetRoas: async (clientId: string, target_roas: string | null) =>
+    unwrap(await api.PUT('/admin/clients/{client_id}/target-roas', { params: { path: { client_id: clientId } }, body: { target_roas } })),
+  closeMonth: async (clientId: string, month: string) =>
+    unwrap(await api.POST('/admin/clients/{client_id}/months/{month}/close', { params: { path: { client_id: clientId, month } } })),
+  reopenMonth: async (clientId: string, month: string) =>
+    unwrap(await api.POST('/admin/clients/{client_id}/months/{month}/reopen', { params: { path: { client_id: clientId, month } } })),
   updateBranding: async (clientId: string, body: { accent_color?: string | null; logo_base64?: string | null }) =>
     unwrap(await api.PATCH('/admin/clients/{client_id}/branding', { params: { path: { client_id: clientId } }, body })),
   createUser: async (body: { email: string; role: 'admin' | 'client'; client_id?: string | null }) =>

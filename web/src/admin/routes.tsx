@@ -18,6 +18,7 @@ export const adminRoutes: RouteObject[] = [
       { path: 'clients', lazy: page(() => import('./ClientsPage'), 'ClientsPage') },
       { path: 'clients/:clientId', lazy: page(() => import('./ClientDetailPage'), 'ClientDetailPage') },
       { path: 'clients/:clientId/rate-card', lazy: page(() => import('./RateCardPage'), 'RateCardPage') },
+      { path: 'clients/:clientId/margin', lazy: page(() => import('./MarginPage'), 'MarginPage') },
       { path: 'users', lazy: page(() => import('./UsersPage'), 'UsersPage') },
       { path: 'ingestions', lazy: page(() => import('./RunsPage'), 'RunsPage') },
       { path: 'ingestions/:runId', lazy: page(() => import('./RunDetailPage'), 'RunDetailPage') },

@@ -93,6 +93,24 @@ export interface paths {
         patch: operations["update_branding_admin_clients__client_id__branding_patch"];
         trace?: never;
     };
+    "/admin/clients/{client_id}/buy-cost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client's buy cost timeline (the partner CPM the agency pays) */
+        get: operations["list_buy_costs_admin_clients__client_id__buy_cost_get"];
+        put?: never;
+        /** Add or change a buy CPM from a date (or preview the cost impact) */
+        post: operations["set_buy_cost_admin_clients__client_id__buy_cost_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/clients/{client_id}/cpm": {
         parameters: {
             query?: never;
@@ -103,8 +121,93 @@ export interface paths {
         /** A client's CPM rate card */
         get: operations["list_rates_admin_clients__client_id__cpm_get"];
         put?: never;
-        /** Add or change a CPM from a date and re-price (or preview the impact) */
+        /** Add or change a CPM from a date and re-price (or preview the impact and what it gives) */
         post: operations["set_rate_admin_clients__client_id__cpm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/clients/{client_id}/margin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client's cost and margin for a period: totals, daily series, per campaign */
+        get: operations["client_margin_admin_clients__client_id__margin_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/clients/{client_id}/months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client's closed months and the close/reopen log */
+        get: operations["list_months_admin_clients__client_id__months_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/clients/{client_id}/months/{month}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a client's month (no rate, buy-cost or restated file may change it) */
+        post: operations["close_month_admin_clients__client_id__months__month__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/clients/{client_id}/months/{month}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a client's closed month */
+        post: operations["reopen_month_admin_clients__client_id__months__month__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/clients/{client_id}/target-roas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set or clear a client's target ROAS (for the break-even CPM) */
+        put: operations["set_target_roas_admin_clients__client_id__target_roas_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1042,6 +1145,89 @@ export interface components {
              */
             total: number;
         };
+        /** BuyCostChangeOut */
+        BuyCostChangeOut: {
+            /**
+             * Applied
+             * @description true: stored; false: a preview, nothing was stored
+             */
+            applied: boolean;
+            /** Buy Cost */
+            buy_cost: components["schemas"]["BuyCostOut"] | components["schemas"]["BuyCostProposalOut"];
+            /** Cost After */
+            cost_after: string | null;
+            /** Cost Before */
+            cost_before: string | null;
+            /**
+             * Created
+             * @description A new effective date (false: an existing buy cost is changed)
+             */
+            created: boolean;
+            /** Date From */
+            date_from: string | null;
+            /** Date To */
+            date_to: string | null;
+            /**
+             * Months
+             * @description The same impact per calendar month, oldest first
+             */
+            months: components["schemas"]["CostMonthOut"][];
+            /** Preview */
+            preview: boolean;
+            /** Rows Changed */
+            rows_changed: number;
+        };
+        /** BuyCostOut */
+        BuyCostOut: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /**
+             * Cpm
+             * @description Buy CPM the partner charges the agency (4 decimals)
+             */
+            cpm: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+            /**
+             * Effective Until
+             * @description Last day it applies; null = open-ended
+             */
+            effective_until?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** BuyCostProposalOut */
+        BuyCostProposalOut: {
+            /**
+             * Cpm
+             * @description Buy CPM (4 decimals)
+             */
+            cpm: string;
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+        };
         /** CampaignRow */
         CampaignRow: {
             /** Clicks */
@@ -1199,6 +1385,47 @@ export interface components {
             slug?: string | null;
             /** Status */
             status?: ("active" | "disabled") | null;
+        };
+        /** ClosedMonthOut */
+        ClosedMonthOut: {
+            /**
+             * Closed At
+             * Format: date-time
+             */
+            closed_at: string;
+            /** Closed By */
+            closed_by: string | null;
+            /** Closed By Email */
+            closed_by_email: string | null;
+            /**
+             * Month
+             * @description "YYYY-MM"
+             */
+            month: string;
+        };
+        /** CostMonthOut */
+        CostMonthOut: {
+            /**
+             * Cost After
+             * @description Their cost after, rounded to cents
+             */
+            cost_after: string | null;
+            /**
+             * Cost Before
+             * @description Their cost before, rounded to cents; null if they had no buy cost
+             */
+            cost_before: string | null;
+            /**
+             * Month
+             * @description Calendar month "YYYY-MM"
+             * @example 2026-01
+             */
+            month: string;
+            /**
+             * Rows
+             * @description Metric rows of the month whose buy CPM changes (or would)
+             */
+            rows: number;
         };
         /** CreatedUserOut */
         CreatedUserOut: {
@@ -1466,10 +1693,197 @@ export interface components {
              */
             everywhere: boolean;
         };
+        /** MarginCampaignOut */
+        MarginCampaignOut: {
+            /**
+             * Cost
+             * @description What the agency pays the partner (buy CPM); null without a buy cost
+             */
+            cost: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Margin
+             * @description spend - cost over the days that have both; rounded to cents
+             */
+            margin: string | null;
+            /**
+             * Margin Ratio
+             * @description margin / the spend of those days (a fraction, 6 decimals)
+             */
+            margin_ratio: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Revenue
+             * @description Money, rounded to cents
+             */
+            revenue: string | null;
+            /**
+             * Roas
+             * @description revenue / spend
+             */
+            roas: string | null;
+            /**
+             * Spend
+             * @description What the client is billed (sell CPM); null when nothing is priced
+             */
+            spend: string | null;
+        };
+        /** MarginDayOut */
+        MarginDayOut: {
+            /**
+             * Buy Cpm
+             * @description The buy CPM in force that day (4 decimals)
+             */
+            buy_cpm: string | null;
+            /**
+             * Cost
+             * @description What the agency pays the partner (buy CPM); null without a buy cost
+             */
+            cost: string | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Margin
+             * @description spend - cost over the days that have both; rounded to cents
+             */
+            margin: string | null;
+            /**
+             * Margin Ratio
+             * @description margin / the spend of those days (a fraction, 6 decimals)
+             */
+            margin_ratio: string | null;
+            /**
+             * Revenue
+             * @description Money, rounded to cents
+             */
+            revenue: string | null;
+            /**
+             * Roas
+             * @description revenue / spend
+             */
+            roas: string | null;
+            /**
+             * Spend
+             * @description What the client is billed (sell CPM); null when nothing is priced
+             */
+            spend: string | null;
+        };
+        /** MarginReportOut */
+        MarginReportOut: {
+            /**
+             * Break Even Cpm
+             * @description 1000 x revenue / (target ROAS x impressions) over the period: the sell CPM at which ROAS equals the target; null without a target ROAS or impressions
+             */
+            break_even_cpm: string | null;
+            /**
+             * Campaigns
+             * @description Per campaign, biggest spend first
+             */
+            campaigns: components["schemas"]["MarginCampaignOut"][];
+            /**
+             * Current Buy Cpm
+             * @description The buy CPM in force today
+             */
+            current_buy_cpm: string | null;
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /**
+             * Series
+             * @description One entry per day with data, oldest first
+             */
+            series: components["schemas"]["MarginDayOut"][];
+            /**
+             * Target Roas
+             * @description The client's target ROAS (6 decimals), if set
+             */
+            target_roas: string | null;
+            totals: components["schemas"]["MarginTotalsOut"];
+            /**
+             * Uncosted Days
+             * @description Days of the period with data but no buy cost (no margin)
+             */
+            uncosted_days: number;
+        };
+        /** MarginTotalsOut */
+        MarginTotalsOut: {
+            /**
+             * Cost
+             * @description What the agency pays the partner (buy CPM); null without a buy cost
+             */
+            cost: string | null;
+            /** Impressions */
+            impressions: number;
+            /**
+             * Margin
+             * @description spend - cost over the days that have both; rounded to cents
+             */
+            margin: string | null;
+            /**
+             * Margin Ratio
+             * @description margin / the spend of those days (a fraction, 6 decimals)
+             */
+            margin_ratio: string | null;
+            /**
+             * Revenue
+             * @description Money, rounded to cents
+             */
+            revenue: string | null;
+            /**
+             * Roas
+             * @description revenue / spend
+             */
+            roas: string | null;
+            /**
+             * Spend
+             * @description What the client is billed (sell CPM); null when nothing is priced
+             */
+            spend: string | null;
+        };
         /** Message */
         Message: {
             /** Message */
             message: string;
+        };
+        /** MonthEventOut */
+        MonthEventOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "close" | "reopen";
+            /** Actor Email */
+            actor_email: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Month */
+            month: string;
         };
         /** MonthImpactOut */
         MonthImpactOut: {
@@ -1495,6 +1909,32 @@ export interface components {
              */
             spend_before: string | null;
         };
+        /** MonthStateOut */
+        MonthStateOut: {
+            /**
+             * Changed
+             * @description false: the month already was in that state (nothing logged)
+             */
+            changed: boolean;
+            /** Closed */
+            closed: boolean;
+            event: components["schemas"]["MonthEventOut"] | null;
+            /** Month */
+            month: string;
+        };
+        /** MonthsOut */
+        MonthsOut: {
+            /**
+             * Closed
+             * @description Closed months, newest first
+             */
+            closed: components["schemas"]["ClosedMonthOut"][];
+            /**
+             * Events
+             * @description Every close and reopen, newest first (the last 100)
+             */
+            events: components["schemas"]["MonthEventOut"][];
+        };
         /** OverviewClientOut */
         OverviewClientOut: {
             /**
@@ -1509,6 +1949,8 @@ export interface components {
              */
             id: string;
             kpis: components["schemas"]["KpisOut"];
+            /** @description The margin ledger's figures for the period (admin only) */
+            margin: components["schemas"]["OverviewMarginOut"];
             /** Name */
             name: string;
             /**
@@ -1523,6 +1965,24 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "disabled";
+        };
+        /** OverviewMarginOut */
+        OverviewMarginOut: {
+            /**
+             * Cost
+             * @description The agency's buy cost of the period, rounded to cents
+             */
+            cost: string | null;
+            /**
+             * Margin
+             * @description spend - cost over the days with both
+             */
+            margin: string | null;
+            /**
+             * Margin Ratio
+             * @description margin / the spend of those days (6 decimals)
+             */
+            margin_ratio: string | null;
         };
         /** OverviewOut */
         OverviewOut: {
@@ -1701,6 +2161,13 @@ export interface components {
         Page_AlertOut_: {
             /** Items */
             items: components["schemas"]["AlertOut"][];
+            /** Total */
+            total: number;
+        };
+        /** Page[BuyCostOut] */
+        Page_BuyCostOut_: {
+            /** Items */
+            items: components["schemas"]["BuyCostOut"][];
             /** Total */
             total: number;
         };
@@ -2022,6 +2489,11 @@ export interface components {
             spend_before: string | null;
             /** Summaries Refreshed */
             summaries_refreshed: number;
+            /**
+             * What If
+             * @description Per calendar month from the rate's month to the next rate's: what this CPM gives (the months' whole data at this rate, the other days as stored): the client's ROAS, the agency's margin, the break-even CPM
+             */
+            what_if: components["schemas"]["WhatIfMonthOut"][];
         };
         /** RetryOut */
         RetryOut: {
@@ -2262,6 +2734,24 @@ export interface components {
              */
             spend: string | null;
         };
+        /** TargetRoasIn */
+        TargetRoasIn: {
+            /**
+             * Target Roas
+             * @description A decimal string ("4.0") or number; null clears it
+             */
+            target_roas: number | string | null;
+        };
+        /** TargetRoasOut */
+        TargetRoasOut: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Target Roas */
+            target_roas: string | null;
+        };
         /** ThrottleCleared */
         ThrottleCleared: {
             /** Cleared */
@@ -2415,6 +2905,45 @@ export interface components {
             /** Role */
             role?: ("admin" | "client") | null;
         };
+        /** WhatIfMonthOut */
+        WhatIfMonthOut: {
+            /**
+             * Break Even Cpm
+             * @description 1000 x revenue / (target ROAS x impressions); null without a target
+             */
+            break_even_cpm: string | null;
+            /**
+             * Cost
+             * @description The month's buy cost (the agency's), rounded to cents
+             */
+            cost: string | null;
+            /**
+             * Margin
+             * @description spend - cost over the month's days with a buy cost
+             */
+            margin: string | null;
+            /**
+             * Margin Ratio
+             * @description margin / the spend of those days (6 decimals)
+             */
+            margin_ratio: string | null;
+            /**
+             * Month
+             * @description Calendar month "YYYY-MM"
+             * @example 2026-01
+             */
+            month: string;
+            /**
+             * Roas
+             * @description The client's ROAS at this CPM: revenue / spend (6 decimals)
+             */
+            roas: string | null;
+            /**
+             * Spend
+             * @description The month's spend at this CPM, rounded to cents
+             */
+            spend: string | null;
+        };
         /** ClientOut */
         shared__api__routes__admin__ClientOut: {
             /** Advertisers */
@@ -2453,6 +2982,11 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "disabled";
+            /**
+             * Target Roas
+             * @description Target ROAS (6 decimals) for the break-even CPM; PUT …/target-roas sets it
+             */
+            target_roas?: string | null;
             /**
              * Updated At
              * Format: date-time
@@ -3872,6 +4406,323 @@ export interface operations {
             };
         };
     };
+    list_buy_costs_admin_clients__client_id__buy_cost_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BuyCostOut_"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    set_buy_cost_admin_clients__client_id__buy_cost_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateIn"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyCostChangeOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     list_rates_admin_clients__client_id__cpm_get: {
         parameters: {
             query?: {
@@ -4037,6 +4888,739 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RepricingOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request body is not JSON (send Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    client_margin_admin_clients__client_id__margin_get: {
+        parameters: {
+            query?: {
+                /** @description Default: 30 days before to */
+                from?: string | null;
+                /** @description Default: yesterday */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarginReportOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    list_months_admin_clients__client_id__months_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthsOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    close_month_admin_clients__client_id__months__month__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthStateOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    reopen_month_admin_clients__client_id__months__month__reopen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthStateOut"];
+                };
+            };
+            /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Not found (also: another client's resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry after the Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Database temporarily unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors?: {
+                            loc?: (string | number)[];
+                            msg?: string;
+                            type?: string;
+                        }[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    set_target_roas_admin_clients__client_id__target_roas_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetRoasIn"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetRoasOut"];
                 };
             };
             /** @description Invalid input: a malformed or out-of-range field, an unknown field or query parameter, bad JSON */
