@@ -19,7 +19,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PaidMediaDashboardBench")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-BENCHMARKS = ("ingestion", "hostile", "api", "summaries", "web", "pacing")
+BENCHMARKS = ("ingestion", "hostile", "api", "summaries", "concurrency", "web", "pacing")
 OUT = Path(__file__).parent / "out"
 
 
