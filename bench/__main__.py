@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark module and print its results.
 
 Each module in BENCHMARKS exposes `run() -> dict` and prints its own table; the combined
-results are written to bench/out/results.json. `BENCH_ONLY=api,summaries` selects modules (`web`: the dashboard in Chromium).
+results are written to bench/out/results.json. `BENCH_ONLY=api,summaries` selects modules (`web`: the dashboard in Chromium;
+`hostile`: peak RSS of refusing the hostile files beside a clean 1M-row file).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PaidMediaDashboardBench")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-BENCHMARKS = ("ingestion", "api", "summaries", "web", "pacing")
+BENCHMARKS = ("ingestion", "hostile", "api", "summaries", "concurrency", "web", "pacing")
 OUT = Path(__file__).parent / "out"
 
 

@@ -120,6 +120,9 @@ class Functions(Construct):
             "REPORTING_TIMEZONE": settings.reporting_timezone,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            # No pydantic plugins are used: skip scanning every installed package's entry
+            # points on the first model build (cold start).
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
             "LANDING_BUCKET": landing_bucket.bucket_name,
         }
         self.functions: dict[str, lambda_.Function] = {}

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import glob
 import hashlib
+import os
 import py_compile
 import shutil
 import subprocess
@@ -92,22 +94,71 @@ def _install_command(
     ]  # fmt: skip
 
 
-def compile_bytecode(python_dir: Path) -> bool:
-    """Precompile every module of the layer with this interpreter; False (nothing written)
-    when this interpreter is not the runtime's version, whose bytecode would be ignored.
+def runtime_interpreter() -> str | None:
+    """A Python of the runtime's version to compile the layer's bytecode with: this one if it
+    is, else $LAYER_PYTHON, `python3.12` on PATH or a pyenv 3.12; None if there is none."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == PYTHON_VERSION:
+        return sys.executable
+    candidates = [
+        os.environ.get("LAYER_PYTHON", ""),
+        shutil.which(f"python{PYTHON_VERSION}") or "",
+        *sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{PYTHON_VERSION}.*/bin/python")), reverse=True),
+    ]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(  # noqa: S603 - an interpreter path, no shell
+            [candidate, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION:
+            return candidate
+    return None
+
+
+def compile_bytecode(python_dir: Path, *, python: str | None = None) -> bool:
+    """Precompile every module of the layer with a Python of the runtime's version (this
+    interpreter, or `python`, or `runtime_interpreter()`); False (nothing written) when there
+    is none, since bytecode of another version would be ignored.
 
     Lambda's /opt is read-only: without .pyc files every cold start compiles each imported
     module again (and cannot cache it). Hash-based, unchecked .pyc: valid whatever the
     files' timestamps become in the zip and on /opt.
     """
-    built = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if built != PYTHON_VERSION:
+    interpreter = python or runtime_interpreter()
+    if interpreter is None:
         return False
-    return bool(
-        compileall.compile_dir(
-            str(python_dir), quiet=2, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    if interpreter == sys.executable:
+        return bool(
+            compileall.compile_dir(
+                str(python_dir), quiet=2, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+            )
         )
-    )
+    command = [interpreter, "-m", "compileall", "-q", "-q", "--invalidation-mode", "unchecked-hash", str(python_dir)]
+    return subprocess.run(command, check=False).returncode == 0  # noqa: S603
+
+
+# Packages whose `version.py` asks importlib.metadata for their own version at import.
+_VERSION_LOOKUPS = {"psycopg": "psycopg", "psycopg_binary": "psycopg_binary"}
+
+
+def freeze_distribution_versions(python_dir: Path) -> None:
+    """psycopg and psycopg-binary look their own version up with importlib.metadata at
+    import, which pulls in importlib.metadata, email, zipfile and calendar (~10% of a
+    handler's cold import): the layer's copies state the version the wheels were built as,
+    read from their METADATA here, at build time. Same value, no lookup."""
+    for package, dist_name in _VERSION_LOOKUPS.items():
+        module = python_dir / package / "version.py"
+        for dist_info in python_dir.glob(f"{dist_name}-*.dist-info"):
+            metadata = (dist_info / "METADATA").read_text(encoding="utf-8")
+            version = next(
+                line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Version:")
+            )
+            if module.exists():
+                module.write_text(
+                    f'"""{package} distribution version (frozen by layers/build.py)."""\n\n__version__ = "{version}"\n',
+                    encoding="utf-8",
+                )
 
 
 def build_layer(output_dir: Path, *, architecture: str = "arm64", python_version: str = PYTHON_VERSION) -> Path:
@@ -128,6 +179,7 @@ def build_layer(output_dir: Path, *, architecture: str = "arm64", python_version
         for path in [python_dir / name, *python_dir.glob(f"{name}-*.dist-info")]:
             if path.exists():
                 shutil.rmtree(path)
+    freeze_distribution_versions(python_dir)
     shutil.copytree(SHARED_DIR, python_dir / "shared", ignore=_IGNORED)
     return python_dir
 
@@ -142,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"precompiled the layer's modules for cpython-{PYTHON_VERSION.replace('.', '')}")
     else:
         print(
-            f"no .pyc: this interpreter is not Python {PYTHON_VERSION}; every cold start compiles"
-            " the modules it imports (build with Python 3.12 to ship bytecode)"
+            f"no .pyc: no Python {PYTHON_VERSION} found (this interpreter, $LAYER_PYTHON, python{PYTHON_VERSION},"
+            " pyenv); every cold start compiles the modules it imports"
         )
     size = sum(p.stat().st_size for p in python_dir.rglob("*") if p.is_file())
     print(f"layer built in {python_dir} ({size / 1_048_576:.1f} MiB unzipped, {args.architecture})")

@@ -58,6 +58,16 @@ class Settings(BaseModel):
     missing_file_check_hour: int = Field(default=9, ge=0, le=23)
     # The earliest date any input may name (CSV rows, API dates); later ones up to a year ahead.
     min_data_date: date = date(2000, 1, 1)
+    # Hostile-file bounds (shared.ingestion.limits), enforced while streaming, before anything
+    # is buffered; a file past one is a failed run. Defaults sit far above any real export.
+    max_line_chars: int = Field(default=1_048_576, ge=64)  # one CSV record, quoted line breaks included
+    max_field_chars: int = Field(default=131_072, ge=16)
+    max_header_chars: int = Field(default=65_536, ge=64)
+    max_header_columns: int = Field(default=1_000, ge=9)  # the nine required fields at least
+    max_file_rows: int = Field(default=10_000_000, ge=1)  # records after the header, blank ones included
+    # The ingest run gives up this long before the invocation's timeout, leaving time to roll
+    # back, record the failed run and send its alert.
+    ingest_time_margin_seconds: float = Field(default=30, ge=0, le=600)
 
     # Margin ledger: the daily check alerts (once per client per day) when a client's margin
     # ratio (margin / spend) over the last 7 days is under this fraction (0.10 = 10%).

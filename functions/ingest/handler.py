@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws.runtime import email_sender, object_store
 from shared.db.connection import container_database
+from shared.ingestion.limits import Deadline
 from shared.ingestion.objects import UploadedObject, uploaded_objects
 from shared.ingestion.service import ingest_objects
 from shared.observability import logger, metrics, tracer
@@ -52,5 +53,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         db=container_database(settings),
         store=object_store(),
         sender=email_sender(),
+        deadline=Deadline.of_lambda(
+            context.get_remaining_time_in_millis(), margin_seconds=settings.ingest_time_margin_seconds
+        ),
     )
     return {"results": [result.to_dict() for result in results]}

@@ -11,6 +11,8 @@ Only a `failed` run can be retried: a loaded (`success`/`partial`) file would be
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -22,6 +24,10 @@ from shared.ports import EmailSender, ObjectStore
 from shared.settings import Settings
 
 REJECTED_ROWS_SHOWN = 1000
+# A response stays well under Lambda's 6 MB payload limit whatever is stored: every stored
+# text is clipped (messages 4000 characters, rejected values 200), and a page whose JSON
+# would pass this many bytes is cut short (`total` still counts every match).
+PAGE_BYTE_BUDGET = 4_000_000
 RETRYABLE_STATUSES = ("failed",)
 
 
@@ -57,7 +63,20 @@ def list_runs(
     with db.transaction(tenant=Tenant.every_client()) as conn:
         total = conn.execute(QUERIES["admin_count_runs"], params).fetchone()["total"]  # type: ignore[index]
         rows = conn.execute(QUERIES["admin_list_runs"], params).fetchall()
-    return rows, total
+    return within_budget(rows), total
+
+
+def within_budget(rows: Sequence[dict[str, Any]], budget: int = PAGE_BYTE_BUDGET) -> list[dict[str, Any]]:
+    """The leading rows whose JSON (ASCII-escaped: an upper bound of what is sent) fits in
+    `budget` bytes; at least one row (each is bounded by the clipping)."""
+    kept: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        size += len(json.dumps(row, default=str)) + 1
+        if size > budget and kept:
+            break
+        kept.append(row)
+    return kept
 
 
 def get_run(db: Database, run_id: UUID) -> dict[str, Any]:
@@ -66,9 +85,11 @@ def get_run(db: Database, run_id: UUID) -> dict[str, Any]:
         run = conn.execute(QUERIES["admin_get_run"], {"run_id": run_id}).fetchone()
         if run is None:
             raise NotFound("ingestion run not found")
-        run["rejected_rows"] = conn.execute(
-            QUERIES["admin_run_rejected_rows"], {"run_id": run_id, "limit": REJECTED_ROWS_SHOWN}
-        ).fetchall()
+        run["rejected_rows"] = within_budget(
+            conn.execute(
+                QUERIES["admin_run_rejected_rows"], {"run_id": run_id, "limit": REJECTED_ROWS_SHOWN}
+            ).fetchall()
+        )
     return run
 
 
@@ -80,7 +101,7 @@ def rejected_rows(db: Database, run_id: UUID, *, limit: int, offset: int) -> tup
         params = {"run_id": run_id, "limit": limit, "offset": offset}
         total = conn.execute(QUERIES["admin_count_rejected_rows"], params).fetchone()["total"]  # type: ignore[index]
         rows = conn.execute(QUERIES["admin_page_rejected_rows"], params).fetchall()
-    return rows, total
+    return within_budget(rows), total
 
 
 def retry_run(db: Database, run_id: UUID, *, dispatcher: IngestionDispatcher) -> dict[str, Any]:

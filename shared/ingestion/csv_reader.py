@@ -1,8 +1,9 @@
 """Streaming reader for partner CSV files: bytes -> hashed, decoded, dialect-detected rows.
 
-Nothing here holds the whole file: the object stream is hashed (SHA-256 of the stored
-bytes) and size-checked while it is read, gunzipped on the fly when needed, decoded as
-UTF-8 incrementally and split into records by the `csv` module.
+Nothing here holds the whole file, nor one whole line: the object stream is hashed (SHA-256
+of the stored bytes) and size-checked while it is read, gunzipped on the fly when needed,
+decoded as UTF-8 incrementally and read line by line with a length bound (`ReadLimits`)
+before the `csv` module splits the records.
 """
 
 from __future__ import annotations
@@ -11,24 +12,27 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-# Bound one field so an unterminated quote cannot swallow the file into memory.
-csv.field_size_limit(1_048_576)
+from shared.ingestion.limits import (
+    CONTROL_CHARS,
+    ECHO_LIMIT,
+    Deadline,
+    FileRejected,
+    LimitExceeded,
+    ReadLimits,
+    clip,
+)
+
+__all__ = ["ECHO_LIMIT", "CsvStream", "FileRejected", "HeaderMap", "clip", "map_header", "open_csv"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-ECHO_LIMIT = 200  # characters of any file-supplied value echoed in a message, log or alert
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clip(value: str, limit: int = ECHO_LIMIT) -> str:
-    """A file-supplied value safe to echo: control characters escaped, at most `limit` chars."""
-    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+DEADLINE_EVERY = 1024  # records between two deadline checks
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -43,14 +47,6 @@ def _looks_utf16(head: bytes) -> bool:
 
 DELIMITERS = (",", "\t", ";")
 CHUNK = 1 << 16
-
-
-class FileRejected(Exception):
-    """The whole file is refused (SPEC §3 whole-file failures). `reason` is safe to show."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class _LimitedReader(io.RawIOBase):
@@ -72,7 +68,7 @@ class _LimitedReader(io.RawIOBase):
             return 0
         self.size += len(data)
         if self.size > self._max:
-            raise FileRejected(f"the {self._what} is larger than the size limit of {self._max} bytes")
+            raise LimitExceeded(f"the {self._what} is larger than the size limit of {self._max:,} bytes")
         self._seen(data)
         buffer[: len(data)] = data
         return len(data)
@@ -131,13 +127,93 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _decode_error(exc: UnicodeDecodeError, line_hint: int) -> FileRejected:
-    return FileRejected(f"the file is not valid UTF-8 (undecodable bytes near line {line_hint})")
+def _line_breaks(data: bytes) -> int:
+    """Line ends in raw bytes, counted as universal newlines (CRLF once)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
-def open_csv(raw: BinaryIO, *, key: str, max_bytes: int) -> CsvStream:
+class _Lines:
+    """The decoded text's physical lines, each read with a length bound and counted.
+
+    `TextIOWrapper.readline(n)` decodes chunk by chunk and stops after n characters, so an
+    endless line costs one bound, never its length. The chars of the record being parsed
+    are summed too: a quoted field may span lines, and a record stays under the same bound.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, limits: ReadLimits) -> None:
+        self._readline = text.readline
+        self._limits = limits
+        self.number = 0  # physical lines read so far
+        self.record_start = 1  # the first line of the record being parsed
+        self.record_chars = 0
+
+    def _read(self, limit: int) -> str:
+        try:
+            return self._readline(limit + 1)
+        except UnicodeDecodeError as exc:
+            raise self._undecodable(exc) from exc
+
+    def _undecodable(self, exc: UnicodeDecodeError) -> FileRejected:
+        # The failing chunk was being decoded while the current line was still open: the
+        # bad byte is on that line plus the line breaks before it within the chunk.
+        line = self.number + 1 + _line_breaks(bytes(exc.object[: exc.start]))
+        return FileRejected(f"the file is not valid UTF-8 (undecodable bytes at line {line})")
+
+    def header(self) -> str:
+        """The first non-blank line (leading blank lines carry nothing)."""
+        limit = self._limits.max_header_chars
+        while True:
+            line = self._read(limit)
+            if not line:
+                return line
+            self.number += 1
+            if len(line) > limit:
+                raise LimitExceeded(
+                    f"the header line (line {self.number}) is longer than {limit:,} characters (MAX_HEADER_CHARS)"
+                )
+            if line.strip():
+                return line
+            if self.number > self._limits.max_file_rows:
+                raise _too_many_rows(self._limits)
+
+    def __iter__(self) -> Iterator[str]:
+        limit = self._limits.max_line_chars
+        readline, bound = self._readline, limit + 1  # the hot loop: no call but readline's
+        while True:
+            try:
+                line = readline(bound)
+            except UnicodeDecodeError as exc:
+                raise self._undecodable(exc) from exc
+            if not line:
+                return
+            self.number += 1
+            self.record_chars += len(line)
+            if self.record_chars > limit:
+                where = (
+                    f"line {self.record_start}"
+                    if self.number == self.record_start
+                    else f"the record starting at line {self.record_start}"
+                )
+                raise LimitExceeded(f"{where} is longer than {limit:,} characters (MAX_LINE_CHARS)")
+            yield line
+
+
+def _too_many_rows(limits: ReadLimits) -> LimitExceeded:
+    return LimitExceeded(f"the file has more than {limits.max_file_rows:,} rows (MAX_FILE_ROWS); split it")
+
+
+def open_csv(
+    raw: BinaryIO,
+    *,
+    key: str,
+    max_bytes: int,
+    limits: ReadLimits | None = None,
+    deadline: Deadline | None = None,
+) -> CsvStream:
     """Open a partner file for streaming. Raises `FileRejected` for an empty, oversized,
-    undecodable or malformed file (header problems are checked by the caller)."""
+    undecodable or malformed file, `LimitExceeded` past a read limit and `DeadlineExceeded`
+    once `deadline` passes while rows are read (header problems are checked by the caller)."""
+    limits = limits or ReadLimits()
     hasher = HashingReader(raw, max_bytes=max_bytes)
     buffered = io.BufferedReader(hasher, buffer_size=CHUNK)
     compressed = key.lower().endswith(".gz") or buffered.peek(2)[:2] == GZIP_MAGIC
@@ -147,59 +223,61 @@ def open_csv(raw: BinaryIO, *, key: str, max_bytes: int) -> CsvStream:
         binary = io.BufferedReader(_LimitedReader(gz, max_bytes=max_bytes), buffer_size=CHUNK)  # type: ignore[arg-type]
     # utf-8-sig drops a leading BOM; strict errors make undecodable bytes a whole-file failure.
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
+    lines = _Lines(text, limits)
     try:
         if _looks_utf16(binary.peek(64)[:64]):  # type: ignore[attr-defined]
             raise FileRejected("the file is UTF-16 encoded; export it as UTF-8 (with or without BOM)")
-        header_line = text.readline()
-        while header_line and not header_line.strip():
-            header_line = text.readline()  # leading blank lines carry nothing
-    except UnicodeDecodeError as exc:
-        raise _decode_error(exc, 1) from exc
+        header_line = lines.header()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise FileRejected("the file is not a valid gzip stream") from exc
     if not header_line.strip():
         hasher.drain()
         raise FileRejected("the file is empty")
     delimiter = _sniff_delimiter(header_line)
-
-    def lines() -> Iterator[str]:
-        yield header_line
-        yield from text
-
-    reader = csv.reader(lines(), delimiter=delimiter, quotechar='"', strict=True)
+    # Process-wide in the csv module; set for each file (one load at a time per process).
+    csv.field_size_limit(limits.max_field_chars)
+    lines.record_start, lines.record_chars = lines.number, len(header_line)
+    reader = csv.reader(itertools.chain((header_line,), lines), delimiter=delimiter, quotechar='"', strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FileRejected(f"malformed header line: {clip(str(exc))}") from exc
+        raise FileRejected(f"malformed header line: {clip(_csv_reason(exc, limits))}") from exc
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise FileRejected("the file is not a valid gzip stream") from exc
+    if len(header) > limits.max_header_columns:
+        raise LimitExceeded(
+            f"the header has {len(header):,} columns, more than {limits.max_header_columns:,} (MAX_HEADER_COLUMNS)"
+        )
 
     def records() -> Iterator[tuple[int, list[str]]]:
-        # reader.line_num counts physical lines read; a quoted field may span lines, so the
-        # record's first line is the previous count + 1 (plus skipped blank header lines).
-        line_number = reader.line_num
+        count = 0
         while True:
-            start = line_number + 1
+            lines.record_start, lines.record_chars = lines.number + 1, 0
             try:
                 fields = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise FileRejected(f"malformed CSV at line {start}: {_csv_reason(exc)}") from exc
-            except UnicodeDecodeError as exc:
-                raise _decode_error(exc, start) from exc
+                refused = LimitExceeded if "field limit" in str(exc) else FileRejected
+                raise refused(f"malformed CSV at line {lines.record_start}: {_csv_reason(exc, limits)}") from exc
             except (OSError, EOFError, gzip.BadGzipFile) as exc:
                 raise FileRejected("the file is not a valid gzip stream") from exc
-            line_number = reader.line_num
-            yield start, fields
+            count += 1
+            if count > limits.max_file_rows:
+                raise _too_many_rows(limits)
+            if deadline is not None and not count % DEADLINE_EVERY:
+                deadline.check()
+            yield lines.record_start, fields
 
     return CsvStream(header=header, delimiter=delimiter, rows=records(), hasher=hasher, compressed=compressed)
 
 
-def _csv_reason(exc: csv.Error) -> str:
+def _csv_reason(exc: csv.Error, limits: ReadLimits) -> str:
     message = str(exc)
     if "unexpected end of data" in message:
         return "unterminated quote"
     if "field larger than field limit" in message:
-        return "a field is too large (unterminated quote?)"
+        return f"a field is longer than {limits.max_field_chars:,} characters (MAX_FIELD_CHARS; an unterminated quote?)"
     return message
 
 
@@ -259,6 +337,11 @@ class HeaderMap:
     width: int
 
 
+def _quoted(name: str) -> str:
+    """A header name as shown in a reason: clipped, control characters escaped once."""
+    return f"'{clip(name)}'"
+
+
 def map_header(header: list[str]) -> HeaderMap:
     """Map header names through the aliases. Raises `FileRejected` for a duplicate header
     or a missing required column."""
@@ -270,13 +353,13 @@ def map_header(header: list[str]) -> HeaderMap:
         name = raw_name.strip()
         if not name:
             continue
-        if _CONTROL.search(name):
+        if CONTROL_CHARS.search(name):
             raise FileRejected(
-                f"header column {index + 1} ({clip(name)!r}) contains a NUL or control character; fix the header line"
+                f"header column {index + 1} ({_quoted(name)}) contains a NUL or control character; fix the header line"
             )
         key = normalise_header(name)
         if key in seen:
-            raise FileRejected(f"duplicate header: {clip(seen[key])!r} and {clip(name)!r}")
+            raise FileRejected(f"duplicate header: {_quoted(seen[key])} and {_quoted(name)}")
         seen[key] = name
         target = _ALIAS_TO_FIELD.get(key)
         if target is None:
@@ -284,7 +367,7 @@ def map_header(header: list[str]) -> HeaderMap:
             continue
         if target in columns:
             raise FileRejected(
-                f"duplicate header: two columns map to {target!r} ({clip(header[columns[target]])!r}, {clip(name)!r})"
+                f"duplicate header: two columns map to {target!r} ({_quoted(header[columns[target]])}, {_quoted(name)})"
             )
         columns[target] = index
         if name.endswith("%"):

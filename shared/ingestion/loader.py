@@ -7,12 +7,14 @@ together or not at all.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ParamSpec
 from uuid import UUID
 
 import psycopg
@@ -21,6 +23,7 @@ from psycopg import errors as pg_errors
 from shared.db import QUERIES
 from shared.ingestion.closed_months import reject_closed_months
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
+from shared.ingestion.limits import Deadline, DeadlineExceeded, ReadLimits
 from shared.ingestion.validation import ClientRef, ClientResolver, RejectedRow, RowValidator
 from shared.numbers.human import count
 from shared.settings import Settings
@@ -135,6 +138,26 @@ class _Staged:
         )
 
 
+P = ParamSpec("P")
+
+
+def _deadline_cancels(load: Callable[P, LoadOutcome]) -> Callable[P, LoadOutcome]:
+    """A statement cancelled by the deadline's statement timeout is the deadline's failure."""
+
+    @functools.wraps(load)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> LoadOutcome:
+        try:
+            return load(*args, **kwargs)
+        except pg_errors.QueryCanceled:
+            deadline = kwargs.get("deadline")
+            if isinstance(deadline, Deadline) and deadline.remaining() <= 0:
+                raise DeadlineExceeded() from None
+            raise
+
+    return guarded
+
+
+@_deadline_cancels
 def load_file(
     conn: Conn,
     body: BinaryIO,
@@ -144,6 +167,7 @@ def load_file(
     settings: Settings,
     today: date,
     uploaded_at: datetime,
+    deadline: Deadline | None = None,
 ) -> LoadOutcome:
     """Load one file inside the caller's transaction (every client visible), in phases:
     stage (stream -> COPY), check (whole-file rules), compare (the newest upload per day,
@@ -154,11 +178,16 @@ def load_file(
     upload is newer is stale and left alone (SPEC §3). Raises `FileRejected`/`LoadRefused`
     for a whole-file failure; the caller rolls back. A file whose every day already holds
     the same rows commits as `duplicate`; one whose every day a newer upload holds, `stale`.
+    `deadline` is checked while rows stream and between phases (last: just before the
+    caller's commit), and bounds every later statement: past it, `DeadlineExceeded`.
     """
     clock = time.perf_counter()
     timings: dict[str, float] = {}
-    staged = _stage(conn, body, key=key, settings=settings, today=today)
+    staged = _stage(conn, body, key=key, settings=settings, today=today, deadline=deadline)
     timings["read_parse_copy"] = time.perf_counter() - clock
+    if deadline is not None:
+        deadline.check()
+        _bound_statements(conn, deadline, settings=settings)
     _check_whole_file(staged, settings=settings)
     client_ids = sorted(staged.validator.client_ids)
     conn.execute(QUERIES["ingest_lock_clients"], {"client_ids": client_ids})
@@ -199,6 +228,8 @@ def load_file(
     outcome.status = _status(outcome)
     outcome.message = describe(outcome)
     _finish_run(conn, run_id, outcome)
+    if deadline is not None:
+        deadline.check()  # the commit follows: a run past its deadline stores nothing
     return outcome
 
 
@@ -254,10 +285,21 @@ def _status(outcome: LoadOutcome) -> str:
     return "partial" if outcome.rejected_count or outcome.unpriced else "success"
 
 
-def _stage(conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: date) -> _Staged:
+def _bound_statements(conn: Conn, deadline: Deadline, *, settings: Settings) -> None:
+    """Cap this transaction's statement timeout at the time left: one slow statement
+    cannot run the invocation past its deadline (it is cancelled, and the run fails)."""
+    timeout_ms = min(max(int(deadline.remaining() * 1000), 1), settings.db_statement_timeout_ms)
+    conn.execute(QUERIES["ingest_bound_statement_timeout"], {"timeout_ms": str(timeout_ms)})
+
+
+def _stage(
+    conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: date, deadline: Deadline | None = None
+) -> _Staged:
     """Stream the file through validation into the staging table; keep the rejections."""
     resolver = _resolver(conn, key)
-    stream = open_csv(body, key=key, max_bytes=settings.max_file_bytes)
+    stream = open_csv(
+        body, key=key, max_bytes=settings.max_file_bytes, limits=ReadLimits.of(settings), deadline=deadline
+    )
     header = map_header(stream.header)
     if "advertiser" not in header.columns and not resolver.has_key_client:
         raise FileRejected("no advertiser column, and the object key is not clients/<known client slug>/...")
@@ -269,6 +311,8 @@ def _stage(conn: Conn, body: BinaryIO, *, key: str, settings: Settings, today: d
     batch: list[str] = []
     with conn.cursor() as cur, cur.copy(QUERIES["ingest_copy_staging"]) as copy:
         for line_number, fields in stream.rows:
+            if not fields:
+                continue  # an empty line (bounded by MAX_FILE_ROWS): nothing to validate
             row = validator.validate(line_number, fields)
             if isinstance(row, str):
                 batch.append(row)

@@ -27,6 +27,7 @@ from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, StorageError
 from shared.ingestion import remedies
 from shared.ingestion.csv_reader import FileRejected, clip
+from shared.ingestion.limits import Deadline
 from shared.ingestion.loader import LoadOutcome, LoadRefused, load_file, store_rejected_rows
 from shared.ingestion.objects import UploadedObject, is_folder_marker, is_ingestible
 from shared.ingestion.validation import RejectedRow
@@ -135,11 +136,13 @@ def ingest_objects(
     sender: EmailSender,
     today: date | None = None,
     retry_of: UUID | None = None,
+    deadline: Deadline | None = None,
 ) -> list[IngestionResult]:
     """Ingest every object of an S3 event in order. Every object is a run (a key that is
     not `.csv`/`.csv.gz` a failed one) except console "folder" markers, which are skipped.
 
-    `retry_of` (an admin retry) links the new runs to the run they repeat."""
+    `retry_of` (an admin retry) links the new runs to the run they repeat; `deadline` (the
+    invocation's, for all its objects) fails a run that would outlast it."""
     results = []
     for item in objects:
         obj = item if isinstance(item, UploadedObject) else UploadedObject(bucket=item[0], key=item[1])
@@ -160,6 +163,7 @@ def ingest_objects(
                 sender=sender,
                 today=today,
                 retry_of=retry_of,
+                deadline=deadline,
             )
         )
     return results
@@ -197,6 +201,7 @@ def ingest_object(
     upload: UploadedObject | None = None,
     today: date | None = None,
     retry_of: UUID | None = None,
+    deadline: Deadline | None = None,
 ) -> IngestionResult:
     """Load one object from S3 into `daily_metrics` (see SPEC §3); returns the run's outcome.
 
@@ -245,6 +250,7 @@ def ingest_object(
                     settings=settings,
                     today=today or _today(settings),
                     admin_retry=bool(retry_of),
+                    deadline=deadline,
                 )
         except Exception as exc:  # noqa: BLE001 - every outcome is decided by the table above
             return _ended(run, exc, db=db, settings=settings, sender=sender)
@@ -252,7 +258,14 @@ def ingest_object(
 
 
 def _load(
-    conn: Any, run: _Run, *, store: ObjectStore, settings: Settings, today: date, admin_retry: bool
+    conn: Any,
+    run: _Run,
+    *,
+    store: ObjectStore,
+    settings: Settings,
+    today: date,
+    admin_retry: bool,
+    deadline: Deadline | None,
 ) -> LoadOutcome:
     """One transaction: the object's lock, the identity check, then the file's load."""
     identity = {
@@ -289,7 +302,14 @@ def _load(
     body = store.open(run.bucket, run.key, version_id=run.version_id)
     try:
         return load_file(
-            conn, body, run_id=run.run_id, key=run.key, settings=settings, today=today, uploaded_at=run.uploaded_at
+            conn,
+            body,
+            run_id=run.run_id,
+            key=run.key,
+            settings=settings,
+            today=today,
+            uploaded_at=run.uploaded_at,
+            deadline=deadline,
         )
     finally:
         _close(body)

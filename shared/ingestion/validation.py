@@ -14,13 +14,14 @@ from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from shared.ingestion.csv_reader import HeaderMap
+from shared.ingestion.limits import CONTROL_CHARS, ECHO_LIMIT, clip
 
 MAX_NAME_LENGTH = 255
 MAX_COUNT_DIGITS = 15  # bigint with room for sums over years of rows
 MAX_MONEY_INTEGER_DIGITS = 12  # numeric(18, 6)
 MAX_MONEY_DECIMALS = 6
 CTR_WARNING_TOLERANCE = Decimal("0.005")  # 0.5 percentage points
-MAX_REJECTED_VALUE = 200
+MAX_REJECTED_VALUE = ECHO_LIMIT  # characters of a rejected value kept (clipped, controls escaped)
 
 _GROUPED = r"\d{1,3}(?:,\d{3})+"
 _COUNT = re.compile(rf"^({_GROUPED}|\d+)(?:\.0+)?$", re.ASCII)
@@ -30,6 +31,7 @@ _CTR = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(%)?$", re.ASCII)
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a name is one line of printable text
 
 
 class ValueProblem(Exception):
@@ -131,9 +133,21 @@ def parse_name(text: str) -> str:
         raise ValueProblem("blank name")
     if len(value) > MAX_NAME_LENGTH:
         raise ValueProblem(f"longer than {MAX_NAME_LENGTH} characters")
-    if "\x00" in value:
-        raise ValueProblem("contains a NUL character")
+    control = _NAME_CONTROL.search(value)
+    if control:
+        raise ValueProblem(_control_reason(control.group()))
     return value
+
+
+def _control_reason(char: str) -> str:
+    what = "a NUL" if char == "\x00" else f"a control character (\\x{ord(char):02x})"
+    return f"contains {what}; fix the export"
+
+
+def _value_problem(text: str, problem: str) -> str:
+    """The reason a value was refused: a NUL or control character is named precisely."""
+    control = CONTROL_CHARS.search(text)
+    return _control_reason(control.group()) if control else problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,11 +196,6 @@ class ClientResolver:
             if ref is None:
                 return "unresolved advertiser"
         return ref if ref.active else "client disabled"
-
-
-def _clip(value: str) -> str:
-    value = value.replace("\x00", "\\0")
-    return value if len(value) <= MAX_REJECTED_VALUE else value[: MAX_REJECTED_VALUE - 1] + "…"
 
 
 def copy_escape(value: str) -> str:
@@ -270,6 +279,13 @@ class RowValidator:
             cached = self._clients[advertiser] = str(resolved.client_id)
         return cached
 
+    def _rejected(self, line_number: int, fields: list[str], column: str, problem: str) -> RejectedRow:
+        index = self._cols.get(column)
+        if index is None:
+            return RejectedRow(line_number, column, None, problem)
+        text = fields[index]
+        return RejectedRow(line_number, column, clip(text, MAX_REJECTED_VALUE), _value_problem(text, problem))
+
     def validate(self, line_number: int, fields: list[str]) -> str | RejectedRow:
         """The staging line (`ingest_copy_staging` column order) or the rejection."""
         if len(fields) != self._width:
@@ -309,13 +325,9 @@ class RowValidator:
                 ):
                     self.ctr_warnings += 1
         except ValueProblem as problem:
-            index = self._cols.get(column)
-            value = None if index is None else _clip(fields[index])
-            return RejectedRow(line_number, column, value, str(problem))
+            return self._rejected(line_number, fields, column, str(problem))
         except (InvalidOperation, ValueError):
-            index = self._cols.get(column)
-            value = None if index is None else _clip(fields[index])
-            return RejectedRow(line_number, column, value, "not a valid value")
+            return self._rejected(line_number, fields, column, "not a valid value")
         return (
             f"{line_number}\t{client}\t{day}\t{campaign}\t{strategy}\t{placement}\t{creative}"
             f"\t{impressions}\t{clicks}\t{conversions}\t{revenue}\n"

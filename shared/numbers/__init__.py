@@ -44,6 +44,9 @@ OPAQUE_KEYS = frozenset({"rank_by", "rules", "filters", "entity", "period", "pre
 METRIC_VALUE_KEYS = frozenset({"value", "baseline", "previous", "weeks", "values"})
 
 
+_ONE = Decimal(1)
+
+
 def kind_of(key: str) -> Kind | None:
     """The kind of number a key holds, or None for a key that is not a number."""
     if key.endswith("_pp"):
@@ -67,7 +70,7 @@ def quantize(value: Decimal | int | str | None, kind: Kind) -> Decimal | int | N
         return None
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if kind == "count":
-        return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return int(number.quantize(_ONE, rounding=ROUND_HALF_UP))
     return number.quantize(PLACES[kind], rounding=ROUND_HALF_UP)
 
 

@@ -256,3 +256,56 @@ def test_runs_carry_their_upload_identity_and_stale_days(api: ApiClient, admin_u
     assert detail["version_id"] == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
     assert detail["sequencer"] == "0000000000000000000000000066A5B8"
     assert detail["uploaded_at"].startswith("2026-01-05T05:59:58.123")
+
+
+LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
+
+
+def test_huge_stored_messages_keep_a_page_of_fifty_under_lambdas_limit(
+    api: ApiClient, admin_user: ApiUser, owner_conn: Any
+) -> None:
+    # given 50 runs whose stored messages are 2 MB each (written before any clipping, or by
+    # hand), with a NUL-free but escape-heavy payload, and one with huge rejected rows
+    for i in range(50):
+        _run(owner_conn, status="failed", message=f"{i:02d}" + "\u2026\x01" * 1_000_000)
+    run = _run(owner_conn, status="failed", message="x", started_at="2026-01-04 06:00:00+00")  # listed last
+    owner_conn.execute(
+        "INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason) "
+        "SELECT %s, n, repeat('c', 255), repeat('v', 100000), repeat('r', 100000) FROM generate_series(1, 60) AS n",
+        (run["id"],),
+    )
+
+    # when the admin lists 50 of them, opens one, and pages its rejected rows
+    listed = api.get("/admin/ingestions", token=admin_user.token, query={"limit": 50, "status": "failed"})
+    detail = api.get(f"/admin/ingestions/{run['id']}", token=admin_user.token)
+    rejected = api.get(f"/admin/ingestions/{run['id']}/rejected-rows", token=admin_user.token, query={"limit": 50})
+
+    # then every response is far under 6 MB, each message clipped to 4000 characters
+    assert listed.status == 200 and len(listed.body.encode()) < LAMBDA_RESPONSE_LIMIT / 4
+    items = listed.json()["items"]
+    assert len(items) == 50 and listed.json()["total"] == 51
+    assert {len(item["message"]) for item in items} == {4000}
+    assert detail.status == 200 and len(detail.body.encode()) < LAMBDA_RESPONSE_LIMIT / 4
+    assert {len(row["value"]) for row in detail.json()["rejected_rows"]} == {200}
+    assert {len(row["reason"]) for row in detail.json()["rejected_rows"]} == {1000}
+    assert rejected.status == 200 and len(rejected.body.encode()) < LAMBDA_RESPONSE_LIMIT / 4
+
+
+def test_a_page_is_cut_short_before_it_passes_the_byte_budget(
+    api: ApiClient, admin_user: ApiUser, owner_conn: Any
+) -> None:
+    from shared.admin.ingestions import PAGE_BYTE_BUDGET
+
+    # given 300 runs with the longest keys the table holds and messages of control
+    # characters (each escaped as 6 bytes of JSON): about 30 KB a run
+    key = "k" * 1000
+    for _ in range(300):
+        _run(owner_conn, object_key=key, file_name=f"{LANDING_BUCKET}/{key}", message="\x01" * 10_000)
+
+    listed = api.get("/admin/ingestions", token=admin_user.token, query={"limit": 500})
+
+    # then the page holds what fits in the budget, and `total` still counts every run
+    assert listed.status == 200
+    assert len(listed.body.encode()) <= PAGE_BYTE_BUDGET < LAMBDA_RESPONSE_LIMIT
+    page = listed.json()
+    assert page["total"] == 300 and 50 < len(page["items"]) < 300

@@ -171,6 +171,10 @@ def test_layer_bytecode_is_compiled_only_for_the_runtime_version(tmp_path, monke
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "mod.py").write_text("VALUE = 1\n")
     monkeypatch.setattr(build, "PYTHON_VERSION", "2.7")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no pyenv, no python2.7 on PATH
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.delenv("LAYER_PYTHON", raising=False)
+    assert build.runtime_interpreter() is None
     assert build.compile_bytecode(tmp_path) is False
     assert not list(tmp_path.rglob("*.pyc"))
 
@@ -181,3 +185,32 @@ def test_layer_bytecode_is_compiled_only_for_the_runtime_version(tmp_path, monke
     flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
     assert flags == 0b01, "hash-based and unchecked: valid whatever the timestamps on /opt"
     assert importlib.util.source_hash((tmp_path / "pkg" / "mod.py").read_bytes()) == pyc.read_bytes()[8:16]
+
+
+def test_layer_bytecode_is_compiled_by_a_runtime_python_found_beside_the_build_one(tmp_path):
+    """The build interpreter is not 3.12 (CI may only have 3.11): a Python 3.12 found on the
+    machine compiles the layer, so its .pyc are the runtime's (cpython-312)."""
+    import sys
+
+    from layers import build
+
+    interpreter = build.runtime_interpreter()
+    if interpreter is None:
+        pytest.skip(f"no Python {build.PYTHON_VERSION} on this machine")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text("VALUE = 1\n")
+    assert build.compile_bytecode(tmp_path) is True
+    tags = {p.name.split(".")[1] for p in tmp_path.rglob("*.pyc")}
+    assert tags == {"cpython-" + build.PYTHON_VERSION.replace(".", "")}, (tags, sys.version)
+
+
+def test_the_layer_states_psycopg_binary_version_without_importlib_metadata(tmp_path):
+    from layers import build
+
+    (tmp_path / "psycopg_binary").mkdir()
+    (tmp_path / "psycopg_binary" / "version.py").write_text("from importlib import metadata\n")
+    (tmp_path / "psycopg_binary-3.3.9.dist-info").mkdir()
+    (tmp_path / "psycopg_binary-3.3.9.dist-info" / "METADATA").write_text("Name: psycopg-binary\nVersion: 3.3.9\n")
+    build.freeze_distribution_versions(tmp_path)
+    text = (tmp_path / "psycopg_binary" / "version.py").read_text()
+    assert '__version__ = "3.3.9"' in text and "importlib" not in text

@@ -26,6 +26,10 @@ class FakeContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:ingest"
     aws_request_id: str = "req-1"
+    remaining_ms: int = 900_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
 
 
 @pytest.fixture
@@ -283,3 +287,21 @@ def test_interrupted_runs_are_failed_once_with_one_alert(
     assert statuses == {stuck: "failed", loading: "running"}
     [email] = [m for m in sent_emails() if "interrupted" in m.subject]
     assert "b/stuck.csv" in email.body and "b/loading.csv" not in email.body
+
+
+def test_ingest_handler_gives_up_before_the_lambda_timeout(
+    s3: Any, ses: Any, settings: Settings, acme: UUID, owner_conn: Any, fresh_adapters: None
+) -> None:
+    from functions.ingest.handler import lambda_handler
+    from shared.ingestion.limits import TIME_LIMIT_REASON
+
+    s3.put_object(Bucket=LANDING_BUCKET, Key="partner/a.csv", Body=event_bytes("partner_clean.csv"))
+    event = s3_event((LANDING_BUCKET, "partner/a.csv"))
+
+    # 20 s left and the default 30 s margin: no time to load, nothing stored
+    [late] = lambda_handler(event, FakeContext(remaining_ms=20_000))["results"]
+    assert (late["status"], late["message"]) == ("failed", f"failed: {TIME_LIMIT_REASON}")
+    assert totals(owner_conn)["rows"] == 0
+    # with the function's full 15 minutes the same event loads
+    [ok] = lambda_handler(event, FakeContext(remaining_ms=900_000))["results"]
+    assert ok["status"] == "success"

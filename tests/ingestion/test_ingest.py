@@ -437,12 +437,16 @@ def test_nul_in_an_ignored_header_is_a_clean_failure(ingest: Ingest, acme: UUID,
     assert "database error" not in result.message
 
 
-def test_huge_header_names_are_clipped_in_messages(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
-    # given two near-identical 100,000-character header names (a duplicate header)
+def test_huge_header_names_are_clipped_in_messages(
+    ingest: Ingest, acme: UUID, owner_conn: Any, settings: Settings
+) -> None:
+    # given two near-identical 100,000-character header names (a duplicate header), under
+    # header limits raised for the test (the default refuses a header this long outright)
     name = "x" * 100_000
     header = HEADER.rstrip("\n") + f",{name},{name} \n"
+    roomy = settings.model_copy(update={"max_header_chars": 400_000, "max_line_chars": 400_000})
 
-    result = ingest("partner/long.csv", header + good_rows(1, day="2026-03-01"))
+    result = ingest("partner/long.csv", header + good_rows(1, day="2026-03-01"), settings=roomy)
 
     # then the failure names them, each clipped to 200 characters
     assert result.status == "failed"
@@ -452,14 +456,17 @@ def test_huge_header_names_are_clipped_in_messages(ingest: Ingest, acme: UUID, o
     assert stored["n"] < 600
 
 
-def test_many_long_ignored_columns_keep_the_message_bounded(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+def test_many_long_ignored_columns_keep_the_message_bounded(
+    ingest: Ingest, acme: UUID, owner_conn: Any, settings: Settings
+) -> None:
+    roomy = settings.model_copy(update={"max_header_chars": 400_000, "max_line_chars": 400_000})
     extra = [f"{i}" + "y" * 5000 for i in range(50)]
     header = HEADER.rstrip("\n") + "," + ",".join(extra) + "\n"
     rows = "".join(
         line.rstrip("\n") + "," * 50 + "\n" for line in good_rows(2, day="2026-03-01").splitlines(keepends=True)
     )
 
-    result = ingest("partner/wide.csv", header + rows)
+    result = ingest("partner/wide.csv", header + rows, settings=roomy)
 
     assert result.status == "success"
     assert "and 30 more" in result.message

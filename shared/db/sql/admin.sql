@@ -177,9 +177,11 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(file_name)s::text IS NULL OR position(lower(%(file_name)s) IN lower(file_name)) > 0)
 
 -- name: admin_list_runs
+-- Messages clipped on read too (4000 = shared.ingestion.limits.MESSAGE_LIMIT): a row
+-- written before the write-side clip, or by hand, cannot blow up a page.
 SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
-       records_loaded, records_failed, stale_days, message, client_ids, date_from, date_to, retry_of,
-       version_id, sequencer, uploaded_at, started_at, finished_at
+       records_loaded, records_failed, stale_days, left(message, 4000) AS message, client_ids, date_from,
+       date_to, retry_of, version_id, sequencer, uploaded_at, started_at, finished_at
 FROM ingestion_logs
 WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(from)s::date IS NULL OR started_at >= %(from)s::date)
@@ -191,12 +193,13 @@ LIMIT %(limit)s OFFSET %(offset)s
 
 -- name: admin_get_run
 SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
-       records_loaded, records_failed, stale_days, message, client_ids, date_from, date_to, retry_of,
-       version_id, sequencer, uploaded_at, started_at, finished_at
+       records_loaded, records_failed, stale_days, left(message, 4000) AS message, client_ids, date_from,
+       date_to, retry_of, version_id, sequencer, uploaded_at, started_at, finished_at
 FROM ingestion_logs WHERE id = %(run_id)s
 
 -- name: admin_run_rejected_rows
-SELECT line_number, column_name, value, reason
+-- Values were clipped to 200 characters on write (shared.ingestion.limits.ECHO_LIMIT); again on read.
+SELECT line_number, left(column_name, 200) AS column_name, left(value, 200) AS value, left(reason, 1000) AS reason
 FROM ingestion_rejected_rows
 WHERE ingestion_run_id = %(run_id)s
 ORDER BY line_number, id
@@ -206,7 +209,8 @@ LIMIT %(limit)s
 SELECT count(*) AS total FROM ingestion_rejected_rows WHERE ingestion_run_id = %(run_id)s
 
 -- name: admin_page_rejected_rows
-SELECT line_number, column_name, value, reason
+-- Values were clipped to 200 characters on write (shared.ingestion.limits.ECHO_LIMIT); again on read.
+SELECT line_number, left(column_name, 200) AS column_name, left(value, 200) AS value, left(reason, 1000) AS reason
 FROM ingestion_rejected_rows
 WHERE ingestion_run_id = %(run_id)s
 ORDER BY line_number, id

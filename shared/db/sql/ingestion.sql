@@ -18,7 +18,9 @@ SET status = %(status)s,
     file_size = %(file_size)s,
     records_loaded = %(records_loaded)s,
     records_failed = %(records_failed)s,
-    message = %(message)s,
+    -- Clipped on write (shared.ingestion.limits.MESSAGE_LIMIT): a run log row stays small
+    -- whatever a message echoes, so a page of runs stays far under Lambda's 6 MB.
+    message = left(%(message)s, 4000),
     client_ids = %(client_ids)s,
     date_from = %(date_from)s,
     date_to = %(date_to)s,
@@ -341,6 +343,10 @@ INSERT INTO partner_sync_copies (source_bucket, source_key, etag, target_bucket,
 VALUES (%(source_bucket)s, %(source_key)s, %(etag)s, %(target_bucket)s, %(target_key)s)
 ON CONFLICT (source_bucket, source_key, etag) DO NOTHING
 RETURNING copied_at
+
+-- name: ingest_bound_statement_timeout
+-- This transaction only: no statement may run past the run's deadline (milliseconds).
+SELECT set_config('statement_timeout', %(timeout_ms)s, true)
 
 -- name: ingest_copy_staging
 COPY ingest_staging (
