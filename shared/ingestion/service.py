@@ -27,7 +27,7 @@ from shared.db import QUERIES, Database, Tenant
 from shared.errors import DatabaseUnavailable, StorageError
 from shared.ingestion import remedies
 from shared.ingestion.csv_reader import FileRejected, clip
-from shared.ingestion.limits import Deadline
+from shared.ingestion.limits import Deadline, DeadlineExceeded
 from shared.ingestion.loader import LoadOutcome, LoadRefused, load_file, store_rejected_rows
 from shared.ingestion.objects import UploadedObject, is_folder_marker, is_ingestible
 from shared.ingestion.validation import RejectedRow
@@ -89,6 +89,7 @@ class _Rule:
     reason: Callable[[BaseException], str]
     alert: str | None
     raises: bool = False
+    final: bool = True  # False: the same event delivered again tries again (not a duplicate)
 
 
 def _reason(exc: BaseException) -> str:
@@ -102,6 +103,8 @@ _OUTCOMES: dict[type[BaseException], _Rule] = {
     ObjectAlreadySeen: _Rule("duplicate", _reason, alert=None),
     ObjectSuperseded: _Rule("stale", _reason, alert=None),
     UnsupportedObject: _Rule("failed", _reason, alert="unsupported"),
+    # Out of time is not the file's fault: a re-delivery (with more time) tries again.
+    DeadlineExceeded: _Rule("failed", _reason, alert="file", final=False),
     FileRejected: _Rule("failed", _reason, alert="file"),
     StorageError: _Rule("failed", _reason, alert="file"),
     DatabaseUnavailable: _Rule(
@@ -374,6 +377,7 @@ def _ended(run: _Run, exc: Exception, *, db: Database, settings: Settings, sende
         storage_code=exc.code if isinstance(exc, StorageError) else None,
         refused=exc if isinstance(exc, LoadRefused) else None,
         unsupported=rule.alert == "unsupported",
+        final=rule.final,
     )
 
 
@@ -426,6 +430,7 @@ def _failed(
     storage_code: str | None = None,
     refused: LoadRefused | None = None,
     unsupported: bool = False,
+    final: bool = True,
 ) -> IngestionResult:
     rejected = refused.rejected if refused else []
     rejected_count = refused.rejected_count if refused else 0
@@ -441,6 +446,7 @@ def _failed(
         checksum=checksum,
         file_size=refused.size if refused else None,
         records_failed=rejected_count,
+        retried_by_lambda=not final,
     )
     if rejected:
         _store_rejections(db, run.run_id, rejected[: ALERT_REJECT_LINES * 20])

@@ -9,8 +9,8 @@ ALTER TABLE ingestion_logs
     ADD COLUMN sequencer    varchar(64),
     ADD COLUMN uploaded_at  timestamptz,
     ADD COLUMN stale_days   integer NOT NULL DEFAULT 0 CHECK (stale_days >= 0),
-    -- A failed run whose invocation raised (database down, crash): Lambda retries the same
-    -- event, so that identity is not "already processed".
+    -- A failed run whose event may come again to try again (the invocation raised and
+    -- Lambda retries it, or it ran out of time): that identity is not "already processed".
     ADD COLUMN retried_by_lambda boolean NOT NULL DEFAULT false;
 
 ALTER TABLE ingestion_logs DROP CONSTRAINT ingestion_logs_status_check;
