@@ -212,3 +212,15 @@ def test_without_event_details_the_object_metadata_is_the_identity(ingest: Inges
     [run] = runs(owner_conn)
     assert result.status == "success"
     assert run["uploaded_at"] is not None and run["sequencer"] is None
+
+
+def test_the_longest_key_s3_allows_is_recorded_and_loaded(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:
+    # S3 keys are up to 1,024 bytes; with the bucket the run's file name is longer than that.
+    stem = "partner/"
+    key = stem + "a" * (1024 - len(stem) - len(".csv")) + ".csv"
+    assert len(key.encode()) == 1024 and len(f"{LANDING_BUCKET}/{key}") > 1024
+    result = ingest(key, V1.encode(), upload=event(key, minutes=1))
+    assert result.status == "success"
+    stored = owner_conn.execute("SELECT file_name FROM ingestion_logs WHERE id = %s", (result.run_id,)).fetchone()
+    assert stored["file_name"] == f"{LANDING_BUCKET}/{key}"
+    assert conversions_by_day(owner_conn) == {"2026-03-01": 5}
