@@ -43,9 +43,18 @@ class LoadRefused(FileRejected):
     """A whole-file failure found after reading: carries what was learnt about the file."""
 
     def __init__(
-        self, reason: str, *, checksum: str, size: int, rows: int, rejected: list[RejectedRow], rejected_count: int
+        self,
+        reason: str,
+        *,
+        checksum: str,
+        size: int,
+        rows: int,
+        rejected: list[RejectedRow],
+        rejected_count: int,
+        client_ids: list[UUID] | None = None,
     ) -> None:
         super().__init__(reason)
+        self.client_ids = client_ids or []  # the clients its rows named, as far as it was read
         self.checksum = checksum
         self.size = size
         self.rows = rows
@@ -135,6 +144,7 @@ class _Staged:
             rows=self.rows,
             rejected=self.rejected,
             rejected_count=self.rejected_count,
+            client_ids=sorted(self.validator.client_ids),
         )
 
 

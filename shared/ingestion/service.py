@@ -468,6 +468,7 @@ def _failed(
             ],
             lines=[item.describe() for item in rejected[:ALERT_REJECT_LINES]],
             todo=_failed_file_remedy(run, reason, denied=denied, unsupported=unsupported, rejected=rejected),
+            client_id=_sole(refused.client_ids if refused else []),
         ),
         settings=settings,
         sender=sender,
@@ -531,6 +532,7 @@ def _loaded(
                 ],
                 lines=[item.describe() for item in outcome.rejected[:ALERT_REJECT_LINES]],
                 todo=remedies.for_rejected_rows(outcome.rejected, run_id=run.run_id),
+                client_id=_sole(outcome.client_ids),
             ),
             settings=settings,
             sender=sender,
@@ -549,6 +551,7 @@ def _loaded(
                     for item in outcome.unpriced
                 ],
                 todo=remedies.for_unpriced(outcome.unpriced),
+                client_id=_sole(outcome.client_ids),
             ),
             settings=settings,
             sender=sender,
@@ -583,3 +586,8 @@ def _database_down(file_name: str, *, settings: Settings, sender: EmailSender) -
         settings=settings,
         sender=sender,
     )
+
+
+def _sole(client_ids: list[UUID]) -> UUID | None:
+    """The client an alert concerns when its file named exactly one (the alert log's filter)."""
+    return client_ids[0] if len(client_ids) == 1 else None

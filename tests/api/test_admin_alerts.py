@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -146,3 +147,36 @@ def test_client_tenants_cannot_read_alert_history(api_db: Any, owner_conn: Any, 
         assert conn.execute("SELECT count(*) AS n FROM alert_history").fetchone()["n"] == 0
     with api_db.transaction(tenant=Tenant.every_client()) as conn:
         assert conn.execute("SELECT count(*) AS n FROM alert_history").fetchone()["n"] == 1
+
+
+ONE_CLIENT = (
+    "Date,Campaign,Strategy,Placement,Creative,Impressions,Clicks,Conversions,Conversion Revenue\n"
+    "2026-03-01,Spring,Prospecting,news.com,Banner,1000,10,1,1.50\n"
+    "2026-03-01,Spring,Prospecting,news.com,Video,lots,10,1,1.50\n"
+)
+
+
+def test_alerts_of_a_file_naming_one_client_are_filed_under_that_client(
+    api: ApiClient, admin_user: ApiUser, make_client: Any, settings: Any, worker_db: Any, s3: Any, ses: Any
+) -> None:
+    beta, gamma = make_client("Beta", "beta"), make_client("Gamma", "gamma")
+
+    def ingest(key: str, **update: Any) -> Any:
+        s3.put_object(Bucket=LANDING_BUCKET, Key=key, Body=ONE_CLIENT.encode())
+        return ingest_object(
+            LANDING_BUCKET, key, settings=settings.model_copy(update=update), db=worker_db,
+            store=S3ObjectStore(s3), sender=SesEmailSender(ses),
+        )  # fmt: skip
+
+    # one row of two rejected: over the threshold the file fails, under it the rest loads
+    assert ingest("clients/beta/day.csv").status == "failed"
+    assert ingest("clients/beta/day-2.csv", reject_threshold=Decimal(1)).status == "partial"
+
+    def kinds(**query: Any) -> list[str]:
+        response = api.get("/admin/alerts", token=admin_user.token, query=query)
+        assert response.status == 200, response.body
+        return sorted(item["kind"] for item in response.json()["items"])
+
+    # the partial load is unpriced too (Beta has no rate): three alerts, all Beta's
+    assert kinds(client_id=str(beta["id"])) == ["ingestion_failed", "ingestion_partial", "missing_cpm"]
+    assert kinds(client_id=str(gamma["id"])) == []
