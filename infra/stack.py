@@ -231,6 +231,9 @@ class DashboardStack(Stack):
                 limit=settings.login_waf_limit,
                 origin_secret=self.origin_secret.secret_value.unsafe_unwrap(),
                 name_prefix=settings.stack_name.replace("-", ""),
+                log_name=settings.stack_name,
+                log_retention=RETENTION[settings.log_retention_days],
+                retain_logs=prod,
             )
         self.schedules = Schedules(
             self, "Schedules", settings=settings, functions=dict(self.functions), dead_letter_queue=self.schedules_dlq

@@ -15,11 +15,20 @@ of everyone behind the same edge.
 
 Over the limit (requests per 5 minutes per address), a login answers 429 with the API's JSON
 error format, before any function runs (no bcrypt CPU, no database work).
+
+Every blocked request is logged to the CloudWatch log group `aws-waf-logs-<stack>` (WAF only
+delivers to groups with that prefix), kept as long as the functions' logs. Allowed requests
+are dropped by the logging filter: the metrics count them, and logging every API call would
+cost more than it tells. The headers that carry credentials are redacted before a record is
+written: `authorization` (the access token), `cookie` (the refresh token) and the
+origin-verify secret CloudFront adds.
 """
 
 from __future__ import annotations
 
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -30,6 +39,8 @@ RETRY_AFTER_SECONDS = 60
 BLOCKED_BODY_KEY = "too-many-logins"
 BLOCKED_BODY = '{"message": "too many login attempts from this address: retry in a few minutes"}'
 _PATH_TRANSFORMS = ("URL_DECODE", "NORMALIZE_PATH", "LOWERCASE")
+LOG_GROUP_PREFIX = "aws-waf-logs-"  # the only log groups WAF delivers to
+REDACTED_HEADERS = ("authorization", "cookie", ORIGIN_VERIFY_HEADER)
 
 
 def _login_path() -> wafv2.CfnWebACL.StatementProperty:
@@ -77,6 +88,9 @@ class LoginRateLimit(Construct):
         limit: int,
         origin_secret: str,
         name_prefix: str,
+        log_name: str,
+        log_retention: logs.RetentionDays,
+        retain_logs: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         block = wafv2.CfnWebACL.RuleActionProperty(
@@ -160,3 +174,41 @@ class LoginRateLimit(Construct):
         self.association = wafv2.CfnWebACLAssociation(
             self, "StageAssociation", resource_arn=stage.stage_arn, web_acl_arn=self.web_acl.attr_arn
         )
+        self.log_group = logs.LogGroup(
+            self,
+            "BlockedRequests",
+            log_group_name=f"{LOG_GROUP_PREFIX}{log_name}",
+            retention=log_retention,
+            # Prod keeps its security log when the stack goes (its fixed name must then be freed
+            # by hand before the stack is created again); dev deletes it with the stack.
+            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
+        )
+        # WAF wants the group's ARN without the ":*" suffix that the LogGroup's Arn attribute has.
+        log_arn = Stack.of(self).format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=self.log_group.log_group_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.logging = wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[log_arn],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": header})
+                for header in REDACTED_HEADERS
+            ],
+            # Untyped JSON in the L1, like single_header: CloudFormation's own key names.
+            logging_filter={
+                "DefaultBehavior": "DROP",
+                "Filters": [
+                    {
+                        "Behavior": "KEEP",
+                        "Requirement": "MEETS_ANY",
+                        "Conditions": [{"ActionCondition": {"Action": "BLOCK"}}],
+                    }
+                ],
+            },
+        )
+        self.logging.node.add_dependency(self.log_group)

@@ -119,9 +119,39 @@ def test_production_rate_limits_logins_at_the_api_stage(full: Synth) -> None:
     assert direct["_origin"] == {"NotStatement": {"Statement": expected_secret_match}}
 
 
+def test_blocked_logins_are_logged_without_tokens_or_the_origin_secret(full: Synth) -> None:
+    (acl_id,) = full.resources("AWS::WAFv2::WebACL")
+    (logging,) = full.resources("AWS::WAFv2::LoggingConfiguration").values()
+    props = logging["Properties"]
+    assert props["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    # Every header that carries a credential is redacted: the access token, the refresh
+    # cookie and the secret CloudFront adds (a log reader could otherwise replay them).
+    redacted = {field["SingleHeader"]["Name"] for field in props["RedactedFields"]}
+    assert redacted == {"authorization", "cookie", ORIGIN_VERIFY_HEADER}
+    # Only what WAF blocked is kept; allowed requests are counted by the metrics.
+    assert props["LoggingFilter"] == {
+        "DefaultBehavior": "DROP",
+        "Filters": [
+            {"Behavior": "KEEP", "Requirement": "MEETS_ANY", "Conditions": [{"ActionCondition": {"Action": "BLOCK"}}]}
+        ],
+    }
+    # The destination is a log group WAF may write to (name prefix), by its ARN without ":*".
+    ((group_id, group),) = (
+        (k, r)
+        for k, r in full.resources("AWS::Logs::LogGroup").items()
+        if str(r["Properties"].get("LogGroupName", "")).startswith("aws-waf-logs-")
+    )
+    assert group["Properties"]["RetentionInDays"] == 30 and group["DeletionPolicy"] == "Retain"
+    assert group["Properties"]["LogGroupName"] == "aws-waf-logs-PaidMediaDashboard-prod"
+    (destination,) = props["LogDestinationConfigs"]
+    (prefix, name) = destination["Fn::Join"][1]
+    assert prefix.startswith("arn:aws:logs:") and prefix.endswith(":log-group:") and name == {"Ref": group_id}
+
+
 def test_dev_has_no_waf_by_default_and_says_why(minimal: Synth) -> None:
     assert not minimal.resources("AWS::WAFv2::WebACL")
     assert not minimal.resources("AWS::WAFv2::WebACLAssociation")
+    assert not minimal.resources("AWS::WAFv2::LoggingConfiguration")
     assert minimal.stack.login_waf is None
 
 
