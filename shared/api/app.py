@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from shared.api import deps
 from shared.api.errors import register_error_handlers
 from shared.api.openapi import BEARER_SCHEME, error_response_doc
+from shared.api.prejson import PreSerialisedLast
 from shared.api.security import SecurityFirst
 from shared.observability import metrics
 from shared.settings import Settings
@@ -93,6 +94,8 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     # 401/403 must come before 400: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.
     app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[assignment]
+    # A body with pre-serialised long lists (`shared.api.prejson`): the rest validated as usual.
+    app._response_validation_middleware = PreSerialisedLast(app._response_validation_middleware, app._serializer)  # type: ignore[assignment]
     for router in routers:
         app.include_router(router)
     return app

@@ -1,0 +1,146 @@
+"""The overview's fast paths equal the general ones, digit for digit and byte for byte.
+
+- `daily_json.day_json` / `series_json` (the daily series written as JSON text) against the
+  general shaping: `service._daily_series` -> `as_json` -> `list[DayOut]` validation -> the
+  API's serialiser (Powertools' `json.dumps(separators=(",", ":"))`);
+- `service.total_of` (the fold written out) against the fold of `Aggregate.from_row` with
+  `Aggregate.__add__` it replaced;
+(`tests/api/test_overview_body.py`: the same through the real handler.)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from shared.api.routes.clients import DayOut
+from shared.dashboard import daily_json, service
+from shared.dashboard.params import DateRange
+from shared.metrics import Aggregate
+from shared.numbers import as_json
+
+DAYS = TypeAdapter(list[DayOut])
+START = date(2025, 1, 1)
+
+
+def general_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> str:
+    shaped = DAYS.validate_python(as_json(service._daily_series(by_day, span)))
+    return json.dumps(DAYS.dump_python(shaped, mode="json"), separators=(",", ":"))
+
+
+def fold_total(rows: list[dict[str, Any]]) -> Aggregate:
+    """`total_of` as it was: the fold of `Aggregate.from_row` with `Aggregate.__add__`."""
+    if not rows:
+        return service.NOTHING
+    total = Aggregate()
+    for row in rows:
+        total = total + Aggregate.from_row(row)
+    return total
+
+
+counts = st.one_of(st.integers(0, 10**12), st.sampled_from([0, 1, 2, 3, 999_999, 10**15]))
+# numeric sums of any scale (conversion_revenue numeric(18,6), spend from CPM x impressions / 1000).
+amounts = st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e12"), places=None, allow_nan=False).filter(
+    lambda d: d.is_finite() and abs(d.as_tuple().exponent) <= 24  # type: ignore[arg-type]
+) | st.sampled_from([Decimal(0), Decimal("0.000000"), Decimal("0.005"), Decimal("0.004999"), Decimal("-0.001")])
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "impressions": Decimal(draw(counts)),
+        "clicks": Decimal(draw(counts)),
+        "conversions": Decimal(draw(counts)),
+        "revenue": draw(amounts),
+        "spend": draw(st.none() | amounts),  # None: no row of the day could be priced
+        "currency": "USD",
+    }
+
+
+@st.composite
+def days(draw: st.DrawFn) -> tuple[dict[date, dict[str, Any]], DateRange]:
+    length = draw(st.integers(1, 40))
+    span = DateRange(START, START + timedelta(days=length - 1))
+    present = draw(st.lists(st.integers(0, length - 1), unique=True))
+    return {START + timedelta(days=n): draw(rows()) for n in present}, span
+
+
+@settings(max_examples=300, deadline=None)
+@given(days())
+def test_series_json_equals_the_general_shaping(case: tuple[dict[date, dict[str, Any]], DateRange]) -> None:
+    by_day, span = case
+    assert daily_json.daily_series(by_day, span) == general_series(by_day, span)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows())
+def test_one_day_equals_the_general_shaping(row: dict[str, Any]) -> None:
+    span = DateRange(START, START)
+    assert "[" + daily_json.day_json(row, START) + "]" == general_series({START: row}, span)
+
+
+def test_fixed_days_nulls_zeros_unpriced_and_half_way_values() -> None:
+    by_day = {
+        START: {
+            "impressions": 875187,
+            "clicks": 4960,
+            "conversions": 354,
+            "revenue": Decimal("13275.000000"),
+            "spend": Decimal("3719.5447500"),
+        },
+        START + timedelta(days=1): {
+            "impressions": 0,
+            "clicks": 0,
+            "conversions": 0,
+            "revenue": Decimal(0),
+            "spend": Decimal(0),
+        },
+        START + timedelta(days=2): {
+            "impressions": 1000,
+            "clicks": 3,
+            "conversions": 0,
+            "revenue": Decimal(0),
+            "spend": None,
+        },  # unpriced: spend, cpc, cpa, roas null
+        START + timedelta(days=4): {
+            "impressions": 2000000,
+            "clicks": 1,
+            "conversions": 1,
+            "revenue": Decimal("0.005"),
+            "spend": Decimal("0.00005"),
+        },  # half-way values round up
+    }  # day 3 has no row: an empty day
+    span = DateRange(START, START + timedelta(days=4))
+    text = daily_json.daily_series(by_day, span)
+    assert text == general_series(by_day, span)
+    parsed = json.loads(text)
+    assert parsed[0]["ctr"] == "0.005667" and parsed[0]["cpc"] == "0.7499" and parsed[0]["roas"] == "3.568985"
+    assert parsed[1]["ctr"] is None and parsed[1]["spend"] == "0.00"
+    assert parsed[2]["spend"] is None and parsed[2]["cpc"] is None and parsed[2]["ctr"] == "0.003000"
+    assert parsed[3] == {
+        **dict.fromkeys(("ctr", "cvr", "cpc", "cpa", "roas")),
+        "impressions": 0,
+        "clicks": 0,
+        "conversions": 0,
+        "revenue": "0.00",
+        "spend": "0.00",
+        "date": "2025-01-04",
+    }
+    assert parsed[4]["revenue"] == "0.01" and parsed[4]["spend"] == "0.00" and parsed[4]["ctr"] == "0.000001"
+    assert parsed[4]["roas"] == "100.000000"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(rows(), max_size=30))
+def test_total_of_equals_the_fold_of_aggregates(some: list[dict[str, Any]]) -> None:
+    fast, folded = service.total_of(some), fold_total(some)
+    assert fast == folded
+    assert fast.to_api() == folded.to_api()
+    # the same Decimal representation, not only the same value
+    assert (str(fast.revenue), str(fast.spend)) == (str(folded.revenue), str(folded.spend))
