@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.dashboard.params import DateRange
+from shared.metrics import Aggregate
 from shared.numbers import PLACES
 
 
@@ -28,12 +29,47 @@ class JsonText(str):
     __slots__ = ()
 
 
+# `dashboard_daily_totals` rows fetched as tuples (`service._daily_rows(as_tuples=True)`).
+DAILY_COLUMNS = ("date", "impressions", "clicks", "conversions", "revenue", "spend")
+_NUMERIC_OID = 1700  # sum(bigint) and sum(numeric) are numeric: Decimals, never floats
+_DATE_OID = 1082
+
 _CENT = PLACES["money"]
 _UNIT = PLACES["unit"]
 _RATIO = PLACES["ratio"]
 _UP = ROUND_HALF_UP
 _ZERO = Decimal(0)
+_NOTHING = Aggregate(spend=_ZERO)  # = service.NOTHING: no rows, nothing spent
 _quantize = Decimal.quantize
+
+
+def check_columns(description: Any) -> None:
+    """Refuse rows whose leading columns are not `DAILY_COLUMNS` as date and numerics."""
+    names = tuple(column.name for column in (description or ())[: len(DAILY_COLUMNS)])
+    types = tuple(column.type_code for column in (description or ())[: len(DAILY_COLUMNS)])
+    if names != DAILY_COLUMNS or types != (_DATE_OID,) + (_NUMERIC_OID,) * (len(DAILY_COLUMNS) - 1):
+        raise RuntimeError(f"dashboard_daily_totals returns {names} {types}, daily_json expects {DAILY_COLUMNS}")
+
+
+def total_of(rows: list[tuple[Any, ...]]) -> Aggregate:
+    """`service.total_of` of tuple rows: the same additions, in the same order."""
+    if not rows:
+        return _NOTHING
+    impressions = clicks = conversions = 0
+    revenue = _ZERO
+    spend: Decimal | None = None
+    for row in rows:
+        impressions += int(row[1] or 0)
+        clicks += int(row[2] or 0)
+        conversions += int(row[3] or 0)
+        revenue = revenue + Decimal(row[4] or 0)
+        row_spend = row[5]
+        if row_spend is not None:
+            spend = (spend or _ZERO) + (Decimal(row_spend) or _ZERO)
+        elif spend is not None:
+            spend = (spend or _ZERO) + _ZERO
+    return Aggregate(impressions=impressions, clicks=clicks, conversions=conversions, revenue=revenue, spend=spend)
+
 
 # A day without rows: zero counts and spend, every ratio null (`service.NOTHING`).
 _EMPTY_DAY = (
@@ -50,27 +86,28 @@ _DAY = (
 _NULL_SLOT = '"None"'
 
 
-def _day_text(row: dict[str, Any] | None, day: date) -> str:
+def _day_text(row: tuple[Any, ...] | None, day: str) -> str:
     """One day with `"None"` for each null (see `_DAY`)."""
     if row is None:
-        return _EMPTY_DAY + day.isoformat() + '"}'
-    impressions = int(row["impressions"] or 0)
-    clicks = int(row["clicks"] or 0)
-    conversions = int(row["conversions"] or 0)
-    revenue = Decimal(row["revenue"] or 0)
-    spend = row["spend"]
-    # The same operations as `Aggregate.from_row(row).to_api()` (`shared.metrics.ratio`:
-    # Decimal(numerator) / Decimal(denominator), None for a zero denominator).
+        return _EMPTY_DAY + day + '"}'
+    impressions = int(row[1] or 0)
+    clicks = int(row[2] or 0)
+    conversions = int(row[3] or 0)
+    revenue = Decimal(row[4] or 0)
+    spend = row[5]
+    # The values of `Aggregate.from_row(row).to_api()`: `shared.metrics.ratio` divides
+    # Decimal(numerator) by Decimal(denominator) (a Decimal divided by an int converts the
+    # int exactly, the same operation), None for a zero denominator; rounded once, half up.
     d_clicks = Decimal(clicks)
     d_conversions = Decimal(conversions)
-    ctr = _quantize(d_clicks / Decimal(impressions), _RATIO, _UP) if impressions else None
-    cvr = _quantize(d_conversions / d_clicks, _RATIO, _UP) if clicks else None
+    ctr = _quantize(d_clicks / impressions, _RATIO, _UP) if impressions else None
+    cvr = _quantize(d_conversions / clicks, _RATIO, _UP) if clicks else None
     if spend is None:
         cpc = cpa = roas = None
     else:
         spend = Decimal(spend)
-        cpc = _quantize(spend / d_clicks, _UNIT, _UP) if clicks else None
-        cpa = _quantize(spend / d_conversions, _UNIT, _UP) if conversions else None
+        cpc = _quantize(spend / clicks, _UNIT, _UP) if clicks else None
+        cpa = _quantize(spend / conversions, _UNIT, _UP) if conversions else None
         roas = _quantize(revenue / spend, _RATIO, _UP) if spend else None
         spend = _quantize(spend, _CENT, _UP)
     return _DAY % (
@@ -84,19 +121,19 @@ def _day_text(row: dict[str, Any] | None, day: date) -> str:
         cpc,
         cpa,
         roas,
-        day.isoformat(),
+        day,
     )
 
 
-def day_json(row: dict[str, Any] | None, day: date) -> str:
+def day_json(row: tuple[Any, ...] | None, day: date) -> str:
     """One `DayOut` object as JSON text: `Aggregate.from_row(row).to_api()` plus the date, or
     the empty day for None. A quantized Decimal's `str` (what %s writes) is its fixed-point
     text, like `format(value, "f")`: its exponent is -2, -4 or -6, never positive, and its
     adjusted exponent is never below -6."""
-    return _day_text(row, day).replace(_NULL_SLOT, "null")
+    return _day_text(row, day.isoformat()).replace(_NULL_SLOT, "null")
 
 
-def series_json(by_day: dict[date, dict[str, Any]], start: date, end: date) -> JsonText:
+def series_json(by_day: dict[date, tuple[Any, ...]], start: date, end: date) -> JsonText:
     """The JSON array of every day from `start` to `end` (days without a row are empty days),
     equal to `service._daily_series` once validated as `list[DayOut]` and serialised."""
     one = timedelta(days=1)
@@ -104,11 +141,11 @@ def series_json(by_day: dict[date, dict[str, Any]], start: date, end: date) -> J
     day = start
     get = by_day.get
     while day <= end:
-        days.append(_day_text(get(day), day))
+        days.append(_day_text(get(day), day.isoformat()))
         day += one
     return JsonText("[" + ",".join(days).replace(_NULL_SLOT, "null") + "]")
 
 
-def daily_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> JsonText:
-    """`service._daily_series` as JSON text (a `service.SeriesShaper`)."""
+def daily_series(by_day: dict[date, tuple[Any, ...]], span: DateRange) -> JsonText:
+    """`service._daily_series` of tuple rows, as JSON text."""
     return series_json(by_day, span.start, span.end)

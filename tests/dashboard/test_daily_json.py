@@ -3,8 +3,8 @@
 - `daily_json.day_json` / `series_json` (the daily series written as JSON text) against the
   general shaping: `service._daily_series` -> `as_json` -> `list[DayOut]` validation -> the
   API's serialiser (Powertools' `json.dumps(separators=(",", ":"))`);
-- `service.total_of` (the fold written out) against the fold of `Aggregate.from_row` with
-  `Aggregate.__add__` it replaced;
+- `service.total_of` (the fold written out) and `daily_json.total_of` (the same of tuple
+  rows) against the fold of `Aggregate.from_row` with `Aggregate.__add__` it replaced;
 (`tests/api/test_overview_body.py`: the same through the real handler.)
 """
 
@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
@@ -29,8 +30,14 @@ DAYS = TypeAdapter(list[DayOut])
 START = date(2025, 1, 1)
 
 
-def general_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> str:
-    shaped = DAYS.validate_python(as_json(service._daily_series(by_day, span)))
+def as_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A tuple row as the general path's dict row."""
+    return dict(zip((*daily_json.DAILY_COLUMNS, "currency"), row, strict=True))
+
+
+def general_series(by_day: dict[date, tuple[Any, ...]], span: DateRange) -> str:
+    rows = {day: as_dict(row) for day, row in by_day.items()}
+    shaped = DAYS.validate_python(as_json(service._daily_series(rows, span)))
     return json.dumps(DAYS.dump_python(shaped, mode="json"), separators=(",", ":"))
 
 
@@ -52,69 +59,59 @@ amounts = st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e12"), plac
 
 
 @st.composite
-def rows(draw: st.DrawFn) -> dict[str, Any]:
-    return {
-        "impressions": Decimal(draw(counts)),
-        "clicks": Decimal(draw(counts)),
-        "conversions": Decimal(draw(counts)),
-        "revenue": draw(amounts),
-        "spend": draw(st.none() | amounts),  # None: no row of the day could be priced
-        "currency": "USD",
-    }
+def rows(draw: st.DrawFn, day: date = START) -> tuple[Any, ...]:
+    """A dashboard_daily_totals row as the fast path fetches it (a tuple)."""
+    return (
+        day,
+        Decimal(draw(counts)),  # sum(bigint): an integral numeric
+        Decimal(draw(counts)),
+        Decimal(draw(counts)),
+        draw(amounts),
+        draw(st.none() | amounts),  # None: no row of the day could be priced
+        "USD",
+    )
 
 
 @st.composite
-def days(draw: st.DrawFn) -> tuple[dict[date, dict[str, Any]], DateRange]:
+def days(draw: st.DrawFn) -> tuple[dict[date, tuple[Any, ...]], DateRange]:
     length = draw(st.integers(1, 40))
     span = DateRange(START, START + timedelta(days=length - 1))
     present = draw(st.lists(st.integers(0, length - 1), unique=True))
-    return {START + timedelta(days=n): draw(rows()) for n in present}, span
+    return {START + timedelta(days=n): draw(rows(START + timedelta(days=n))) for n in present}, span
 
 
 @settings(max_examples=300, deadline=None)
 @given(days())
-def test_series_json_equals_the_general_shaping(case: tuple[dict[date, dict[str, Any]], DateRange]) -> None:
+def test_series_json_equals_the_general_shaping(case: tuple[dict[date, tuple[Any, ...]], DateRange]) -> None:
     by_day, span = case
     assert daily_json.daily_series(by_day, span) == general_series(by_day, span)
 
 
 @settings(max_examples=300, deadline=None)
 @given(rows())
-def test_one_day_equals_the_general_shaping(row: dict[str, Any]) -> None:
+def test_one_day_equals_the_general_shaping(row: tuple[Any, ...]) -> None:
     span = DateRange(START, START)
     assert "[" + daily_json.day_json(row, START) + "]" == general_series({START: row}, span)
 
 
 def test_fixed_days_nulls_zeros_unpriced_and_half_way_values() -> None:
+    def row(n: int, imps: int, clicks: int, conv: int, revenue: str, spend: str | None) -> tuple[Any, ...]:
+        money = Decimal(spend) if spend is not None else None
+        return (
+            START + timedelta(days=n),
+            Decimal(imps),
+            Decimal(clicks),
+            Decimal(conv),
+            Decimal(revenue),
+            money,
+            "USD",
+        )
+
     by_day = {
-        START: {
-            "impressions": 875187,
-            "clicks": 4960,
-            "conversions": 354,
-            "revenue": Decimal("13275.000000"),
-            "spend": Decimal("3719.5447500"),
-        },
-        START + timedelta(days=1): {
-            "impressions": 0,
-            "clicks": 0,
-            "conversions": 0,
-            "revenue": Decimal(0),
-            "spend": Decimal(0),
-        },
-        START + timedelta(days=2): {
-            "impressions": 1000,
-            "clicks": 3,
-            "conversions": 0,
-            "revenue": Decimal(0),
-            "spend": None,
-        },  # unpriced: spend, cpc, cpa, roas null
-        START + timedelta(days=4): {
-            "impressions": 2000000,
-            "clicks": 1,
-            "conversions": 1,
-            "revenue": Decimal("0.005"),
-            "spend": Decimal("0.00005"),
-        },  # half-way values round up
+        START: row(0, 875187, 4960, 354, "13275.000000", "3719.5447500"),
+        START + timedelta(days=1): row(1, 0, 0, 0, "0", "0"),
+        START + timedelta(days=2): row(2, 1000, 3, 0, "0", None),  # unpriced: spend, cpc, cpa, roas null
+        START + timedelta(days=4): row(4, 2000000, 1, 1, "0.005", "0.00005"),  # half-way values round up
     }  # day 3 has no row: an empty day
     span = DateRange(START, START + timedelta(days=4))
     text = daily_json.daily_series(by_day, span)
@@ -138,9 +135,23 @@ def test_fixed_days_nulls_zeros_unpriced_and_half_way_values() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(rows(), max_size=30))
-def test_total_of_equals_the_fold_of_aggregates(some: list[dict[str, Any]]) -> None:
-    fast, folded = service.total_of(some), fold_total(some)
-    assert fast == folded
-    assert fast.to_api() == folded.to_api()
-    # the same Decimal representation, not only the same value
-    assert (str(fast.revenue), str(fast.spend)) == (str(folded.revenue), str(folded.spend))
+def test_total_of_equals_the_fold_of_aggregates(some: list[tuple[Any, ...]]) -> None:
+    folded = fold_total([as_dict(row) for row in some])
+    for fast in (service.total_of([as_dict(row) for row in some]), daily_json.total_of(some)):
+        assert fast == folded
+        assert fast.to_api() == folded.to_api()
+        # the same Decimal representation, not only the same value
+        assert (str(fast.revenue), str(fast.spend)) == (str(folded.revenue), str(folded.spend))
+
+
+def test_tuple_rows_are_checked_against_the_query_columns(api_db) -> None:
+    """The fast path reads dashboard_daily_totals by position: its columns are checked."""
+    from shared.db import QUERIES, Tenant
+
+    nobody = "00000000-0000-0000-0000-000000000001"
+    with api_db.transaction(tenant=Tenant.client(nobody)) as conn:
+        params = {"client_id": nobody, "date_from": START, "date_to": START}
+        daily_json.check_columns(conn.execute(QUERIES["dashboard_daily_totals"], params).description)
+        other = conn.execute("SELECT now()::date AS date, 1::bigint AS impressions")
+        with pytest.raises(RuntimeError):
+            daily_json.check_columns(other.description)

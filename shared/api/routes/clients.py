@@ -29,7 +29,7 @@ from shared.api.models import BrandingOut, branding_out
 from shared.api.openapi import api_doc
 from shared.api.prejson import PreSerialised
 from shared.api.security import CurrentPrincipal, client_scope
-from shared.dashboard import daily_json, params, service
+from shared.dashboard import params, service
 from shared.db import Tenant
 from shared.numbers import as_json
 from shared.observability import metrics
@@ -306,7 +306,7 @@ def overview(
         client_id=tenant.client_id,  # type: ignore[arg-type]
         date_range=date_range,
         comparison=comparison,
-        series=daily_json.daily_series,  # JSON text, equal to the general shaping (its tests)
+        json_series=True,  # JSON text, equal to the general shaping (its tests)
     )
     # The two daily series (730 days for a year) skip model validation: they are written in
     # the API's shape directly; everything else is validated and serialised as usual.
