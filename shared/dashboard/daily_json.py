@@ -51,33 +51,13 @@ def check_columns(description: Any) -> None:
         raise RuntimeError(f"dashboard_daily_totals returns {names} {types}, daily_json expects {DAILY_COLUMNS}")
 
 
-def total_of(rows: list[tuple[Any, ...]]) -> Aggregate:
-    """`service.total_of` of tuple rows: the same additions, in the same order."""
-    if not rows:
-        return _NOTHING
-    impressions = clicks = conversions = 0
-    revenue = _ZERO
-    spend: Decimal | None = None
-    for row in rows:
-        impressions += int(row[1] or 0)
-        clicks += int(row[2] or 0)
-        conversions += int(row[3] or 0)
-        revenue = revenue + Decimal(row[4] or 0)
-        row_spend = row[5]
-        if row_spend is not None:
-            spend = (spend or _ZERO) + (Decimal(row_spend) or _ZERO)
-        elif spend is not None:
-            spend = (spend or _ZERO) + _ZERO
-    return Aggregate(impressions=impressions, clicks=clicks, conversions=conversions, revenue=revenue, spend=spend)
-
-
 # A day without rows: zero counts and spend, every ratio null (`service.NOTHING`).
 _EMPTY_DAY = (
     '{"impressions":0,"clicks":0,"conversions":0,"revenue":"0.00","spend":"0.00",'
     '"ctr":null,"cvr":null,"cpc":null,"cpa":null,"roas":null,"date":"'
 )
 # Fields in `DayOut`'s order (AggregateOut's keys, then date): the order the API serialises.
-# Every number slot is quoted; a None fills it as "None", which `series_json` turns into
+# Every number slot is quoted; a None fills it as "None", which `series_and_total` turns into
 # null (no other text of a day can contain it: numbers and an ISO date only).
 _DAY = (
     '{"impressions":%d,"clicks":%d,"conversions":%d,"revenue":"%s","spend":"%s",'
@@ -86,66 +66,109 @@ _DAY = (
 _NULL_SLOT = '"None"'
 
 
-def _day_text(row: tuple[Any, ...] | None, day: str) -> str:
-    """One day with `"None"` for each null (see `_DAY`)."""
-    if row is None:
-        return _EMPTY_DAY + day + '"}'
-    impressions = int(row[1] or 0)
-    clicks = int(row[2] or 0)
-    conversions = int(row[3] or 0)
-    revenue = Decimal(row[4] or 0)
-    spend = row[5]
-    # The values of `Aggregate.from_row(row).to_api()`: `shared.metrics.ratio` divides
-    # Decimal(numerator) by Decimal(denominator) (a Decimal divided by an int converts the
-    # int exactly, the same operation), None for a zero denominator; rounded once, half up.
-    d_clicks = Decimal(clicks)
-    d_conversions = Decimal(conversions)
-    ctr = _quantize(d_clicks / impressions, _RATIO, _UP) if impressions else None
-    cvr = _quantize(d_conversions / clicks, _RATIO, _UP) if clicks else None
-    if spend is None:
-        cpc = cpa = roas = None
-    else:
-        spend = Decimal(spend)
-        cpc = _quantize(spend / clicks, _UNIT, _UP) if clicks else None
-        cpa = _quantize(spend / conversions, _UNIT, _UP) if conversions else None
-        roas = _quantize(revenue / spend, _RATIO, _UP) if spend else None
-        spend = _quantize(spend, _CENT, _UP)
-    return _DAY % (
-        impressions,
-        clicks,
-        conversions,
-        _quantize(revenue, _CENT, _UP),
-        spend,
-        ctr,
-        cvr,
-        cpc,
-        cpa,
-        roas,
-        day,
+_ISO_DAYS: dict[date, str] = {}  # date -> "YYYY-MM-DD", a pure function kept per process
+_ISO_DAYS_MAX = 20_000
+
+
+def _iso(day: date) -> str:
+    text = _ISO_DAYS.get(day)
+    if text is None:
+        if len(_ISO_DAYS) >= _ISO_DAYS_MAX:
+            _ISO_DAYS.clear()
+        text = _ISO_DAYS[day] = day.isoformat()
+    return text
+
+
+def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date) -> tuple[JsonText, Aggregate]:
+    """The JSON array of every day from `start` to `end` (days without a row are empty days),
+    equal to `service._daily_series` once validated as `list[DayOut]` and serialised, and the
+    total of those days' rows, equal to `service.total_of` of them (`by_day` holds them in date
+    order, as the query returns them: the same additions in the same order).
+
+    Each day is `Aggregate.from_row(row).to_api()`: `shared.metrics.ratio` divides
+    Decimal(numerator) by Decimal(denominator) (a Decimal divided by an int converts the int
+    exactly: the same operation), None for a zero denominator, each value rounded once, half
+    up. A quantized Decimal's `str` (what %s writes) is its fixed-point text, like
+    `format(value, "f")`: its exponent is -2, -4 or -6, never positive, and its adjusted
+    exponent is never below -6.
+    """
+    quantize, ratio, unit, cent, up, zero = _quantize, _RATIO, _UNIT, _CENT, _UP, _ZERO
+    template, empty = _DAY, _EMPTY_DAY
+    one = timedelta(days=1)
+    days: list[str] = []
+    append = days.append
+    get = by_day.get
+    found = False
+    total_impressions = total_clicks = total_conversions = 0
+    total_revenue = zero
+    total_spend: Decimal | None = None
+    day = start
+    while day <= end:
+        row = get(day)
+        if row is None:
+            append(empty + _iso(day) + '"}')
+            day += one
+            continue
+        found = True
+        impressions = int(row[1] or 0)
+        clicks = int(row[2] or 0)
+        conversions = int(row[3] or 0)
+        revenue = Decimal(row[4] or 0)
+        spend = row[5]
+        total_impressions += impressions
+        total_clicks += clicks
+        total_conversions += conversions
+        total_revenue = total_revenue + revenue
+        d_clicks = Decimal(clicks)
+        ctr = quantize(d_clicks / impressions, ratio, up) if impressions else None
+        cvr = quantize(Decimal(conversions) / clicks, ratio, up) if clicks else None
+        if spend is None:
+            cpc = cpa = roas = None
+            if total_spend is not None:
+                total_spend = (total_spend or zero) + zero
+        else:
+            spend = Decimal(spend)
+            total_spend = (total_spend or zero) + (spend or zero)
+            cpc = quantize(spend / clicks, unit, up) if clicks else None
+            cpa = quantize(spend / conversions, unit, up) if conversions else None
+            roas = quantize(revenue / spend, ratio, up) if spend else None
+            spend = quantize(spend, cent, up)
+        append(
+            template
+            % (
+                impressions,
+                clicks,
+                conversions,
+                quantize(revenue, cent, up),
+                spend,
+                ctr,
+                cvr,
+                cpc,
+                cpa,
+                roas,
+                _iso(day),
+            )
+        )
+        day += one
+    total = (
+        Aggregate(
+            impressions=total_impressions,
+            clicks=total_clicks,
+            conversions=total_conversions,
+            revenue=total_revenue,
+            spend=total_spend,
+        )
+        if found
+        else _NOTHING
     )
+    return JsonText("[" + ",".join(days).replace(_NULL_SLOT, "null") + "]"), total
 
 
 def day_json(row: tuple[Any, ...] | None, day: date) -> str:
-    """One `DayOut` object as JSON text: `Aggregate.from_row(row).to_api()` plus the date, or
-    the empty day for None. A quantized Decimal's `str` (what %s writes) is its fixed-point
-    text, like `format(value, "f")`: its exponent is -2, -4 or -6, never positive, and its
-    adjusted exponent is never below -6."""
-    return _day_text(row, day.isoformat()).replace(_NULL_SLOT, "null")
+    """One `DayOut` object as JSON text (the empty day for None)."""
+    return series_and_total({day: row} if row is not None else {}, day, day)[0][1:-1]
 
 
-def series_json(by_day: dict[date, tuple[Any, ...]], start: date, end: date) -> JsonText:
-    """The JSON array of every day from `start` to `end` (days without a row are empty days),
-    equal to `service._daily_series` once validated as `list[DayOut]` and serialised."""
-    one = timedelta(days=1)
-    days = []
-    day = start
-    get = by_day.get
-    while day <= end:
-        days.append(_day_text(get(day), day.isoformat()))
-        day += one
-    return JsonText("[" + ",".join(days).replace(_NULL_SLOT, "null") + "]")
-
-
-def daily_series(by_day: dict[date, tuple[Any, ...]], span: DateRange) -> JsonText:
-    """`service._daily_series` of tuple rows, as JSON text."""
-    return series_json(by_day, span.start, span.end)
+def daily_series(by_day: dict[date, tuple[Any, ...]], span: DateRange) -> tuple[JsonText, Aggregate]:
+    """`service._daily_series` of tuple rows as JSON text, and `service.total_of` of them."""
+    return series_and_total(by_day, span.start, span.end)

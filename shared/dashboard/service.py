@@ -11,7 +11,6 @@ and ratios as Decimals from `Aggregate.to_api()` (rounded by kind only there, se
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -163,11 +162,9 @@ def overview(
     totals are exact sums of the daily sums.
 
     `json_series` (the route's choice): both series as `daily_json.JsonText`, the same days
-    written straight in the API's JSON (rows fetched as tuples, totals by `daily_json`); equal
+    written straight in the API's JSON (rows fetched as tuples, totals summed in the same loop); equal
     to the general shaping digit for digit (tests/dashboard/test_daily_json.py).
     """
-    total: Callable[[list[Any]], Aggregate] = daily_json.total_of if json_series else total_of
-    series: Callable[[dict[date, Any], DateRange], Any] = daily_json.daily_series if json_series else _daily_series
     other = date_range.previous() if comparison == "previous" else comparison
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
         if other is not None and other.end + timedelta(days=1) == date_range.start:
@@ -181,7 +178,12 @@ def overview(
         currency = require_client_if(
             conn, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
         )
-    totals = total([row for day, row in by_day.items() if date_range.start <= day <= date_range.end])
+    series: Any
+    if json_series:
+        series, totals = daily_json.daily_series(by_day, date_range)
+    else:
+        totals = total_of([row for day, row in by_day.items() if date_range.start <= day <= date_range.end])
+        series = _daily_series(by_day, date_range)
     result: dict[str, Any] = {
         "client_id": str(client_id),
         "currency": currency,
@@ -196,13 +198,18 @@ def overview(
         "totals": totals.to_api(),
         "previous": None,
         "change": None,
-        "series": series(by_day, date_range),
+        "series": series,
         "previous_series": None,
     }
     if other is not None:
-        before = total([row for day, row in other_by_day.items() if other.start <= day <= other.end])
+        previous_series: Any
+        if json_series:
+            previous_series, before = daily_json.daily_series(other_by_day, other)
+        else:
+            before = total_of([row for day, row in other_by_day.items() if other.start <= day <= other.end])
+            previous_series = _daily_series(other_by_day, other)
         change = {**compare(totals, before), "roas_explained": explain_roas(totals, before)}
-        result.update(previous=before.to_api(), change=change, previous_series=series(other_by_day, other))
+        result.update(previous=before.to_api(), change=change, previous_series=previous_series)
     return result
 
 
