@@ -113,7 +113,9 @@ def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date
         impressions = int(row[1] or 0)
         clicks = int(row[2] or 0)
         conversions = int(row[3] or 0)
-        revenue = Decimal(row[4] or 0)
+        # Decimal(x) of a Decimal is x itself (value and exponent): `check_columns` makes the
+        # money columns numeric, which psycopg loads as Decimal, so the copy is skipped.
+        revenue = row[4] or zero
         spend = row[5]
         total_impressions += impressions
         total_clicks += clicks
@@ -127,7 +129,6 @@ def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date
             if total_spend is not None:
                 total_spend = (total_spend or zero) + zero
         else:
-            spend = Decimal(spend)
             total_spend = (total_spend or zero) + (spend or zero)
             cpc = quantize(spend / clicks, unit, up) if clicks else None
             cpa = quantize(spend / conversions, unit, up) if conversions else None
