@@ -53,3 +53,39 @@ def test_overview_body_equals_the_general_path(api, owner_conn, make_user) -> No
     by_date = {point["date"]: point for point in body["series"]}
     assert by_date[day(14).isoformat()]["spend"] is None and by_date[day(14).isoformat()]["impressions"] > 0
     assert by_date[day(15).isoformat()]["impressions"] == 0 and by_date[day(15).isoformat()]["spend"] == "0.00"
+
+
+def test_the_spliced_series_are_the_last_fields_of_the_overview_model() -> None:
+    """`PreSerialised` splices the series after the head's other fields: they must stay the
+    model's last fields (a field added after them must go before, or be spliced too)."""
+    from shared.api.prejson import PreSerialised
+
+    assert list(OverviewOut.model_fields)[-2:] == ["series", "previous_series"]
+    head = OverviewOut.model_validate(
+        {
+            "from": "2026-01-01",
+            "to": "2026-01-01",
+            "client_id": "c",
+            "currency": "USD",
+            **dict.fromkeys(("compare_from", "compare_to", "previous_from", "previous_to", "data_through")),
+            "totals": {
+                "impressions": 0,
+                "clicks": 0,
+                "conversions": 0,
+                **dict.fromkeys(("revenue", "spend", "ctr", "cvr", "cpc", "cpa", "roas")),
+            },
+            "previous": None,
+            "change": None,
+            "series": [],
+            "previous_series": None,
+        }
+    )
+    text = json.dumps(head.model_dump(mode="json", by_alias=True), separators=(",", ":"))
+    body = PreSerialised(head, series="[1]", previous_series=None).splice(text)
+    assert json.loads(body)["series"] == [1] and json.loads(body)["previous_series"] is None
+    try:
+        PreSerialised(head, series="[1]", previous_series="[2]").splice(text)  # the head says null
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a tail that does not match the head's empty fields must be refused")
