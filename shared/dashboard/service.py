@@ -126,10 +126,10 @@ def _daily_rows(conn: Connection, client_id: UUID, span: DateRange, *, as_tuples
     params = {"client_id": client_id, "date_from": span.start, "date_to": span.end}
     if not as_tuples:
         return {row["date"]: row for row in conn.execute(QUERIES["dashboard_daily_totals"], params).fetchall()}
-    cursor = conn.cursor(row_factory=tuple_row)
-    cursor.execute(QUERIES["dashboard_daily_totals"], params)
-    daily_json.check_columns(cursor.description)
-    return {row[0]: row for row in cursor.fetchall()}
+    with conn.cursor(row_factory=tuple_row) as cursor:
+        cursor.execute(QUERIES["dashboard_daily_totals"], params)
+        daily_json.check_columns(cursor.description)
+        return {row[0]: row for row in cursor.fetchall()}
 
 
 def _daily_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> list[dict[str, Any]]:
