@@ -9,7 +9,10 @@ query, Python shaping and JSON serialisation). Reference, in the same run: the a
 query the service runs (`dashboard_daily_totals` over the current + previous period;
 `dashboard_campaigns` page 1), executed alone as dash_api in a tenant-scoped transaction on
 a reused connection. The two are sampled alternately, call by call, so a load change on a
-shared machine affects both alike.
+shared machine affects both alike. psycopg prepares that reference after 5 calls (generic
+plans: no planning), which the handler's connection cannot do (no prepared statements
+behind RDS Proxy); `sql_unprepared_p50_ms`, for information, is the same SQL planned on
+every call as the handler's is.
 
 Windows: the dashboard's default 30 days (the headline figure) and, for information, 90 and
 365 days. Cold import: `import handler` of each API function in a fresh Python 3.12 (the runtime's)
@@ -193,6 +196,12 @@ def run() -> dict[str, Any]:
     handler = importlib.import_module("functions.api_clients.handler")
 
     reference = psycopg.connect(role_url(dataset.url, "dash_api"), autocommit=True, row_factory=dict_row)
+    # For information only (not the target's reference): the same SQL on a connection like the
+    # handler's, without prepared statements (RDS Proxy would pin them, shared.db.connection),
+    # so planned on every call. psycopg prepares the reference after 5 calls (generic plans).
+    unprepared = psycopg.connect(
+        role_url(dataset.url, "dash_api"), autocommit=True, row_factory=dict_row, prepare_threshold=None
+    )
     tenant = Tenant.client(client_id)
     rows: list[dict[str, Any]] = []
     try:
@@ -217,15 +226,16 @@ def run() -> dict[str, Any]:
                     response = handler.lambda_handler(event, _Context())
                     assert response["statusCode"] == 200, response["body"]
 
-                def sql_alone(sql_text: Any = sql_text, params: dict[str, Any] = params) -> None:
-                    with reference.transaction():
-                        reference.execute(
+                def sql_alone(sql_text: Any = sql_text, params: dict[str, Any] = params, conn: Any = reference) -> None:
+                    with conn.transaction():
+                        conn.execute(
                             "SELECT set_config('app.client_id', %s, true), set_config('app.all_clients', 'off', true)",
                             (str(tenant.client_id),),
                         )
-                        reference.execute(sql_text, params).fetchall()
+                        conn.execute(sql_text, params).fetchall()
 
                 sql_samples, api_samples = _interleaved(sql_alone, through_handler, repeat=repeat)
+                unprepared_samples = time_calls(lambda: sql_alone(conn=unprepared), repeat=repeat, warmup=5)
                 api, ref = summary_ms(api_samples), summary_ms(sql_samples)
                 ratio = percentile(api_samples, 95) / percentile(sql_samples, 95)
                 rows.append(
@@ -237,12 +247,14 @@ def run() -> dict[str, Any]:
                         "api_p95_ms": api["p95_ms"],
                         "sql_p50_ms": ref["p50_ms"],
                         "sql_p95_ms": ref["p95_ms"],
+                        "sql_unprepared_p50_ms": summary_ms(unprepared_samples)["p50_ms"],
                         "p95_ratio": round(ratio, 2),
                         "meets_target": ratio <= TARGET_RATIO and api["p95_ms"] < TARGET_P95_MS,
                     }
                 )
     finally:
         reference.close()
+        unprepared.close()
         deps.reset()
         db.close()
     print_table("API warm latency through the handler vs the SQL alone", rows)

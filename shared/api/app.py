@@ -9,6 +9,7 @@ principal dependencies and `shared.api.errors` for the error table.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from shared.api import deps
 from shared.api.errors import register_error_handlers
 from shared.api.openapi import BEARER_SCHEME, error_response_doc
+from shared.api.prejson import PreSerialisedLast
 from shared.api.security import SecurityFirst
 from shared.observability import metrics
 from shared.settings import Settings
@@ -84,15 +86,33 @@ def no_store(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Re
     return response
 
 
+def cache_dependency_trees() -> None:
+    """Let Powertools build each route's `Depends()` tree once per process, not per request.
+
+    Powertools 3 calls `depends.build_dependency_tree(route.func)` on every request of a route
+    with dependencies (every authenticated route): `typing.get_type_hints` of the route, whose
+    annotations are strings here, ~85 us for `campaigns`, ~160 us for `overview`. The tree is
+    a pure function of the function's annotations (dependency overrides apply later, when it
+    is solved), so it is cached by function.
+    """
+    from aws_lambda_powertools.event_handler import depends
+
+    if not hasattr(depends.build_dependency_tree, "cache_info"):
+        depends.build_dependency_tree = functools.cache(depends.build_dependency_tree)  # type: ignore[assignment]
+
+
 def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGatewayRestResolver:
     """A REST resolver with request validation, CORS, the bearer security scheme and errors."""
     settings = settings or deps.settings()
+    cache_dependency_trees()
     app = APIGatewayRestResolver(enable_validation=True, cors=cors_config(settings))
     register_error_handlers(app)
     app.use(middlewares=[no_store])
     # 401/403 must come before 400: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.
     app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[assignment]
+    # A body with pre-serialised long lists (`shared.api.prejson`): the rest validated as usual.
+    app._response_validation_middleware = PreSerialisedLast(app._response_validation_middleware, app._serializer)  # type: ignore[assignment]
     for router in routers:
         app.include_router(router)
     return app

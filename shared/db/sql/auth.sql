@@ -6,16 +6,10 @@
 -- One query per authenticated request (primary-key and family-index lookups): is the
 -- session behind this access token still valid? `session_live` is false once the session's
 -- refresh-token family has no live token left (logout, reuse detection, revocation).
-SELECT u.id, u.role, u.client_id, u.session_version,
-       (u.disabled OR coalesce(c.status = 'disabled', false)) AS inactive,
-       EXISTS (
-           SELECT 1 FROM refresh_tokens rt
-           WHERE rt.family_id = %(family_id)s AND rt.user_id = u.id
-             AND rt.revoked_at IS NULL AND rt.rotated_at IS NULL AND rt.expires_at > now()
-       ) AS session_live
-FROM users u
-LEFT JOIN clients c ON c.id = u.client_id
-WHERE u.id = %(user_id)s
+-- The query is app.session_state (migration 1251): PL/pgSQL, so its plan is cached per
+-- database session rather than made on every request.
+SELECT s.id, s.role, s.client_id, s.session_version, s.inactive, s.session_live
+FROM app.session_state(%(user_id)s, %(family_id)s) s
 
 -- name: auth_user_by_email
 SELECT u.id, u.email, u.password_hash, u.role, u.client_id, u.session_version,

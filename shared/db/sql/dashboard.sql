@@ -47,10 +47,10 @@ GROUP BY m.date
 ORDER BY m.date
 
 -- name: dashboard_data_through
--- The client's last day with data (NULL when none): the dashboard's freshness line.
-SELECT max(m.date) AS data_through,
-       (SELECT cc.currency FROM clients cc WHERE cc.id = %(client_id)s) AS currency
-FROM daily_metrics m WHERE m.client_id = %(client_id)s
+-- The client's last day with data (NULL when none): the dashboard's freshness line. The
+-- query (max(m.date) of the client's daily_metrics, and its currency) is app.data_through
+-- (migration 1252): PL/pgSQL, so its plan is cached per database session.
+SELECT t.data_through, t.currency FROM app.data_through(%(client_id)s) t
 
 -- name: dashboard_timeseries
 -- granularity is 'day', 'week' (ISO, Monday) or 'month', validated before binding. The cast
