@@ -250,7 +250,9 @@ WHERE d.client_id = k.client_id AND d.date = k.date
 -- Spend = impressions x CPM / 1000, written as x 0.001 so numeric multiplication keeps it
 -- exact (division would pick a result scale by magnitude). The rates are joined inside a
 -- fenced subquery (OFFSET 0): the five-column join to the creative map is always
--- underestimated, and a nested loop over the rates on top of it costs seconds.
+-- underestimated, and a nested loop over the rates on top of it costs seconds. Rows go in
+-- in primary-key order: the key's pages fill left to right instead of splitting at random
+-- (100k rows: ~445 -> ~380 ms including the sort).
 INSERT INTO daily_metrics (
     client_id, date, campaign_id, strategy_id, placement_id, creative_id,
     impressions, clicks, conversions, conversion_revenue,
@@ -268,6 +270,7 @@ FROM (
 JOIN ingest_creatives m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name AND m.strategy_name = s.strategy_name
  AND m.placement_name = s.placement_name AND m.creative_name = s.creative_name
+ORDER BY s.client_id, s.date, m.creative_id
 
 -- name: ingest_unpriced_days
 -- (client, date) pairs of this run that no CPM priced. Reached through the file's
