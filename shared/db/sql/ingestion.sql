@@ -195,8 +195,9 @@ JOIN ingest_campaigns m ON m.client_id = s.client_id AND m.campaign_name = s.cam
 JOIN strategies st ON st.campaign_id = m.campaign_id AND st.name = s.strategy_name
 
 -- name: ingest_upsert_placements
-INSERT INTO placements (client_id, strategy_id, name)
-SELECT m.client_id, m.strategy_id, s.placement_name
+-- The parent ids come from the map (the path key checks them; no per-row lookup, 1202).
+INSERT INTO placements (client_id, campaign_id, strategy_id, name)
+SELECT m.client_id, m.campaign_id, m.strategy_id, s.placement_name
 FROM (SELECT DISTINCT client_id, campaign_name, strategy_name, placement_name FROM ingest_combos) s
 JOIN ingest_strategies m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name AND m.strategy_name = s.strategy_name
@@ -212,8 +213,8 @@ JOIN ingest_strategies m
 JOIN placements p ON p.strategy_id = m.strategy_id AND p.name = s.placement_name
 
 -- name: ingest_upsert_creatives
-INSERT INTO creatives (client_id, placement_id, name)
-SELECT m.client_id, m.placement_id, s.creative_name
+INSERT INTO creatives (client_id, campaign_id, strategy_id, placement_id, name)
+SELECT m.client_id, m.campaign_id, m.strategy_id, m.placement_id, s.creative_name
 FROM ingest_combos s
 JOIN ingest_placements m
   ON m.client_id = s.client_id AND m.campaign_name = s.campaign_name
