@@ -80,9 +80,17 @@ SELECT id AS client_id, status FROM clients WHERE slug = %(slug)s
 SELECT count(app.lock_client_data(client_id)) AS locked
 FROM (SELECT DISTINCT unnest(%(client_ids)s::uuid[]) AS client_id ORDER BY 1) AS ids
 
+-- name: ingest_sort_whole_groups
+-- Whether an ordered aggregate may presort all its input (the default) or sorts each
+-- group's rows on its own (`off`): set `off` around ingest_day_fingerprints only.
+SELECT set_config('enable_presorted_aggregate', %(presorted)s, true) AS presorted
+
 -- name: ingest_day_fingerprints
 -- One fingerprint per (client, date) of the file, from its parsed rows (so gzip, BOM, CRLF
 -- or a reordering of the same rows give the same value): see app.day_row_text (0501).
+-- Run with enable_presorted_aggregate off: each day's row texts are sorted on their own
+-- (the staged rows are grouped by (client, date) first) instead of one sort of every row
+-- by (client, date, text); the same values, 100k rows: ~205 -> ~135 ms.
 CREATE TEMP TABLE ingest_days ON COMMIT DROP AS
 SELECT client_id, date, md5(string_agg(row_text, E'\n' ORDER BY row_text COLLATE "C")) AS fingerprint
 FROM (SELECT client_id, date,
@@ -232,10 +240,12 @@ JOIN ingest_placements m
 JOIN creatives cr ON cr.placement_id = m.placement_id AND cr.name = s.creative_name
 
 -- name: ingest_map_rates
--- The CPM in force for each (client, date) of the file, looked up once per pair.
+-- The CPM in force for each (client, date) of the file, looked up once per pair. The
+-- pairs are those of ingest_days: every pair still staged, as the stale, unchanged and
+-- closed days left staging and ingest_days together (no other pass over the staged rows).
 CREATE TEMP TABLE ingest_rates ON COMMIT DROP AS
 SELECT d.client_id, d.date, r.client_setting_id, r.cpm
-FROM (SELECT DISTINCT client_id, date FROM ingest_staging) d
+FROM ingest_days d
 LEFT JOIN LATERAL app.rate_in_force(d.client_id, d.date) r ON true
 
 -- name: ingest_analyze_maps
@@ -314,7 +324,14 @@ CREATE TEMP TABLE ingest_staging (
 -- name: ingest_analyze_staging
 -- Temp tables are never auto-analysed; the joins below need row estimates (only the
 -- columns the rates join uses: sampling the name columns costs more than it helps).
+-- Run after ingest_small_samples.
 ANALYZE ingest_staging (client_id, date)
+
+-- name: ingest_small_samples
+-- This transaction's ANALYZEs (of its own temp tables only) sample 3,000 rows, not 30,000:
+-- the estimates they feed are row counts and distinct (client, date) pairs, which a small
+-- sample gives as well (100k staged rows: ~50 -> ~12 ms).
+SELECT set_config('default_statistics_target', '10', true) AS target
 
 -- name: ingest_insert_rejected_rows
 INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason)
