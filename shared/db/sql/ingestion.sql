@@ -82,8 +82,10 @@ FROM (SELECT DISTINCT unnest(%(client_ids)s::uuid[]) AS client_id ORDER BY 1) AS
 
 -- name: ingest_sort_whole_groups
 -- Whether an ordered aggregate may presort all its input (the default) or sorts each
--- group's rows on its own (`off`): set `off` around ingest_day_fingerprints only.
+-- group's rows on its own (`off`): set `off` around ingest_day_fingerprints only. The
+-- setting exists from PostgreSQL 16 (RDS runs 17); an older server keeps its one plan.
 SELECT set_config('enable_presorted_aggregate', %(presorted)s, true) AS presorted
+WHERE current_setting('server_version_num')::integer >= 160000
 
 -- name: ingest_day_fingerprints
 -- One fingerprint per (client, date) of the file, from its parsed rows (so gzip, BOM, CRLF
