@@ -174,3 +174,64 @@ def test_a_tenant_writer_is_checked_the_same_way(api_db: Database, world: dict[s
         conn.execute(INSERT, _row(world, run_id=None, creative_id=uuid.uuid4()))
     with api_db.transaction(tenant=Tenant.client(client)) as conn:
         conn.execute(INSERT, _row(world, run_id=None))
+
+
+# ---------------------------------------------------------------- the dimension path (1202)
+
+
+def test_a_creative_naming_only_its_placement_gets_the_parent_ids(owner_conn: Any, world: dict[str, Any]) -> None:
+    path = world["path"]
+    row = owner_conn.execute(
+        "INSERT INTO creatives (client_id, placement_id, name) VALUES (%s, %s, 'K-new')"
+        " RETURNING campaign_id, strategy_id",
+        (path["client_id"], path["placement_id"]),
+    ).fetchone()
+    assert row == {"campaign_id": path["campaign_id"], "strategy_id": path["strategy_id"]}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"campaign_id": "second.campaign_id"},  # parent ids that disagree with the placement
+        {"strategy_id": "second.strategy_id"},
+        {"client_id": "other.client_id"},  # another client's placement
+        {"placement_id": "missing"},
+    ],
+)
+def test_a_creative_whose_path_disagrees_with_its_placement_is_refused(
+    owner_conn: Any, world: dict[str, Any], change: dict[str, str]
+) -> None:
+    ((column, source),) = change.items()
+    row = {key: world["path"][key] for key in ("client_id", "campaign_id", "strategy_id", "placement_id")}
+    if source == "missing":
+        row[column] = uuid.uuid4()
+    else:
+        group, key = source.split(".")
+        row[column] = world[group][key]
+    with pytest.raises(psycopg.errors.ForeignKeyViolation) as refused:
+        owner_conn.execute(
+            "INSERT INTO creatives (client_id, campaign_id, strategy_id, placement_id, name)"
+            " VALUES (%(client_id)s, %(campaign_id)s, %(strategy_id)s, %(placement_id)s, 'K-bad')",
+            row,
+        )
+    assert refused.value.diag.constraint_name == "creatives_path_fkey"
+
+
+def test_a_placement_with_creatives_cannot_be_removed_and_a_moved_creative_follows_its_placement(
+    owner_conn: Any, world: dict[str, Any]
+) -> None:
+    path, second = world["path"], world["second"]
+    with pytest.raises(psycopg.errors.RestrictViolation) as refused:
+        owner_conn.execute("DELETE FROM placements WHERE id = %s", (path["placement_id"],))
+    assert refused.value.diag.constraint_name == "creatives_path_fkey"
+    moved = owner_conn.execute(
+        "UPDATE creatives SET placement_id = %s WHERE id = %s RETURNING campaign_id, strategy_id",
+        (second["placement_id"], path["creative_id"]),
+    ).fetchone()
+    assert moved == {"campaign_id": second["campaign_id"], "strategy_id": second["strategy_id"]}
+    # a placement's id change still cascades to its creatives
+    new_id = uuid.uuid4()
+    owner_conn.execute("UPDATE placements SET id = %s WHERE id = %s", (new_id, second["placement_id"]))
+    assert owner_conn.execute(
+        "SELECT placement_id FROM creatives WHERE id = %s", (second["creative_id"],)
+    ).fetchone() == {"placement_id": new_id}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from shared.db.migrate import MIGRATIONS_DIR, MigrationError, discover, migrate
 
@@ -185,3 +188,124 @@ def test_badly_named_migration_is_refused(tmp_path: Path):
     (tmp_path / "add_things.sql").write_text("SELECT 1;")
     with pytest.raises(MigrationError, match="NNNN_description"):
         discover(tmp_path)
+
+
+_METRICS_SNAPSHOT = (
+    "SELECT client_id, date, campaign_id, strategy_id, placement_id, creative_id, impressions, clicks,"
+    " conversions, conversion_revenue, client_setting_id, cpm, spend, ingestion_run_id, created_at"
+    " FROM daily_metrics ORDER BY client_id, date, creative_id"
+)
+_ROLLUP_FROM_ROWS = (
+    "SELECT client_id, date, campaign_id, count(*)::integer AS row_count, count(spend)::integer AS priced_rows,"
+    " sum(impressions)::bigint AS impressions, sum(clicks)::bigint AS clicks, sum(conversions)::bigint AS conversions,"
+    " sum(conversion_revenue) AS conversion_revenue, coalesce(sum(spend), 0) AS spend"
+    " FROM daily_metrics GROUP BY client_id, date, campaign_id ORDER BY client_id, date, campaign_id"
+)
+_ROLLUP = (
+    "SELECT client_id, date, campaign_id, row_count, priced_rows, impressions, clicks, conversions,"
+    " conversion_revenue, spend FROM daily_campaign_metrics ORDER BY client_id, date, campaign_id"
+)
+
+
+def test_1201_drops_the_unread_metrics_columns_and_keeps_every_row(pg_admin_url, tmp_path: Path):
+    # given a database migrated up to 1101, holding priced and unpriced metrics rows
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if path.name < "1201":
+            shutil.copy(path, tmp_path / path.name)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS dash_migrate_1201 WITH (FORCE)")
+        conn.execute("CREATE DATABASE dash_migrate_1201")
+    url = psycopg.conninfo.make_conninfo(pg_admin_url, dbname="dash_migrate_1201")
+    try:
+        migrate(url, directory=tmp_path)
+        with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            conn.execute("SELECT set_config('app.all_clients', 'on', false)")
+            _arrange_metrics(conn)
+            before = conn.execute(_METRICS_SNAPSHOT).fetchall()
+            rollup_before = conn.execute(_ROLLUP).fetchall()
+            assert len(before) == 40 and conn.execute("SELECT count(ctr) AS n FROM daily_metrics").fetchone()["n"] == 40
+        # when the remaining migrations run
+        assert migrate(url)[0] == "1201"
+        # then the five columns are gone, the rows and the rollup are unchanged and exact,
+        # and the primary key is still the business key
+        with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            conn.execute("SELECT set_config('app.all_clients', 'on', false)")
+            columns = {
+                r["column_name"]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'daily_metrics'"
+                )
+            }
+            assert not columns & {"id", "ctr", "cpc", "cpa", "roas"}
+            assert conn.execute(_METRICS_SNAPSHOT).fetchall() == before
+            assert conn.execute(_ROLLUP).fetchall() == rollup_before == conn.execute(_ROLLUP_FROM_ROWS).fetchall()
+            key = conn.execute(
+                "SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index"
+                " WHERE indrelid = 'daily_metrics'::regclass AND indisprimary"
+            ).fetchone()
+            assert "idx_metrics_client_date" in key["definition"]
+            assert "(client_id, date, creative_id) INCLUDE" in key["definition"]
+            # and the table still takes writes that keep the rollup exact
+            conn.execute("DELETE FROM daily_metrics WHERE date = '2026-03-02'")
+            conn.execute("UPDATE daily_metrics SET impressions = impressions + 1 WHERE date = '2026-03-03'")
+            assert conn.execute(_ROLLUP).fetchall() == conn.execute(_ROLLUP_FROM_ROWS).fetchall()
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS dash_migrate_1201 WITH (FORCE)")
+
+
+def _arrange_metrics(conn: psycopg.Connection[Any]) -> None:
+    """Two clients x 2 campaigns x 5 creatives x 2 days; the second client unpriced."""
+    run = conn.execute(
+        "INSERT INTO ingestion_logs (file_name, bucket, object_key, status) VALUES ('f', 'b', 'k', 'success')"
+        " RETURNING id"
+    ).fetchone()["id"]
+    for c, priced in enumerate((True, False)):
+        client = conn.execute(
+            "INSERT INTO clients (name, slug) VALUES (%s, %s) RETURNING id", (f"Client {c}", f"client-{c}")
+        ).fetchone()["id"]
+        rate = None
+        if priced:
+            rate = conn.execute(
+                "INSERT INTO client_settings (client_id, cpm, effective_date) VALUES (%s, 4.25, '2026-01-01')"
+                " RETURNING id",
+                (client,),
+            ).fetchone()["id"]
+        for k in range(2):
+            campaign = conn.execute(
+                "INSERT INTO campaigns (client_id, name) VALUES (%s, %s) RETURNING id", (client, f"C{k}")
+            ).fetchone()["id"]
+            strategy = conn.execute(
+                "INSERT INTO strategies (client_id, campaign_id, name) VALUES (%s, %s, 'S') RETURNING id",
+                (client, campaign),
+            ).fetchone()["id"]
+            placement = conn.execute(
+                "INSERT INTO placements (client_id, strategy_id, name) VALUES (%s, %s, 'P') RETURNING id",
+                (client, strategy),
+            ).fetchone()["id"]
+            for n in range(5):
+                creative = conn.execute(
+                    "INSERT INTO creatives (client_id, placement_id, name) VALUES (%s, %s, %s) RETURNING id",
+                    (client, placement, f"K{n}"),
+                ).fetchone()["id"]
+                conn.execute(
+                    "INSERT INTO daily_metrics (client_id, date, campaign_id, strategy_id, placement_id, creative_id,"
+                    " impressions, clicks, conversions, conversion_revenue, client_setting_id, cpm, spend,"
+                    " ingestion_run_id)"
+                    " SELECT %(client)s, day, %(campaign)s, %(strategy)s, %(placement)s, %(creative)s,"
+                    "        1000 + %(n)s * 7, 10 + %(n)s, %(n)s, 12.345678 * (%(n)s + 1), %(rate)s, %(cpm)s,"
+                    "        CASE WHEN %(priced)s THEN (1000 + %(n)s * 7) * 4.25 * 0.001 END, %(run)s"
+                    " FROM (VALUES ('2026-03-02'::date), ('2026-03-03'::date)) AS days (day)",
+                    {
+                        "client": client,
+                        "campaign": campaign,
+                        "strategy": strategy,
+                        "placement": placement,
+                        "creative": creative,
+                        "n": n,
+                        "rate": rate,
+                        "cpm": Decimal("4.25") if priced else None,
+                        "priced": priced,
+                        "run": run,
+                    },
+                )

@@ -22,6 +22,9 @@ MAX_MONEY_INTEGER_DIGITS = 12  # numeric(18, 6)
 MAX_MONEY_DECIMALS = 6
 CTR_WARNING_TOLERANCE = Decimal("0.005")  # 0.5 percentage points
 MAX_REJECTED_VALUE = ECHO_LIMIT  # characters of a rejected value kept (clipped, controls escaped)
+MAX_CACHED_PATHS = 100_000  # distinct (campaign, strategy, placement, creative) texts remembered
+_FAST_CTR_CHARS = 12  # a CTR this short is compared in integers (exactly what Decimal gives)
+_SCALES = [10**n for n in range(_FAST_CTR_CHARS + 3)]
 
 _GROUPED = r"\d{1,3}(?:,\d{3})+"
 _COUNT = re.compile(rf"^({_GROUPED}|\d+)(?:\.0+)?$", re.ASCII)
@@ -209,7 +212,11 @@ class RowValidator:
     """Turns a CSV record into a staging line (COPY text format), or a `RejectedRow`.
 
     Hot path: one call per data row. Names, dates and advertisers repeat across rows, so
-    each distinct text is checked once and its result (already COPY-escaped) reused.
+    each distinct text is checked once and its result (already COPY-escaped) reused; the
+    common value shapes (plain digits, `1234.50`, a fractional CTR) are checked inline. A
+    row the fast path cannot accept goes through `_checked`, which finds the first problem
+    in column order: the fast path only ever accepts what `_checked` accepts, with the
+    same staging line.
     """
 
     def __init__(
@@ -240,6 +247,7 @@ class RowValidator:
         self._min_date = min_date
         self.ctr_warnings = 0
         self._names: dict[str, str] = {}
+        self._paths: dict[tuple[str, str, str, str], str] = {}  # the 4 raw names -> their staging text
         self._dates: dict[str, str] = {}
         self._clients: dict[str | None, str] = {}  # advertiser text -> client id text
         self.client_ids: set[UUID] = set()
@@ -290,6 +298,76 @@ class RowValidator:
         """The staging line (`ingest_copy_staging` column order) or the rejection."""
         if len(fields) != self._width:
             return RejectedRow(line_number, None, None, f"expected {self._width} fields, found {len(fields)}")
+        i_date, i_campaign, i_strategy, i_placement, i_creative, i_imps, i_clicks, i_conv, i_revenue = self._i
+        try:
+            advertiser = None if self._i_advertiser is None else fields[self._i_advertiser]
+            client = self._clients.get(advertiser) or self._client(advertiser)
+            text = fields[i_date]
+            day = self._dates.get(text) or self._date(text)
+            names = (fields[i_campaign], fields[i_strategy], fields[i_placement], fields[i_creative])
+            path = self._paths.get(names) or self._path(names)
+            text = fields[i_imps]
+            impressions = (
+                int(text) if text.isdigit() and text.isascii() and len(text) <= MAX_COUNT_DIGITS else parse_count(text)
+            )
+            text = fields[i_clicks]
+            clicks = (
+                int(text) if text.isdigit() and text.isascii() and len(text) <= MAX_COUNT_DIGITS else parse_count(text)
+            )
+            if clicks > impressions:
+                raise ValueProblem("clicks exceed impressions")
+            text = fields[i_conv]
+            conversions = (
+                int(text) if text.isdigit() and text.isascii() and len(text) <= MAX_COUNT_DIGITS else parse_count(text)
+            )
+            text = fields[i_revenue]
+            integer, dot, decimals = text.partition(".")
+            if (
+                integer.isdigit()
+                and integer.isascii()
+                and len(integer) <= MAX_MONEY_INTEGER_DIGITS
+                and (not dot or (decimals.isdigit() and decimals.isascii() and len(decimals) <= MAX_MONEY_DECIMALS))
+            ):
+                revenue = text  # what money_text returns for these shapes
+            else:
+                revenue = money_text(text)
+            if self._i_ctr is not None:
+                self._check_ctr(fields[self._i_ctr], impressions, clicks)
+        except (ValueProblem, InvalidOperation, ValueError):
+            return self._checked(line_number, fields)
+        return f"{line_number}\t{client}\t{day}\t{path}\t{impressions}\t{clicks}\t{conversions}\t{revenue}\n"
+
+    def _path(self, names: tuple[str, str, str, str]) -> str:
+        path = "\t".join([self._name(names[0]), self._name(names[1]), self._name(names[2]), self._name(names[3])])
+        if len(self._paths) < MAX_CACHED_PATHS:
+            self._paths[names] = path
+        return path
+
+    def _check_ctr(self, text: str, impressions: int, clicks: int) -> None:
+        """Count a partner CTR more than 0.5 pp from clicks / impressions (it is never stored:
+        CTR is recomputed from sums). Raises `ValueProblem` for a CTR that is not accepted."""
+        integer, dot, decimals = text.partition(".")
+        if (
+            integer.isdigit()
+            and integer.isascii()
+            and len(text) <= _FAST_CTR_CHARS
+            and (not dot or (decimals.isdigit() and decimals.isascii()))
+        ):
+            # ctr = digits / scale, exactly: |ctr x impressions - clicks| > 0.005 x impressions
+            # in integers (the Decimal comparison below, without building Decimals).
+            digits = int(integer + decimals)
+            scale = _SCALES[len(decimals) + (2 if self._ctr_percent else 0)]
+            if digits > scale:
+                raise ValueProblem("CTR above 100%")
+            if impressions and abs(digits * impressions - clicks * scale) * 200 > impressions * scale:
+                self.ctr_warnings += 1
+            return
+        ctr = parse_ctr(text, percent_column=self._ctr_percent)
+        if ctr is not None and impressions and abs(ctr * impressions - clicks) > CTR_WARNING_TOLERANCE * impressions:
+            self.ctr_warnings += 1
+
+    def _checked(self, line_number: int, fields: list[str]) -> str | RejectedRow:
+        """The careful path: each value in column order; the first problem rejects the row."""
         i_date, i_campaign, i_strategy, i_placement, i_creative, i_imps, i_clicks, i_conv, i_revenue = self._i
         column = "advertiser"
         try:

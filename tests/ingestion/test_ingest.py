@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+from shared.metrics import Aggregate
 from shared.settings import Settings
 from tests.conftest import sent_emails
 from tests.ingestion.conftest import Ingest, add_client, body, event_bytes, runs, totals
@@ -41,12 +42,15 @@ def test_clean_file_golden_totals(ingest: Ingest, acme: UUID, owner_conn: Any) -
     assert run["client_ids"] == [acme]
     assert (str(run["date_from"]), str(run["date_to"])) == ("2026-03-01", "2026-03-02")
     assert run["finished_at"] is not None and run["file_name"] == "test-landing-bucket/partner/partner_clean.csv"
-    # Derived per-row metrics come from the row's own sums.
+    # The row stores its measures and exact spend; its ratios come from them (1201: no
+    # stored per-row ratios), as every ratio the product shows comes from sums.
     row = owner_conn.execute(
-        "SELECT d.ctr, d.spend, d.cpc FROM daily_metrics d JOIN creatives c ON c.id = d.creative_id "
-        "WHERE c.name = 'Video 15s'"
+        "SELECT d.impressions, d.clicks, d.conversions, d.conversion_revenue AS revenue, d.spend"
+        " FROM daily_metrics d JOIN creatives c ON c.id = d.creative_id WHERE c.name = 'Video 15s'"
     ).fetchone()
-    assert row == {"ctr": Decimal("0.008000"), "spend": Decimal("21.2500000"), "cpc": Decimal("0.5313")}
+    assert row["spend"] == Decimal("21.2500000")
+    video = Aggregate.from_row(row)
+    assert (video.ctr, video.cpc) == (Decimal("0.008"), Decimal("21.25") / 40)
     assert owner_conn.execute("SELECT count(*) AS n FROM campaigns").fetchone()["n"] == 2
     assert owner_conn.execute("SELECT count(*) AS n FROM creatives").fetchone()["n"] == 4
     assert sent_emails() == []
@@ -221,11 +225,11 @@ def test_missing_cpm_loads_unpriced_rows_as_partial(ingest: Ingest, owner_conn: 
     assert (result.status, result.records_loaded) == ("partial", 6)
     assert "no CPM for client Acme Outdoor on 2026-03-01 (3 rows have no spend)" in result.message
     stored = owner_conn.execute(
-        "SELECT date::text, count(*) AS n, sum(spend) AS spend, bool_and(cpc IS NULL) AS no_cpc FROM daily_metrics GROUP BY date ORDER BY date"
+        "SELECT date::text, count(*) AS n, sum(spend) AS spend, bool_and(cpm IS NULL) AS no_cpm FROM daily_metrics GROUP BY date ORDER BY date"
     ).fetchall()
     assert stored == [
-        {"date": "2026-03-01", "n": 3, "spend": None, "no_cpc": True},
-        {"date": "2026-03-02", "n": 3, "spend": Decimal("240.00"), "no_cpc": False},
+        {"date": "2026-03-01", "n": 3, "spend": None, "no_cpm": True},
+        {"date": "2026-03-02", "n": 3, "spend": Decimal("240.00"), "no_cpm": False},
     ]
     [email] = sent_emails()
     assert "Missing CPM" in email.subject and "Acme Outdoor: 2026-03-01 to 2026-03-01" in body(email)
@@ -394,8 +398,12 @@ def test_partner_ctr_is_checked_not_stored(ingest: Ingest, acme: UUID, owner_con
 
     assert result.status == "success"
     assert "1 rows whose partner CTR differs" in result.message
-    stored = owner_conn.execute("SELECT DISTINCT ctr FROM daily_metrics").fetchall()
-    assert stored == [{"ctr": Decimal("0.005000")}]  # recomputed from clicks / impressions
+    # Stored: the counts; the CTR shown is recomputed from them (clicks / impressions).
+    stored = owner_conn.execute("SELECT DISTINCT impressions, clicks FROM daily_metrics").fetchall()
+    assert stored == [{"impressions": 10000, "clicks": 50}]
+    assert owner_conn.execute(
+        "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'daily_metrics' AND column_name = 'ctr'"
+    ).fetchone() == {"n": 0}
 
 
 def test_extreme_but_valid_ratios_load(ingest: Ingest, owner_conn: Any) -> None:
@@ -410,9 +418,13 @@ def test_extreme_but_valid_ratios_load(ingest: Ingest, owner_conn: Any) -> None:
     result = ingest("partner/extreme.csv", body)
     # then it loads, exactly
     assert result.status == "success", result.message
-    row = owner_conn.execute("SELECT spend, roas FROM daily_metrics WHERE client_id = %s", (client,)).fetchone()
+    row = owner_conn.execute(
+        "SELECT impressions, clicks, conversions, conversion_revenue AS revenue, spend FROM daily_metrics"
+        " WHERE client_id = %s",
+        (client,),
+    ).fetchone()
     assert row["spend"] == Decimal("0.0000001")
-    assert row["roas"] == Decimal("9999999999900000.0000")
+    assert Aggregate.from_row(row).roas == Decimal("9999999999900000")
 
 
 def test_utf16_file_is_named_as_such(ingest: Ingest, acme: UUID, owner_conn: Any) -> None:

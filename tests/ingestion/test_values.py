@@ -8,9 +8,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from shared.ingestion.csv_reader import FileRejected, map_header, normalise_header, open_csv
-from shared.ingestion.validation import ValueProblem, name_key, parse_count, parse_ctr, parse_date, parse_money
+from shared.ingestion.validation import (
+    ClientRef,
+    ClientResolver,
+    RowValidator,
+    ValueProblem,
+    name_key,
+    parse_count,
+    parse_ctr,
+    parse_date,
+    parse_money,
+)
 
 HEADER = "date,campaign,strategy,placement,creative,impressions,clicks,conversions,conversion_revenue"
 
@@ -171,3 +184,135 @@ def test_reader_whole_file_failures(data: bytes, reason: str) -> None:
 def test_reader_refuses_gzip_bombs() -> None:
     with pytest.raises(FileRejected, match="decompressed"):
         _read(gzip.compress(b"a,b\n" + b"1,2\n" * 100_000), key="f.csv.gz", max_bytes=50_000)
+
+
+# ---------------------------------------------------------------- the validator's fast path
+
+_ROW_HEADER = [
+    "date", "advertiser", "campaign", "strategy", "placement", "creative",
+    "impressions", "clicks", "ctr", "conversions", "conversion_revenue",
+]  # fmt: skip
+_COUNTS = [
+    "0",
+    "7",
+    "10",
+    "1000",
+    "0012",
+    "12,345",
+    " 12 ",
+    "12.0",
+    "1e3",
+    "-4",
+    "",
+    "١٢",
+    "²",
+    "9" * 15,
+    "9" * 16,
+    "0" * 16 + "5",
+]
+_MONEY = [
+    "0",
+    "12",
+    "12.5",
+    "1234.567890",
+    "1.1234567",
+    "$12.50",
+    "1,234.50",
+    "12.",
+    ".5",
+    "",
+    "-1",
+    "€3",
+    "9" * 12 + ".5",
+    "9" * 13,
+    "٣.5",
+    "0" * 13 + "1",
+]
+_CTRS = [
+    "",
+    "0.005",
+    "0.015",
+    "0.0151",
+    "0.0175",
+    "1.5",
+    "1.51",
+    "0.0095",
+    "0.05",
+    "5%",
+    "0.50%",
+    "1",
+    "1.5",
+    "5.",
+    ".5",
+    " 0.01",
+    "0.0050000000000",
+    "\u0660.5",
+    "0.123456789012",
+    "1.0",
+    "100",
+]
+_NAMES = ["C", "Ünïcode", " padded ", "", "tab\\there", "x" * 256, "bad\x01", "back\\slash"]
+_DATES = ["2026-03-01", "3/1/2026", "2026-02-30", "2099-01-01", "", "1999-12-31"]
+
+
+def _validators(percent: bool) -> tuple[RowValidator, RowValidator]:
+    from uuid import UUID
+
+    header = map_header([*_ROW_HEADER[:8], "ctr %" if percent else "ctr", *_ROW_HEADER[9:]])
+    resolver = ClientResolver(
+        advertisers={name_key("Acme"): ClientRef(UUID(int=1), True), name_key("Off"): ClientRef(UUID(int=2), False)},
+        key_client=None,
+    )
+    return tuple(RowValidator(header, resolver=resolver, today=date(2026, 6, 1)) for _ in range(2))  # type: ignore[return-value]
+
+
+@given(
+    percent=st.booleans(),
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(_DATES),
+            st.sampled_from(["Acme", "acme ", "Off", "Nobody"]),
+            st.sampled_from(_NAMES),
+            st.sampled_from(_NAMES),
+            st.sampled_from(_COUNTS),
+            st.sampled_from(_COUNTS),
+            st.sampled_from(_CTRS),
+            st.sampled_from(_COUNTS),
+            st.sampled_from(_MONEY),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+@hsettings(max_examples=300, deadline=None)
+def test_the_fast_path_accepts_and_rejects_exactly_as_the_careful_path(
+    percent: bool, rows: list[tuple[str, ...]]
+) -> None:
+    fast, careful = _validators(percent)
+    for number, (day, advertiser, campaign, name, imps, clicks, ctr, conv, revenue) in enumerate(rows, start=2):
+        fields = [day, advertiser, campaign, "S", "P", name, imps, clicks, ctr, conv, revenue]
+        # the same row twice: the second time every cache is warm
+        for _ in range(2):
+            assert fast.validate(number, fields) == careful._checked(number, fields), fields
+    assert fast.ctr_warnings == careful.ctr_warnings
+    assert (fast.client_ids, fast.date_from, fast.date_to) == (careful.client_ids, careful.date_from, careful.date_to)
+
+
+@pytest.mark.parametrize(
+    ("ctr", "percent", "warned"),
+    [
+        ("0.015", False, 0),  # 10 clicks / 1000 impressions = 1%: exactly 0.5 pp off is within tolerance
+        ("0.0151", False, 1),
+        ("0.005", False, 0),
+        ("0.0049", False, 1),
+        ("1.5", True, 0),  # a `CTR %` column: 1.5%
+        ("1.51", True, 1),
+        ("1.51%", False, 1),
+        ("0.0175", False, 1),
+    ],
+)
+def test_the_ctr_tolerance_is_exact_on_both_paths(ctr: str, percent: bool, warned: int) -> None:
+    fast, careful = _validators(percent)
+    fields = ["2026-03-01", "Acme", "C", "S", "P", "K", "1000", "10", ctr, "1", "2.5"]
+    assert fast.validate(2, fields) == careful._checked(2, fields)
+    assert (fast.ctr_warnings, careful.ctr_warnings) == (warned, warned)
