@@ -177,9 +177,23 @@ def settings(settings_env: dict[str, str], db_url: str, monkeypatch: pytest.Monk
 # ---------------------------------------------------------------- AWS (moto)
 
 
+@pytest.fixture(scope="session")
+def aws_clients() -> dict[str, Any]:
+    """S3 and SES clients made once: a client costs ~100 ms (a fresh boto3 session parses the
+    service model), moto's state does not live in it. Importing moto first registers its
+    botocore hook, so these clients reach moto whenever a test's `aws` mock is active (and the
+    `s3`/`ses` fixtures, their only way out, always start one)."""
+    import boto3
+    import moto  # noqa: F401
+
+    session = boto3.session.Session(region_name="us-east-1")
+    return {"s3": session.client("s3"), "ses": session.client("ses")}
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """In-process moto for S3, SES and Secrets Manager."""
+    """In-process moto for S3, SES and Secrets Manager, reset for each test (moto empties
+    every backend when a mock starts and when it stops)."""
     from moto import mock_aws
 
     with mock_aws():
@@ -187,21 +201,17 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def s3(aws: None) -> Any:
+def s3(aws: None, aws_clients: dict[str, Any]) -> Any:
     """A moto S3 client with the landing bucket created."""
-    import boto3
-
-    client = boto3.client("s3", region_name="us-east-1")
+    client = aws_clients["s3"]
     client.create_bucket(Bucket=LANDING_BUCKET)
     return client
 
 
 @pytest.fixture
-def ses(aws: None) -> Any:
+def ses(aws: None, aws_clients: dict[str, Any]) -> Any:
     """A moto SES client with the alert sender verified."""
-    import boto3
-
-    client = boto3.client("ses", region_name="us-east-1")
+    client = aws_clients["ses"]
     client.verify_email_identity(EmailAddress=ALERT_SENDER)
     return client
 
