@@ -35,7 +35,21 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 ## test: everything CI runs: lint, types (Python, and the web app's generated API types), the
 ## web app's unit tests and build, the real `cdk synth` (layer bundled, cdk-nag), the browser
 ## tests against a real local stack, then pytest (PostgreSQL, moto, CDK, the local stack).
-test: install lint typecheck web-types-check web-test web synth web-e2e pytest
+## Two jobs at a time (TEST_JOBS), one per core: mypy beside the other checks, then the browser
+## tests beside pytest (each starts its own stack on free ports). Each job's output is printed
+## whole when it ends; the first failure stops the run.
+TEST_JOBS ?= 2
+TEST_STEPS := typecheck lint web-types-check web-test web synth web-e2e pytest
+
+test:
+	@$(MAKE) --no-print-directory --jobs=$(TEST_JOBS) --output-sync=target install
+	@$(MAKE) --no-print-directory --jobs=$(TEST_JOBS) --output-sync=target $(TEST_STEPS)
+
+# What reads web/dist waits for its build when both are asked for (as `make test` does):
+# the synthesized stack deploys it, the demo stack of the e2e tests serves it.
+ifneq ($(filter web,$(MAKECMDGOALS)),)
+synth pytest: | web
+endif
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

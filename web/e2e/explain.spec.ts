@@ -68,6 +68,8 @@ test('the admin sets a monthly budget and the client paces against it', async ({
   await admin.getByLabel('Email').fill(s.admin_email)
   await admin.getByLabel('Password').fill(s.admin_password)
   await admin.getByRole('button', { name: 'Sign in' }).click()
+  // signed in before navigating: a goto while the login request is in flight aborts it
+  await expect(admin.getByRole('heading', { name: 'Agency overview' })).toBeVisible()
   await admin.goto(url(`/admin/clients/${user.clientId}`))
   const card = admin.locator('section', { has: admin.getByRole('heading', { name: 'Monthly budget' }) })
   await card.getByTestId('budget-input').fill('12.345')
