@@ -140,6 +140,14 @@ def _daily_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> list[d
     ]
 
 
+def _series_and_total(by_day: dict[date, Any], span: DateRange, *, json_series: bool) -> tuple[Any, Aggregate]:
+    """`span`'s daily series (dicts, or `daily_json.JsonText` from tuple rows) and its total."""
+    if json_series:
+        return daily_json.daily_series(by_day, span)
+    total = total_of([row for day, row in by_day.items() if span.start <= day <= span.end])
+    return _daily_series(by_day, span), total
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
@@ -178,12 +186,7 @@ def overview(
         currency = require_client_if(
             conn, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
         )
-    series: Any
-    if json_series:
-        series, totals = daily_json.daily_series(by_day, date_range)
-    else:
-        totals = total_of([row for day, row in by_day.items() if date_range.start <= day <= date_range.end])
-        series = _daily_series(by_day, date_range)
+    series, totals = _series_and_total(by_day, date_range, json_series=json_series)
     result: dict[str, Any] = {
         "client_id": str(client_id),
         "currency": currency,
@@ -202,12 +205,7 @@ def overview(
         "previous_series": None,
     }
     if other is not None:
-        previous_series: Any
-        if json_series:
-            previous_series, before = daily_json.daily_series(other_by_day, other)
-        else:
-            before = total_of([row for day, row in other_by_day.items() if other.start <= day <= other.end])
-            previous_series = _daily_series(other_by_day, other)
+        previous_series, before = _series_and_total(other_by_day, other, json_series=json_series)
         change = {**compare(totals, before), "roas_explained": explain_roas(totals, before)}
         result.update(previous=before.to_api(), change=change, previous_series=previous_series)
     return result
