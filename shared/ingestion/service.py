@@ -446,6 +446,9 @@ def _failed(
         checksum=checksum,
         file_size=refused.size if refused else None,
         records_failed=rejected_count,
+        # The clients its rows named, as far as it was read: the agency overview and the run
+        # list's client filter find the failure under them (empty before any row is read).
+        client_ids=refused.client_ids if refused else [],
         retried_by_lambda=not final,
     )
     if rejected:

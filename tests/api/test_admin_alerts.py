@@ -180,3 +180,12 @@ def test_alerts_of_a_file_naming_one_client_are_filed_under_that_client(
     # the partial load is unpriced too (Beta has no rate): three alerts, all Beta's
     assert kinds(client_id=str(beta["id"])) == ["ingestion_failed", "ingestion_partial", "missing_cpm"]
     assert kinds(client_id=str(gamma["id"])) == []
+
+    def runs(**query: Any) -> list[str]:
+        response = api.get("/admin/ingestions", token=admin_user.token, query=query)
+        assert response.status == 200, response.body
+        return sorted(item["status"] for item in response.json()["items"])
+
+    # the failed run is filed under the client its rows named too, not only its alert
+    assert runs(client_id=str(beta["id"])) == ["failed", "partial"]
+    assert runs(client_id=str(gamma["id"])) == []
