@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { formatMetric, METRICS, type MetricKey } from '../src/format'
-import { apiToken, clientUser, login, stack, toCount, toUnits, url } from './helpers'
+import { apiToken, clientUser, drillRows, login, stack, toCount, toUnits, url } from './helpers'
 
 const COUNTS = ['impressions', 'clicks', 'conversions'] as const
 const MONEY = ['spend', 'revenue'] as const
@@ -16,8 +16,7 @@ async function rowValues(row: ReturnType<Page['locator']>): Promise<Values> {
 }
 
 async function levelRows(page: Page) {
-  const rows = page.getByTestId('drill-row')
-  await expect(rows.first()).toBeVisible()
+  const rows = await drillRows(page)
   const n = await rows.count()
   const all: (Values & { id: string; name: string })[] = []
   for (let i = 0; i < n; i++) {

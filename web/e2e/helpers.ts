@@ -24,6 +24,14 @@ export async function login(page: Page, email: string, password: string, next?: 
   await expect(page.getByTestId('kpis')).toBeVisible()
 }
 
+/** The drill-down's rows once they are this level's own: while the next level loads, the
+ * table keeps the previous rows, dimmed and `aria-busy`, under the new level. */
+export async function drillRows(page: Page) {
+  await expect(page.getByTestId('drill-row').first()).toBeVisible()
+  await expect(page.getByTestId('drill-table')).not.toHaveAttribute('aria-busy', 'true')
+  return page.getByTestId('drill-row')
+}
+
 /** The test's own session, for reading the API directly (bearer mode, as a script would). */
 export async function apiToken(request: APIRequestContext, email: string, password: string): Promise<string> {
   const res = await request.post(url('/api/auth/login'), { data: { email, password } })

@@ -3,7 +3,7 @@
  * themes and widths, no horizontal overflow at 375 px, and a full-page screenshot in test-results/screenshots/.
  */
 import { expect, type Page, test } from '@playwright/test'
-import { checkPage, clientUser, login, stack, url } from './helpers'
+import { checkPage, clientUser, drillRows, login, stack, url } from './helpers'
 
 const VARIANTS = [
   { name: 'desktop', viewport: { width: 1280, height: 800 } },
@@ -33,18 +33,20 @@ for (const v of VARIANTS) {
       await shoot(page, '01-login', v.name, scheme)
 
       await login(page, user.email, user.password)
-      await expect(page.getByTestId('drill-row').first()).toBeVisible()
+      await drillRows(page)
       await expect(page.locator('.recharts-surface')).toBeVisible()
       await shoot(page, '02-dashboard', v.name, scheme)
 
-      await page.getByTestId('drill-row').first().locator('[data-col="name"] a').click()
+      await (await drillRows(page)).first().locator('[data-col="name"] a').click()
       await expect(page.getByTestId('drill')).toHaveAttribute('data-level', 'strategy')
+      await drillRows(page)
       await shoot(page, '03-strategies', v.name, scheme)
 
       for (const level of ['placement', 'creative']) {
-        await page.getByTestId('drill-row').first().locator('[data-col="name"] a').click()
+        await (await drillRows(page)).first().locator('[data-col="name"] a').click()
         await expect(page.getByTestId('drill')).toHaveAttribute('data-level', level)
       }
+      await drillRows(page)
       await shoot(page, '04-creatives', v.name, scheme)
 
       for (const kind of ['weekly', 'monthly']) {
