@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from shared.auth.tokens import AccessClaims
-from shared.db import QUERIES, Database, Tenant
+from shared.db import QUERIES, Database
 from shared.errors import Unauthenticated
 
 
@@ -28,16 +28,15 @@ class Principal:
 def load_principal(db: Database, claims: AccessClaims) -> Principal:
     """The principal for verified token claims, if the session is still valid.
 
-    One indexed query per request: the user must exist, be enabled (and its client too),
+    One indexed statement per request: the user must exist, be enabled (and its client too),
     the login's refresh-token family must still hold a live token (logout ends it), and its `session_version` must equal the token's `sv` — logout-everywhere, password
     reset, role change and disabling bump it, which revokes every token issued before.
     Role and client come from the database, not the token.
     """
-    # users has no RLS; the all-clients tenant also lets the join see the user's client.
-    with db.transaction(tenant=Tenant.every_client()) as conn:
-        row = conn.execute(
-            QUERIES["auth_session_state"], {"user_id": claims.user_id, "family_id": claims.session_id}
-        ).fetchone()
+    # One statement, one round trip: app.session_state sets the all-clients tenant it needs
+    # to see the user's client for itself (users has no RLS), and restores it (migration 1301).
+    rows = db.call(QUERIES["auth_session_state"], {"user_id": claims.user_id, "family_id": claims.session_id})
+    row = rows[0] if rows else None
     if row is None or row["inactive"] or not row["session_live"] or row["session_version"] != claims.session_version:
         raise Unauthenticated("invalid or expired access token", details="session revoked")
     return Principal(

@@ -132,6 +132,23 @@ def _daily_rows(conn: Connection, client_id: UUID, span: DateRange, *, as_tuples
         return {row[0]: row for row in cursor.fetchall()}
 
 
+def _daily_rows_call(db: Database, client_id: UUID, span: DateRange, *, as_tuples: bool) -> dict[date, Any]:
+    """`_daily_rows` as one statement (`dashboard_daily_totals_call`): the same rows."""
+    params = {"client_id": client_id, "date_from": span.start, "date_to": span.end}
+    check = daily_json.check_columns if as_tuples else None  # tuples are read by position
+    rows = db.call(QUERIES["dashboard_daily_totals_call"], params, tuples=as_tuples, check=check)
+    return {row[0]: row for row in rows} if as_tuples else {row["date"]: row for row in rows}
+
+
+def _currency(db: Database, client_id: UUID, *, found_rows: list[dict[str, Any]]) -> str:
+    """`require_client_if` outside a transaction: the client is looked up (in its tenant)
+    only when the rows found carry no currency."""
+    if found_rows and found_rows[0].get("currency"):
+        return str(found_rows[0]["currency"])
+    with db.transaction(tenant=Tenant.client(client_id)) as conn:
+        return str(require_client(conn, client_id)["currency"])
+
+
 def _daily_series(by_day: dict[date, dict[str, Any]], span: DateRange) -> list[dict[str, Any]]:
     """Every day of `span` (days without data are zeros, ratios null)."""
     return [
@@ -174,18 +191,21 @@ def overview(
     to the general shaping digit for digit (tests/dashboard/test_daily_json.py).
     """
     other = date_range.previous() if comparison == "previous" else comparison
-    with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        if other is not None and other.end + timedelta(days=1) == date_range.start:
-            by_day = _daily_rows(conn, client_id, DateRange(other.start, date_range.end), as_tuples=json_series)
-            other_by_day = by_day
-        else:
-            by_day = _daily_rows(conn, client_id, date_range, as_tuples=json_series)
-            other_by_day = _daily_rows(conn, client_id, other, as_tuples=json_series) if other is not None else {}
-        last = conn.execute(QUERIES["dashboard_data_through"], {"client_id": client_id}).fetchone()
-        # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
-        currency = require_client_if(
-            conn, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
-        )
+    # Each read is one statement whose SQL function sets the client's tenant (migration 1301):
+    # no transaction around them, one round trip each. Under READ COMMITTED the statements of
+    # a transaction saw their own snapshots anyway.
+    if other is not None and other.end + timedelta(days=1) == date_range.start:
+        by_day = _daily_rows_call(db, client_id, DateRange(other.start, date_range.end), as_tuples=json_series)
+        other_by_day = by_day
+    else:
+        by_day = _daily_rows_call(db, client_id, date_range, as_tuples=json_series)
+        other_by_day = _daily_rows_call(db, client_id, other, as_tuples=json_series) if other is not None else {}
+    found = db.call(QUERIES["dashboard_data_through"], {"client_id": client_id})
+    last = found[0] if found else None
+    # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
+    currency = _currency(
+        db, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
+    )
     series, totals = _series_and_total(by_day, date_range, json_series=json_series)
     result: dict[str, Any] = {
         "client_id": str(client_id),
@@ -235,10 +255,16 @@ def breakdown(
         "offset": page.offset,
         **{name: filters.get(name) for name in PARENTS[level]},
     }
-    query = QUERIES[BREAKDOWN_QUERIES[level]].format(**sort.order_by())
-    with db.transaction(tenant=Tenant.client(client_id)) as conn:
-        rows = conn.execute(query, params).fetchall()
-        currency = require_client_if(conn, client_id, found_rows=rows if rows and rows[0]["total"] else [])
+    if level is Level.CAMPAIGN:
+        # One statement (app.campaign_breakdown sets the tenant, migration 1301): the level
+        # every dashboard opens on, read from the rollup.
+        rows = db.call(QUERIES["dashboard_campaigns_call"], {**params, "sort": sort.key, "descending": sort.descending})
+        currency = _currency(db, client_id, found_rows=rows if rows and rows[0]["total"] else [])
+    else:
+        query = QUERIES[BREAKDOWN_QUERIES[level]].format(**sort.order_by())
+        with db.transaction(tenant=Tenant.client(client_id)) as conn:
+            rows = conn.execute(query, params).fetchall()
+            currency = require_client_if(conn, client_id, found_rows=rows if rows and rows[0]["total"] else [])
     items = []
     for row in rows:
         if row["id"] is None:  # the empty page of a list (offset past the end)

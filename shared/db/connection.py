@@ -14,13 +14,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
+from psycopg.abc import Params
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from shared.errors import ConfigurationError, DatabaseUnavailable
 from shared.settings import Settings
@@ -129,15 +131,39 @@ class Database:
         Commits on success, rolls back on any exception. A lost connection (server gone,
         network, shutdown) surfaces as `DatabaseUnavailable`; other errors as themselves.
         """
+        with self._using() as conn, conn.transaction():
+            conn.execute(
+                "SELECT set_config('app.client_id', %s, true), set_config('app.all_clients', %s, true)",
+                (str(tenant.client_id) if tenant.client_id else "", "on" if tenant.all_clients else "off"),
+            )
+            yield conn
+
+    def call(
+        self,
+        query: LiteralString | sql.SQL | sql.Composed,
+        params: Params | None = None,
+        *,
+        tuples: bool = False,
+        check: Callable[[Any], None] | None = None,
+    ) -> list[Any]:
+        """The rows of one statement run on its own: no BEGIN, no tenant statement, no COMMIT
+        (the connection is in autocommit, so the statement is its own transaction). For the
+        reads whose SQL function sets its tenant itself (migration 1301): one round trip. Any
+        other query sees no client's rows (row-level security with no tenant set). `check`
+        sees the result's column descriptions before the rows are fetched (and may refuse them)."""
+        with self._using() as conn, conn.cursor(row_factory=tuple_row if tuples else dict_row) as cursor:
+            cursor.execute(query, params)
+            if check is not None:
+                check(cursor.description)
+            return cursor.fetchall()
+
+    @contextmanager
+    def _using(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """The connection, for one unit of work at a time; a lost connection is `DatabaseUnavailable`."""
         with self._lock:
             conn = self.connection()
             try:
-                with conn.transaction():
-                    conn.execute(
-                        "SELECT set_config('app.client_id', %s, true), set_config('app.all_clients', %s, true)",
-                        (str(tenant.client_id) if tenant.client_id else "", "on" if tenant.all_clients else "off"),
-                    )
-                    yield conn
+                yield conn
             except psycopg.OperationalError as exc:
                 # Only a lost connection means "unavailable, retry later". A statement
                 # timeout or a deadlock is an OperationalError on a healthy connection: it

@@ -46,10 +46,18 @@ WHERE m.client_id = %(client_id)s AND m.date BETWEEN %(date_from)s AND %(date_to
 GROUP BY m.date
 ORDER BY m.date
 
+-- name: dashboard_daily_totals_call
+-- dashboard_daily_totals as one statement in the client's tenant: app.daily_totals
+-- (migration 1301) sets the tenant for itself, so the overview needs no transaction around
+-- it (`Database.call`). The same SQL, the same rows: tests/dashboard/test_one_statement_reads.py.
+SELECT t.date, t.impressions, t.clicks, t.conversions, t.revenue, t.spend, t.currency
+FROM app.daily_totals(%(client_id)s, %(date_from)s, %(date_to)s) t
+
 -- name: dashboard_data_through
 -- The client's last day with data (NULL when none): the dashboard's freshness line. The
 -- query (max(m.date) of the client's daily_metrics, and its currency) is app.data_through
--- (migration 1252): PL/pgSQL, so its plan is cached per database session.
+-- (migration 1252): PL/pgSQL, so its plan is cached per database session; since 1301 it
+-- sets the client's tenant for itself, so it runs on its own or inside a transaction.
 SELECT t.data_through, t.currency FROM app.data_through(%(client_id)s) t
 
 -- name: dashboard_timeseries
@@ -93,6 +101,15 @@ FROM (SELECT count(*) AS total FROM ranked) t
 LEFT JOIN LATERAL (
     SELECT r.* FROM ranked r ORDER BY {sort} {direction} NULLS LAST, r.id LIMIT %(limit)s OFFSET %(offset)s
 ) p ON true
+
+-- name: dashboard_campaigns_call
+-- dashboard_campaigns as one statement in the client's tenant: app.campaign_breakdown
+-- (migration 1301) holds the same query with the sort as data (no `{sort}` placeholder, so
+-- its plan is kept per session) and sets the tenant for itself (`Database.call`). The same
+-- rows in the same order for every sort key and direction: tests/dashboard/test_one_statement_reads.py.
+SELECT t.total, t.currency, t.id, t.name, t.impressions, t.clicks, t.conversions, t.revenue, t.spend
+FROM app.campaign_breakdown(%(client_id)s, %(date_from)s, %(date_to)s, %(sort)s, %(descending)s,
+                            %(limit)s, %(offset)s) t
 
 -- name: dashboard_strategies
 WITH sums AS (
