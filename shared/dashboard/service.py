@@ -40,6 +40,9 @@ BREAKDOWN_QUERIES = {
 }
 
 Connection = psycopg.Connection[dict[str, Any]]
+# Where `dashboard_daily_totals_call` puts them after daily_json.DAILY_COLUMNS.
+_CURRENCY_AT = len(daily_json.DAILY_COLUMNS)
+_DATA_THROUGH_AT = _CURRENCY_AT + 1
 
 
 def total_of(rows: list[dict[str, Any]]) -> Aggregate:
@@ -132,12 +135,31 @@ def _daily_rows(conn: Connection, client_id: UUID, span: DateRange, *, as_tuples
         return {row[0]: row for row in cursor.fetchall()}
 
 
-def _daily_rows_call(db: Database, client_id: UUID, span: DateRange, *, as_tuples: bool) -> dict[date, Any]:
-    """`_daily_rows` as one statement (`dashboard_daily_totals_call`): the same rows."""
+def _daily_rows_call(
+    db: Database, client_id: UUID, span: DateRange, *, as_tuples: bool
+) -> tuple[dict[date, Any], dict[str, Any] | None]:
+    """`_daily_rows` as one statement (`dashboard_daily_totals_call`): the same rows, and
+    the client's `data_through` and `currency` from them (None when the span has no day)."""
     params = {"client_id": client_id, "date_from": span.start, "date_to": span.end}
-    check = daily_json.check_columns if as_tuples else None  # tuples are read by position
+    check = _check_call_columns if as_tuples else None  # tuples are read by position
     rows = db.call(QUERIES["dashboard_daily_totals_call"], params, tuples=as_tuples, check=check)
-    return {row[0]: row for row in rows} if as_tuples else {row["date"]: row for row in rows}
+    if not rows:
+        return {}, None
+    if as_tuples:
+        first = rows[0]
+        last = {"currency": first[_CURRENCY_AT], "data_through": first[_DATA_THROUGH_AT]}
+        return {row[0]: row for row in rows}, last
+    return {row["date"]: row for row in rows}, {
+        "currency": rows[0]["currency"],
+        "data_through": rows[0]["data_through"],
+    }
+
+
+def _check_call_columns(description: Any) -> None:
+    daily_json.check_columns(description)
+    names = tuple(column.name for column in description[_CURRENCY_AT : _DATA_THROUGH_AT + 1])
+    if names != ("currency", "data_through"):
+        raise RuntimeError(f"dashboard_daily_totals_call returns {names} after the daily columns")
 
 
 def _currency(db: Database, client_id: UUID, *, found_rows: list[dict[str, Any]]) -> str:
@@ -195,13 +217,14 @@ def overview(
     # no transaction around them, one round trip each. Under READ COMMITTED the statements of
     # a transaction saw their own snapshots anyway.
     if other is not None and other.end + timedelta(days=1) == date_range.start:
-        by_day = _daily_rows_call(db, client_id, DateRange(other.start, date_range.end), as_tuples=json_series)
+        by_day, last = _daily_rows_call(db, client_id, DateRange(other.start, date_range.end), as_tuples=json_series)
         other_by_day = by_day
     else:
-        by_day = _daily_rows_call(db, client_id, date_range, as_tuples=json_series)
-        other_by_day = _daily_rows_call(db, client_id, other, as_tuples=json_series) if other is not None else {}
-    found = db.call(QUERIES["dashboard_data_through"], {"client_id": client_id})
-    last = found[0] if found else None
+        by_day, last = _daily_rows_call(db, client_id, date_range, as_tuples=json_series)
+        other_by_day, _ = _daily_rows_call(db, client_id, other, as_tuples=json_series) if other else ({}, None)
+    if last is None:  # no day in the range: the freshness line on its own
+        found = db.call(QUERIES["dashboard_data_through"], {"client_id": client_id})
+        last = found[0] if found else None
     # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
     currency = _currency(
         db, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []

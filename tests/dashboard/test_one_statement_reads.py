@@ -117,9 +117,11 @@ def test_daily_totals_equal_the_query(api_db: Any, acme: Any, globex: Any) -> No
             params = {"client_id": client_id, "date_from": start, "date_to": end}
             with api_db.transaction(tenant=Tenant.client(client_id)) as conn:
                 expected = conn.execute(QUERIES["dashboard_daily_totals"], params).fetchall()
-            assert api_db.call(QUERIES["dashboard_daily_totals_call"], params) == expected
+                through = conn.execute(QUERIES["dashboard_data_through"], {"client_id": client_id}).fetchone()
+            called = api_db.call(QUERIES["dashboard_daily_totals_call"], params)
+            assert called == [{**row, "data_through": through["data_through"]} for row in expected]
             tuples = api_db.call(QUERIES["dashboard_daily_totals_call"], params, tuples=True)
-            assert tuples == [tuple(row.values()) for row in expected]
+            assert tuples == [(*row.values(), through["data_through"]) for row in expected]
     acme_days = api_db.call(
         QUERIES["dashboard_daily_totals_call"], {"client_id": acme.id, "date_from": FIRST_DAY, "date_to": day(13)}
     )
@@ -127,6 +129,7 @@ def test_daily_totals_equal_the_query(api_db: Any, acme: Any, globex: Any) -> No
         QUERIES["dashboard_daily_totals_call"], {"client_id": globex.id, "date_from": FIRST_DAY, "date_to": day(13)}
     )
     assert len(acme_days) == len(globex_days) == 14
+    assert acme_days[0]["data_through"] == day(13)
     assert [row["impressions"] for row in acme_days] != [row["impressions"] for row in globex_days]
 
 

@@ -49,8 +49,9 @@ ORDER BY m.date
 -- name: dashboard_daily_totals_call
 -- dashboard_daily_totals as one statement in the client's tenant: app.daily_totals
 -- (migration 1301) sets the tenant for itself, so the overview needs no transaction around
--- it (`Database.call`). The same SQL, the same rows: tests/dashboard/test_one_statement_reads.py.
-SELECT t.date, t.impressions, t.clicks, t.conversions, t.revenue, t.spend, t.currency
+-- it (`Database.call`). The same SQL, the same rows: tests/dashboard/test_one_statement_reads.py;
+-- each row also carries the client's data_through (= dashboard_data_through's).
+SELECT t.date, t.impressions, t.clicks, t.conversions, t.revenue, t.spend, t.currency, t.data_through
 FROM app.daily_totals(%(client_id)s, %(date_from)s, %(date_to)s) t
 
 -- name: dashboard_data_through
