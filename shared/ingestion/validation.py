@@ -29,6 +29,7 @@ _SCALES = [10**n for n in range(_FAST_CTR_CHARS + 3)]
 _GROUPED = r"\d{1,3}(?:,\d{3})+"
 _COUNT = re.compile(rf"^({_GROUPED}|\d+)(?:\.0+)?$", re.ASCII)
 _CURRENCY = "$€£¥"
+_CURRENCY_PREFIXES = frozenset(_CURRENCY)  # (not "": an empty text keeps its own path)
 _MONEY = re.compile(rf"^[{_CURRENCY}]?\s*({_GROUPED}|\d+)?(?:\.(\d+))?\s*[{_CURRENCY}]?$", re.ASCII)
 _CTR = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*(%)?$", re.ASCII)
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
@@ -321,6 +322,8 @@ class RowValidator:
                 int(text) if text.isdigit() and text.isascii() and len(text) <= MAX_COUNT_DIGITS else parse_count(text)
             )
             text = fields[i_revenue]
+            if text[:1] in _CURRENCY_PREFIXES:
+                text = text[1:]  # `$1234.50`: what money_text keeps of it (the checks below are the same)
             integer, dot, decimals = text.partition(".")
             if (
                 integer.isdigit()
@@ -330,7 +333,7 @@ class RowValidator:
             ):
                 revenue = text  # what money_text returns for these shapes
             else:
-                revenue = money_text(text)
+                revenue = money_text(fields[i_revenue])
             if self._i_ctr is not None:
                 self._check_ctr(fields[self._i_ctr], impressions, clicks)
         except (ValueProblem, InvalidOperation, ValueError):
