@@ -309,3 +309,82 @@ def _arrange_metrics(conn: psycopg.Connection[Any]) -> None:
                         "run": run,
                     },
                 )
+
+
+_ROW_TEXTS = """
+SELECT d.client_id, d.date,
+       app.day_row_text(c.name, s.name, p.name, cr.name, d.impressions, d.clicks, d.conversions,
+                        d.conversion_revenue) AS row_text
+FROM daily_metrics d
+JOIN campaigns c ON c.id = d.campaign_id
+JOIN strategies s ON s.id = d.strategy_id
+JOIN placements p ON p.id = d.placement_id
+JOIN creatives cr ON cr.id = d.creative_id
+"""
+_SORTED_MD5 = f"""
+SELECT client_id, date, md5(string_agg(row_text, E'\\n' ORDER BY row_text COLLATE "C")) AS fingerprint
+FROM ({_ROW_TEXTS}) r GROUP BY client_id, date ORDER BY client_id, date
+"""
+_HASH_SUMS = f"""
+SELECT client_id, date,
+       app.day_fingerprint(count(*), sum(app.row_hash(row_text, 1)), sum(app.row_hash(row_text, 2))) AS fingerprint
+FROM ({_ROW_TEXTS}) r GROUP BY client_id, date ORDER BY client_id, date
+"""
+_STORED = "SELECT client_id, date, fingerprint FROM ingestion_day_versions ORDER BY client_id, date"
+
+
+def test_1302_recomputes_every_stored_day_fingerprint_without_a_sort(pg_admin_url, tmp_path: Path):
+    # given a database migrated up to 1301 whose day versions hold the sorted-md5 fingerprints,
+    # and one version of a day whose rows are gone
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if path.name < "1302":
+            shutil.copy(path, tmp_path / path.name)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS dash_migrate_1302 WITH (FORCE)")
+        conn.execute("CREATE DATABASE dash_migrate_1302")
+    url = psycopg.conninfo.make_conninfo(pg_admin_url, dbname="dash_migrate_1302")
+    try:
+        migrate(url, directory=tmp_path)
+        with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            conn.execute("SELECT set_config('app.all_clients', 'on', false)")
+            _arrange_metrics(conn)
+            run = conn.execute("SELECT id FROM ingestion_logs").fetchone()["id"]
+            conn.execute(
+                "INSERT INTO ingestion_day_versions (client_id, date, fingerprint, ingestion_run_id, uploaded_at)"
+                f" SELECT client_id, date, fingerprint, %s, now() FROM ({_SORTED_MD5}) f",
+                (run,),
+            )
+            gone = conn.execute(
+                "INSERT INTO ingestion_day_versions (client_id, date, fingerprint, ingestion_run_id, uploaded_at)"
+                " SELECT id, '2026-01-05', repeat('f', 32), %s, now() FROM clients LIMIT 1 RETURNING client_id",
+                (run,),
+            ).fetchone()["client_id"]
+            before = conn.execute(_STORED).fetchall()
+            assert len(before) == 5
+        # when 1302 runs
+        assert migrate(url) == ["1302"]
+        with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            conn.execute("SELECT set_config('app.all_clients', 'on', false)")
+            stored = conn.execute(_STORED).fetchall()
+            recomputed = conn.execute(_HASH_SUMS).fetchall()
+            # then every day with rows holds the new digest of its rows (no longer the old value),
+            assert [row for row in stored if row["client_id"] != gone or row["date"].isoformat() != "2026-01-05"] == (
+                recomputed
+            )
+            assert not {row["fingerprint"] for row in recomputed} & {row["fingerprint"] for row in before}
+            # (the arranged days all hold the same rows: names and numbers, not client or date)
+            assert len(recomputed) == 4 and len({row["fingerprint"] for row in recomputed}) == 1
+            # the day without rows keeps its value (no upload equals it: it loads again),
+            assert {"client_id": gone, "fingerprint": "f" * 32} in [
+                {"client_id": row["client_id"], "fingerprint": row["fingerprint"]} for row in stored
+            ]
+            # and the digest follows the rows: one changed number changes its day only
+            conn.execute(
+                "UPDATE daily_metrics SET clicks = clicks + 1"
+                " WHERE ctid = (SELECT ctid FROM daily_metrics WHERE date = '2026-03-02' ORDER BY client_id LIMIT 1)"
+            )
+            changed = conn.execute(_HASH_SUMS).fetchall()
+            assert sum(a["fingerprint"] != b["fingerprint"] for a, b in zip(changed, recomputed, strict=True)) == 1
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS dash_migrate_1302 WITH (FORCE)")

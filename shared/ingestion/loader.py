@@ -256,9 +256,7 @@ def _compare_days(conn: Conn, staged: _Staged, *, run_id: UUID, uploaded_at: dat
     """Fingerprint the file's days; drop the stale ones, then the unchanged ones (which
     this upload now holds as their newest), so only the days to replace stay staged."""
     params = {"run_id": run_id, "uploaded_at": uploaded_at}
-    conn.execute(QUERIES["ingest_sort_whole_groups"], {"presorted": "off"})
     conn.execute(QUERIES["ingest_day_fingerprints"])
-    conn.execute(QUERIES["ingest_sort_whole_groups"], {"presorted": "on"})
     stale_days = stale_rows = 0
     if _fetch_flag(conn, "ingest_has_stale_days", params, "stale"):
         # A key repeated inside a stale day is still a whole-file failure: look before

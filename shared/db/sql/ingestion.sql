@@ -80,21 +80,14 @@ SELECT id AS client_id, status FROM clients WHERE slug = %(slug)s
 SELECT count(app.lock_client_data(client_id)) AS locked
 FROM (SELECT DISTINCT unnest(%(client_ids)s::uuid[]) AS client_id ORDER BY 1) AS ids
 
--- name: ingest_sort_whole_groups
--- Whether an ordered aggregate may presort all its input (the default) or sorts each
--- group's rows on its own (`off`): set `off` around ingest_day_fingerprints only. The
--- setting exists from PostgreSQL 16 (RDS runs 17); an older server keeps its one plan.
-SELECT set_config('enable_presorted_aggregate', %(presorted)s, true) AS presorted
-WHERE current_setting('server_version_num')::integer >= 160000
-
 -- name: ingest_day_fingerprints
 -- One fingerprint per (client, date) of the file, from its parsed rows (so gzip, BOM, CRLF
--- or a reordering of the same rows give the same value): see app.day_row_text (0501).
--- Run with enable_presorted_aggregate off: each day's row texts are sorted on their own
--- (the staged rows are grouped by (client, date) first) instead of one sort of every row
--- by (client, date, text); the same values, 100k rows: ~205 -> ~135 ms.
+-- or a reordering of the same rows give the same value): the day's row count and two sums
+-- of hashes of its row texts (app.day_row_text 0501, app.row_hash and app.day_fingerprint
+-- 1302): no sort.
 CREATE TEMP TABLE ingest_days ON COMMIT DROP AS
-SELECT client_id, date, md5(string_agg(row_text, E'\n' ORDER BY row_text COLLATE "C")) AS fingerprint
+SELECT client_id, date,
+       app.day_fingerprint(count(*), sum(app.row_hash(row_text, 1)), sum(app.row_hash(row_text, 2))) AS fingerprint
 FROM (SELECT client_id, date,
              app.day_row_text(campaign_name, strategy_name, placement_name, creative_name,
                               impressions, clicks, conversions, conversion_revenue) AS row_text
