@@ -99,8 +99,10 @@ def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date
     append = days.append
     get = by_day.get
     found = False
-    total_impressions = total_clicks = total_conversions = 0
-    total_revenue = zero
+    # The counts stay the integral Decimals psycopg loads sum(bigint) as (`check_columns`):
+    # Decimal(int(x)) of such an x is x, so dividing them is the ratio of the general path,
+    # `%d` writes them as it writes the int, and their sums are exact (int() at the end).
+    total_impressions = total_clicks = total_conversions = total_revenue = zero
     total_spend: Decimal | None = None
     day = start
     while day <= end:
@@ -110,20 +112,19 @@ def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date
             day += one
             continue
         found = True
-        impressions = int(row[1] or 0)
-        clicks = int(row[2] or 0)
-        conversions = int(row[3] or 0)
+        _, impressions, clicks, conversions, revenue, spend = row[:6]
+        impressions = impressions or zero
+        clicks = clicks or zero
+        conversions = conversions or zero
         # Decimal(x) of a Decimal is x itself (value and exponent): `check_columns` makes the
         # money columns numeric, which psycopg loads as Decimal, so the copy is skipped.
-        revenue = row[4] or zero
-        spend = row[5]
+        revenue = revenue or zero
         total_impressions += impressions
         total_clicks += clicks
         total_conversions += conversions
         total_revenue = total_revenue + revenue
-        d_clicks = Decimal(clicks)
-        ctr = quantize(d_clicks / impressions, ratio, up) if impressions else None
-        cvr = quantize(Decimal(conversions) / clicks, ratio, up) if clicks else None
+        ctr = quantize(clicks / impressions, ratio, up) if impressions else None
+        cvr = quantize(conversions / clicks, ratio, up) if clicks else None
         if spend is None:
             cpc = cpa = roas = None
             if total_spend is not None:
@@ -153,9 +154,9 @@ def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date
         day += one
     total = (
         Aggregate(
-            impressions=total_impressions,
-            clicks=total_clicks,
-            conversions=total_conversions,
+            impressions=int(total_impressions),
+            clicks=int(total_clicks),
+            conversions=int(total_conversions),
             revenue=total_revenue,
             spend=total_spend,
         )
