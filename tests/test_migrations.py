@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from shared.db.migrate import MIGRATIONS_DIR, MigrationError, discover, migrate
@@ -207,17 +210,28 @@ _ROLLUP = (
 )
 
 
-def test_1201_drops_the_unread_metrics_columns_and_keeps_every_row(pg_admin_url, tmp_path: Path):
-    # given a database migrated up to 1101, holding priced and unpriced metrics rows
+@contextmanager
+def _migrated_before(version: str, pg_admin_url: str, tmp_path: Path) -> Iterator[str]:
+    """A new database holding every migration before `version` (its URL); dropped after."""
     for path in MIGRATIONS_DIR.glob("*.sql"):
-        if path.name < "1201":
+        if path.name < version:
             shutil.copy(path, tmp_path / path.name)
+    name = f"dash_migrate_{version}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS dash_migrate_1201 WITH (FORCE)")
-        conn.execute("CREATE DATABASE dash_migrate_1201")
-    url = psycopg.conninfo.make_conninfo(pg_admin_url, dbname="dash_migrate_1201")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = psycopg.conninfo.make_conninfo(pg_admin_url, dbname=name)
     try:
         migrate(url, directory=tmp_path)
+        yield url
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_1201_drops_the_unread_metrics_columns_and_keeps_every_row(pg_admin_url, tmp_path: Path):
+    # given a database migrated up to 1101, holding priced and unpriced metrics rows
+    with _migrated_before("1201", pg_admin_url, tmp_path) as url:
         with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
             conn.execute("SELECT set_config('app.all_clients', 'on', false)")
             _arrange_metrics(conn)
@@ -249,9 +263,6 @@ def test_1201_drops_the_unread_metrics_columns_and_keeps_every_row(pg_admin_url,
             conn.execute("DELETE FROM daily_metrics WHERE date = '2026-03-02'")
             conn.execute("UPDATE daily_metrics SET impressions = impressions + 1 WHERE date = '2026-03-03'")
             assert conn.execute(_ROLLUP).fetchall() == conn.execute(_ROLLUP_FROM_ROWS).fetchall()
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS dash_migrate_1201 WITH (FORCE)")
 
 
 def _arrange_metrics(conn: psycopg.Connection[Any]) -> None:
@@ -336,15 +347,7 @@ _STORED = "SELECT client_id, date, fingerprint FROM ingestion_day_versions ORDER
 def test_1302_recomputes_every_stored_day_fingerprint_without_a_sort(pg_admin_url, tmp_path: Path):
     # given a database migrated up to 1301 whose day versions hold the sorted-md5 fingerprints,
     # and one version of a day whose rows are gone
-    for path in MIGRATIONS_DIR.glob("*.sql"):
-        if path.name < "1302":
-            shutil.copy(path, tmp_path / path.name)
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS dash_migrate_1302 WITH (FORCE)")
-        conn.execute("CREATE DATABASE dash_migrate_1302")
-    url = psycopg.conninfo.make_conninfo(pg_admin_url, dbname="dash_migrate_1302")
-    try:
-        migrate(url, directory=tmp_path)
+    with _migrated_before("1302", pg_admin_url, tmp_path) as url:
         with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
             conn.execute("SELECT set_config('app.all_clients', 'on', false)")
             _arrange_metrics(conn)
@@ -385,6 +388,3 @@ def test_1302_recomputes_every_stored_day_fingerprint_without_a_sort(pg_admin_ur
             )
             changed = conn.execute(_HASH_SUMS).fetchall()
             assert sum(a["fingerprint"] != b["fingerprint"] for a, b in zip(changed, recomputed, strict=True)) == 1
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS dash_migrate_1302 WITH (FORCE)")
