@@ -17,7 +17,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 import psycopg
-from psycopg.rows import tuple_row
 
 from shared.dashboard import daily_json
 from shared.dashboard.params import ENTITY_FILTERS, PARENTS, DateRange, Granularity, Level, Page, Sort
@@ -92,9 +91,12 @@ def require_client_if(conn: Connection, client_id: UUID, *, found_rows: list[dic
     when the query already found its rows (they carry the currency; rows of a client exist
     only if the client does, and RLS shows them only to its tenant), which saves the hot
     routes a round trip."""
-    if found_rows and found_rows[0].get("currency"):
-        return str(found_rows[0]["currency"])
-    return str(require_client(conn, client_id)["currency"])
+    return _found_currency(found_rows) or str(require_client(conn, client_id)["currency"])
+
+
+def _found_currency(found_rows: list[dict[str, Any]]) -> str | None:
+    """The currency the rows found carry, if they carry one."""
+    return str(found_rows[0]["currency"]) if found_rows and found_rows[0].get("currency") else None
 
 
 def client_info(db: Database, *, client_id: UUID) -> dict[str, Any]:
@@ -123,23 +125,13 @@ def list_clients(db: Database, *, tenant: Tenant, page: Page) -> dict[str, Any]:
     return {"items": items, "total": int(rows[0]["total"]) if rows else 0, "limit": page.limit, "offset": page.offset}
 
 
-def _daily_rows(conn: Connection, client_id: UUID, span: DateRange, *, as_tuples: bool = False) -> dict[date, Any]:
-    """The days of `span` with data, by date: dict rows, or (`as_tuples`) tuples in
-    `daily_json.DAILY_COLUMNS` order, cheaper to fetch (a year and its comparison: 730 rows)."""
-    params = {"client_id": client_id, "date_from": span.start, "date_to": span.end}
-    if not as_tuples:
-        return {row["date"]: row for row in conn.execute(QUERIES["dashboard_daily_totals"], params).fetchall()}
-    with conn.cursor(row_factory=tuple_row) as cursor:
-        cursor.execute(QUERIES["dashboard_daily_totals"], params)
-        daily_json.check_columns(cursor.description)
-        return {row[0]: row for row in cursor.fetchall()}
-
-
-def _daily_rows_call(
+def _daily_rows(
     db: Database, client_id: UUID, span: DateRange, *, as_tuples: bool
 ) -> tuple[dict[date, Any], dict[str, Any] | None]:
-    """`_daily_rows` as one statement (`dashboard_daily_totals_call`): the same rows, and
-    the client's `data_through` and `currency` from them (None when the span has no day)."""
+    """The days of `span` with data, by date (`dashboard_daily_totals_call`, one statement):
+    dict rows, or (`as_tuples`) tuples in `daily_json.DAILY_COLUMNS` order, cheaper to fetch
+    (a year and its comparison: 730 rows); and the client's `data_through` and `currency`
+    from them (None when the span has no day)."""
     params = {"client_id": client_id, "date_from": span.start, "date_to": span.end}
     check = _check_call_columns if as_tuples else None  # tuples are read by position
     rows = db.call(QUERIES["dashboard_daily_totals_call"], params, tuples=as_tuples, check=check)
@@ -165,8 +157,9 @@ def _check_call_columns(description: Any) -> None:
 def _currency(db: Database, client_id: UUID, *, found_rows: list[dict[str, Any]]) -> str:
     """`require_client_if` outside a transaction: the client is looked up (in its tenant)
     only when the rows found carry no currency."""
-    if found_rows and found_rows[0].get("currency"):
-        return str(found_rows[0]["currency"])
+    found = _found_currency(found_rows)
+    if found is not None:
+        return found
     with db.transaction(tenant=Tenant.client(client_id)) as conn:
         return str(require_client(conn, client_id)["currency"])
 
@@ -217,18 +210,19 @@ def overview(
     # no transaction around them, one round trip each. Under READ COMMITTED the statements of
     # a transaction saw their own snapshots anyway.
     if other is not None and other.end + timedelta(days=1) == date_range.start:
-        by_day, last = _daily_rows_call(db, client_id, DateRange(other.start, date_range.end), as_tuples=json_series)
+        by_day, last = _daily_rows(db, client_id, DateRange(other.start, date_range.end), as_tuples=json_series)
         other_by_day = by_day
     else:
-        by_day, last = _daily_rows_call(db, client_id, date_range, as_tuples=json_series)
-        other_by_day, _ = _daily_rows_call(db, client_id, other, as_tuples=json_series) if other else ({}, None)
-    if last is None:  # no day in the range: the freshness line on its own
-        found = db.call(QUERIES["dashboard_data_through"], {"client_id": client_id})
-        last = found[0] if found else None
-    # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
-    currency = _currency(
-        db, client_id, found_rows=[last] if last is not None and last["data_through"] is not None else []
-    )
+        by_day, last = _daily_rows(db, client_id, date_range, as_tuples=json_series)
+        other_by_day, _ = _daily_rows(db, client_id, other, as_tuples=json_series) if other is not None else ({}, None)
+    if last is None:  # no day in the range: the freshness line in the client's tenant
+        with db.transaction(tenant=Tenant.client(client_id)) as conn:
+            last = conn.execute(QUERIES["dashboard_data_through"], {"client_id": client_id}).fetchone()
+            # A client with data somewhere exists and is visible (rows are RLS-scoped like clients).
+            found = [last] if last is not None and last["data_through"] is not None else []
+            currency = require_client_if(conn, client_id, found_rows=found)
+    else:
+        currency = _currency(db, client_id, found_rows=[last])
     series, totals = _series_and_total(by_day, date_range, json_series=json_series)
     result: dict[str, Any] = {
         "client_id": str(client_id),

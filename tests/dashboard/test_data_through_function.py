@@ -1,7 +1,6 @@
 """`app.data_through` (migration 1252, what `dashboard_data_through` now calls) answers what
-the replaced SQL answered, as the API role in the client's tenant: its last day and currency,
-NULL day for a client without data, nothing for an unknown client. Since migration 1301 it
-sets the tenant of the client it is asked about for itself (tests/dashboard/test_one_statement_reads.py)."""
+the replaced SQL answered, as the API role in a client's tenant: its last day and currency,
+NULL day for a client without data, nothing of another tenant's client."""
 
 from __future__ import annotations
 
@@ -18,12 +17,11 @@ FROM daily_metrics m WHERE m.client_id = %(client_id)s
 """
 
 
-def _both(api_db: Any, client_id: Any) -> tuple[Any, Any]:
-    with api_db.transaction(tenant=Tenant.client(client_id)) as conn:
+def _both(api_db: Any, tenant_of: Any, client_id: Any) -> tuple[Any, Any]:
+    with api_db.transaction(tenant=Tenant.client(tenant_of)) as conn:
+        now = conn.execute(QUERIES["dashboard_data_through"], {"client_id": client_id}).fetchone()
         before = conn.execute(BEFORE, {"client_id": client_id}).fetchone()
-    now = api_db.call(QUERIES["dashboard_data_through"], {"client_id": client_id})
-    assert len(now) == 1
-    return now[0], before
+    return now, before
 
 
 def test_data_through_function_equals_the_query_it_replaces(
@@ -31,9 +29,11 @@ def test_data_through_function_equals_the_query_it_replaces(
 ) -> None:
     empty = add_client(owner_conn, "No Data", "no-data")
     owner_conn.execute("UPDATE clients SET currency = 'EUR' WHERE id = %s", (empty.id,))
-    for client_id in (acme.id, globex.id, empty.id, uuid.uuid4()):
-        now, before = _both(api_db, client_id)
+    cases = [(acme.id, acme.id), (globex.id, globex.id), (empty.id, empty.id), (acme.id, globex.id)]
+    cases.append((acme.id, uuid.uuid4()))
+    for tenant_of, client_id in cases:
+        now, before = _both(api_db, tenant_of, client_id)
         assert now == before
-    assert _both(api_db, acme.id)[0]["data_through"] is not None
-    assert _both(api_db, empty.id)[0] == {"data_through": None, "currency": "EUR"}
-    assert _both(api_db, uuid.uuid4())[0] == {"data_through": None, "currency": None}
+    assert _both(api_db, acme.id, acme.id)[0]["data_through"] is not None
+    assert _both(api_db, empty.id, empty.id)[0] == {"data_through": None, "currency": "EUR"}
+    assert _both(api_db, acme.id, globex.id)[0] == {"data_through": None, "currency": None}  # RLS

@@ -144,7 +144,6 @@ def test_the_functions_leave_the_callers_tenant_as_it_was(api_db: Any, acme: Any
     span = {"date_from": FIRST_DAY, "date_to": day(13)}
     calls = [
         (QUERIES["dashboard_daily_totals_call"], {"client_id": acme.id, **span}),
-        (QUERIES["dashboard_data_through"], {"client_id": acme.id}),
         (
             QUERIES["dashboard_campaigns_call"],
             {"client_id": acme.id, **span, "sort": "spend", "descending": True, "limit": 50, "offset": 0},

@@ -18,28 +18,11 @@
 -- tenant, which it now sets for itself.
 ALTER FUNCTION app.session_state(uuid, uuid) SET app.all_clients = 'on' SET app.client_id = '';
 
--- The freshness line sets its client's tenant for itself.
-CREATE OR REPLACE FUNCTION app.data_through(p_client_id uuid)
-RETURNS TABLE (data_through date, currency text)
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, public
-SET app.client_id = ''
-SET app.all_clients = 'off'
-AS $$
-#variable_conflict use_column
-BEGIN
-    PERFORM set_config('app.client_id', p_client_id::text, true);
-    RETURN QUERY
-    SELECT max(m.date),
-           (SELECT cc.currency::text FROM clients cc WHERE cc.id = p_client_id)
-    FROM daily_metrics m WHERE m.client_id = p_client_id;
-END
-$$;
-
 -- `dashboard_daily_totals` (shared/db/sql/dashboard.sql) in the client's tenant: the
 -- overview's two daily series. The same rows and columns (tests/dashboard/test_one_statement_reads.py),
 -- and on each row the client's freshness line (app.data_through's max date, computed once),
--- so an overview with data needs no second statement for it.
+-- so an overview with data needs no second statement for it (one without runs app.data_through
+-- in a tenant-scoped transaction, as before).
 CREATE FUNCTION app.daily_totals(p_client_id uuid, p_date_from date, p_date_to date)
 RETURNS TABLE (date date, impressions numeric, clicks numeric, conversions numeric, revenue numeric,
                spend numeric, currency text, data_through date)

@@ -57,8 +57,8 @@ FROM app.daily_totals(%(client_id)s, %(date_from)s, %(date_to)s) t
 -- name: dashboard_data_through
 -- The client's last day with data (NULL when none): the dashboard's freshness line. The
 -- query (max(m.date) of the client's daily_metrics, and its currency) is app.data_through
--- (migration 1252): PL/pgSQL, so its plan is cached per database session; since 1301 it
--- sets the client's tenant for itself, so it runs on its own or inside a transaction.
+-- (migration 1252): PL/pgSQL, so its plan is cached per database session. The overview
+-- needs it only for a range without data: its days carry the same value (1301).
 SELECT t.data_through, t.currency FROM app.data_through(%(client_id)s) t
 
 -- name: dashboard_timeseries
