@@ -14,31 +14,40 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 
-class RequestBody(BaseModel):
+class ApiModel(BaseModel):
+    """Base of every API model: its validator and serializer are built when a request first
+    needs them, not at import. A cold container serves one route and builds only that
+    route's models (the admin API declares ~50; building them all cost ~25 ms of its
+    import)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class RequestBody(ApiModel):
     """Base of every request body: unknown fields are a 400, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
-class Page(BaseModel, Generic[T]):
+class Page(ApiModel, Generic[T]):
     """The list shape: `{"items": [...], "total": N}` (total ignores limit/offset)."""
 
     items: list[T]
     total: int
 
 
-class Message(BaseModel):
+class Message(ApiModel):
     message: str
 
 
-class UserOut(BaseModel):
+class UserOut(ApiModel):
     id: UUID
     email: str
     role: str
     client_id: UUID | None = None
 
 
-class TokenPair(BaseModel):
+class TokenPair(ApiModel):
     access_token: str
     refresh_token: str | None = Field(description="The refresh token; null in a cookie session (it is the cookie)")
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
@@ -46,7 +55,7 @@ class TokenPair(BaseModel):
     user: UserOut
 
 
-class BrandingOut(BaseModel):
+class BrandingOut(ApiModel):
     """A client's branding, for the admin and for the client's own dashboard."""
 
     client_id: UUID

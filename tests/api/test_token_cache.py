@@ -75,7 +75,7 @@ def test_a_remembered_token_still_expires(
     assert tokens.decode_access_token(token, settings=settings) == claims
     # ...past it, refused with the one generic message, and forgotten.
     monkeypatch.setattr(tokens.time, "time", lambda: float(claims.expires_at + 10))
-    with pytest.raises(Unauthenticated, match="^invalid or expired access token$"):
+    with pytest.raises(Unauthenticated, match=r"^invalid or expired access token$"):
         tokens.decode_access_token(token, settings=settings)
     assert tokens._VERIFIED == {}
     assert verifications == [token]

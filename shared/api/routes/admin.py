@@ -15,7 +15,7 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
 from shared.admin import alerts as alerts_service
 from shared.admin import branding as branding_service
@@ -28,7 +28,7 @@ from shared.admin import uploads as uploads_service
 from shared.admin import users as users_service
 from shared.admin.clients import UNCHANGED
 from shared.api import deps, inputs
-from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BrandingOut, Page, RequestBody, branding_out
+from shared.api.models import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ApiModel, BrandingOut, Page, RequestBody, branding_out
 from shared.api.openapi import api_doc
 from shared.api.security import AdminPrincipal
 from shared.numbers import money, ratio, unit_cost
@@ -83,7 +83,7 @@ def _cpm(value: Decimal | None) -> str | None:
 # ---------------------------------------------------------------- clients
 
 
-class ClientOut(BaseModel):
+class ClientOut(ApiModel):
     id: UUID
     name: str
     slug: str
@@ -223,7 +223,7 @@ def replace_advertisers(principal: AdminPrincipal, client_id: UUID, body: Advert
 # ---------------------------------------------------------------- rate card
 
 
-class RateOut(BaseModel):
+class RateOut(ApiModel):
     id: UUID
     client_id: UUID
     cpm: str = Field(description="CPM (4 decimals)")
@@ -241,19 +241,19 @@ class RateIn(RequestBody):
     preview: bool = False
 
 
-class PreviewRateOut(BaseModel):
+class PreviewRateOut(ApiModel):
     cpm: str = Field(description="CPM (4 decimals)")
     effective_date: date
 
 
-class MonthImpactOut(BaseModel):
+class MonthImpactOut(ApiModel):
     month: str = Field(description='Calendar month "YYYY-MM"', examples=["2026-01"])
     rows: int = Field(description="Metric rows of the month re-priced (or that would be)")
     spend_before: str | None = Field(description="Their spend before, rounded to cents; null if all were unpriced")
     spend_after: str | None = Field(description="Their spend after, rounded to cents")
 
 
-class WhatIfMonthOut(BaseModel):
+class WhatIfMonthOut(ApiModel):
     month: str = Field(description='Calendar month "YYYY-MM"', examples=["2026-01"])
     spend: str | None = Field(description="The month's spend at this CPM, rounded to cents")
     cost: str | None = Field(description="The month's buy cost (the agency's), rounded to cents")
@@ -265,7 +265,7 @@ class WhatIfMonthOut(BaseModel):
     )
 
 
-class RepricingOut(BaseModel):
+class RepricingOut(ApiModel):
     applied: bool = Field(description="true: stored and re-priced; false: a preview, nothing was stored")
     rate: RateOut | PreviewRateOut = Field(description="The stored rate (with its id), or for a preview the proposal")
     created: bool = Field(
@@ -350,7 +350,7 @@ def set_rate(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> Repric
 # ---------------------------------------------------------------- users
 
 
-class AdminUserOut(BaseModel):
+class AdminUserOut(ApiModel):
     id: UUID
     email: str
     role: Role
@@ -377,7 +377,7 @@ class UserPatch(RequestBody):
     disabled: bool | None = None
 
 
-class PasswordReset(BaseModel):
+class PasswordReset(ApiModel):
     temporary_password: str
 
 
@@ -455,7 +455,7 @@ def reset_password(principal: AdminPrincipal, user_id: UUID) -> PasswordReset:
 # ---------------------------------------------------------------- login throttling
 
 
-class ThrottleOut(BaseModel):
+class ThrottleOut(ApiModel):
     scope: Literal["pair", "source", "email"] = Field(
         description="pair: one email from one address; source: one address, all emails; email: all addresses"
     )
@@ -467,7 +467,7 @@ class ThrottleOut(BaseModel):
     retry_after: int = Field(description="Seconds until it lets attempts through again (0: not blocked)")
 
 
-class ThrottleCleared(BaseModel):
+class ThrottleCleared(ApiModel):
     cleared: int
 
 
@@ -511,7 +511,7 @@ def clear_login_throttles(
 # ---------------------------------------------------------------- ingestion runs
 
 
-class RunOut(BaseModel):
+class RunOut(ApiModel):
     id: UUID
     file_name: str
     bucket: str
@@ -535,7 +535,7 @@ class RunOut(BaseModel):
     finished_at: datetime | None
 
 
-class RejectedRowOut(BaseModel):
+class RejectedRowOut(ApiModel):
     line_number: int
     column_name: str | None
     value: str | None
@@ -546,7 +546,7 @@ class RunDetailOut(RunOut):
     rejected_rows: list[RejectedRowOut]
 
 
-class RetryOut(BaseModel):
+class RetryOut(ApiModel):
     retry_of: UUID
     file_name: str
     run: RunOut | None = Field(description="The new run when it ran synchronously (local); null when queued (AWS)")
@@ -626,7 +626,7 @@ class BackfillIn(RequestBody):
     client_id: UUID | None = Field(default=None, description="Omit for every active client")
 
 
-class BackfillOut(BaseModel):
+class BackfillOut(ApiModel):
     items: list[dict[str, Any]]
     total: int
 
@@ -649,7 +649,7 @@ def backfill(principal: AdminPrincipal, body: BackfillIn) -> BackfillOut:
 # ---------------------------------------------------------------- agency overview
 
 
-class KpisOut(BaseModel):
+class KpisOut(ApiModel):
     impressions: int
     clicks: int
     conversions: int
@@ -662,14 +662,14 @@ class KpisOut(BaseModel):
     roas: str | None
 
 
-class LastLoadOut(BaseModel):
+class LastLoadOut(ApiModel):
     run_id: UUID
     file_name: str
     status: RunStatus
     finished_at: datetime | None
 
 
-class HealthOut(BaseModel):
+class HealthOut(ApiModel):
     data_through: date | None = Field(description="The client's latest day with data (any period)")
     last_load: LastLoadOut | None = Field(description="The newest run that loaded the client's data")
     missing_days: int = Field(description="Active clients: days of the period (up to yesterday) without data")
@@ -681,7 +681,7 @@ class HealthOut(BaseModel):
     last_failed_run_id: UUID | None
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(ApiModel):
     code: Literal["failed_runs", "missing_days", "unpriced_rows"]
     message: str
     fix: Literal["ingestion", "uploads", "rate_card"] = Field(description="Where the portal fixes it")
@@ -689,13 +689,13 @@ class ProblemOut(BaseModel):
     day: date | None = Field(default=None, description="missing_days: the latest; unpriced_rows: the first")
 
 
-class OverviewMarginOut(BaseModel):
+class OverviewMarginOut(ApiModel):
     cost: str | None = Field(description="The agency's buy cost of the period, rounded to cents")
     margin: str | None = Field(description="spend - cost over the days with both")
     margin_ratio: str | None = Field(description="margin / the spend of those days (6 decimals)")
 
 
-class OverviewClientOut(BaseModel):
+class OverviewClientOut(ApiModel):
     id: UUID
     name: str
     slug: str
@@ -707,7 +707,7 @@ class OverviewClientOut(BaseModel):
     problems: list[ProblemOut] = Field(description="Most urgent first; empty when healthy")
 
 
-class FailedRunOut(BaseModel):
+class FailedRunOut(ApiModel):
     id: UUID
     file_name: str
     message: str | None
@@ -715,13 +715,13 @@ class FailedRunOut(BaseModel):
     client_ids: list[UUID]
 
 
-class OverviewTotalsOut(BaseModel):
+class OverviewTotalsOut(ApiModel):
     clients: int
     clients_with_problems: int
     failed_runs: int
 
 
-class AgencyOverviewOut(BaseModel):
+class AgencyOverviewOut(ApiModel):
     date_from: date
     date_to: date
     expected_to: date = Field(description="Data is expected up to this day (yesterday at most)")
@@ -818,7 +818,7 @@ class UploadIn(RequestBody):
     )
 
 
-class UploadOut(BaseModel):
+class UploadOut(ApiModel):
     url: str = Field(description="POST a multipart form here: every field below, then `file` last")
     fields: dict[str, str]
     key: str = Field(description="The object key the file will have (its run's file name ends with it)")
@@ -856,7 +856,7 @@ def create_upload(principal: AdminPrincipal, body: UploadIn) -> UploadOut:
 # ---------------------------------------------------------------- alert log
 
 
-class AlertOut(BaseModel):
+class AlertOut(ApiModel):
     id: UUID
     kind: str
     subject: str

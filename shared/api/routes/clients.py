@@ -22,10 +22,10 @@ from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.api import deps, inputs
-from shared.api.models import BrandingOut, branding_out
+from shared.api.models import ApiModel, BrandingOut, branding_out
 from shared.api.openapi import api_doc
 from shared.api.prejson import PreSerialised
 from shared.api.security import CurrentPrincipal, client_scope
@@ -61,7 +61,7 @@ Ratio = Annotated[str | None, Field(description="Decimal string fraction (6 plac
 Currency = Annotated[str, Field(description="The client's ISO 4217 currency code; every amount is in it")]
 
 
-class AggregateOut(BaseModel):
+class AggregateOut(ApiModel):
     impressions: int
     clicks: int
     conversions: int
@@ -77,7 +77,7 @@ class AggregateOut(BaseModel):
 LogChange = Annotated[str | None, Field(description="A natural-log change, decimal string (6 places)")]
 
 
-class RoasDriverOut(BaseModel):
+class RoasDriverOut(ApiModel):
     metric: Literal["ctr", "cvr", "aov", "cpm"] = Field(
         description="ctr = clicks / impressions, cvr = conversions / clicks, aov = revenue / conversions, "
         "cpm = 1000 x spend / impressions (all from the period's sums)"
@@ -90,7 +90,7 @@ class RoasDriverOut(BaseModel):
     contribution_change: str = Field(description="The same as a relative effect on ROAS: exp(contribution) - 1")
 
 
-class RoasExplainedOut(BaseModel):
+class RoasExplainedOut(ApiModel):
     available: bool = Field(description="false when a period has no impressions, clicks, conversions, revenue or spend")
     reason: str | None = Field(description='Why there is no decomposition ("no conversions in this period"), else null')
     log_change: LogChange = Field(description="ln(ROAS / previous ROAS); the contributions sum to it within 2.5e-6")
@@ -102,7 +102,7 @@ class RoasExplainedOut(BaseModel):
     message: str | None = Field(description='The insight sentence, e.g. "ROAS \u221231%: CVR \u221224%, CPM unchanged"')
 
 
-class ChangeOut(BaseModel):
+class ChangeOut(ApiModel):
     impressions: Ratio
     clicks: Ratio
     conversions: Ratio
@@ -124,7 +124,7 @@ class DayOut(AggregateOut):
     date: str
 
 
-class Period(BaseModel):
+class Period(ApiModel):
     model_config = ConfigDict(populate_by_name=True)
 
     date_from: str = Field(alias="from")
@@ -156,7 +156,7 @@ class OverviewOut(Period):
     )
 
 
-class ClientOut(BaseModel):
+class ClientOut(ApiModel):
     id: str
     name: str
     slug: str
@@ -165,7 +165,7 @@ class ClientOut(BaseModel):
     data_through: Day = Field(description="The client's last day with data; null when it has none")
 
 
-class ClientList(BaseModel):
+class ClientList(ApiModel):
     items: list[ClientOut]
     total: int
     limit: int
@@ -216,7 +216,7 @@ class TimeseriesOut(Period):
     totals: AggregateOut
 
 
-class PacingDayOut(BaseModel):
+class PacingDayOut(ApiModel):
     date: str
     kind: Literal["actual", "forecast", "unknown"] = Field(
         description="actual: up to the data-through date; forecast: after it; unknown: no data to forecast from"

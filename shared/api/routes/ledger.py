@@ -12,13 +12,13 @@ from uuid import UUID
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.admin import buy_cost as buy_cost_service
 from shared.admin import closed_months as closed_months_service
 from shared.admin import margin as margin_service
 from shared.api import deps, inputs
-from shared.api.models import DEFAULT_PAGE_SIZE, Page, RequestBody
+from shared.api.models import DEFAULT_PAGE_SIZE, ApiModel, Page, RequestBody
 from shared.api.openapi import api_doc
 from shared.api.routes.admin import Limit, Offset, RateIn
 from shared.api.security import AdminPrincipal
@@ -31,7 +31,7 @@ router = Router()
 # ---------------------------------------------------------------- buy costs
 
 
-class BuyCostOut(BaseModel):
+class BuyCostOut(ApiModel):
     id: UUID
     client_id: UUID
     cpm: str = Field(description="Buy CPM the partner charges the agency (4 decimals)")
@@ -41,19 +41,19 @@ class BuyCostOut(BaseModel):
     updated_at: datetime
 
 
-class BuyCostProposalOut(BaseModel):
+class BuyCostProposalOut(ApiModel):
     cpm: str = Field(description="Buy CPM (4 decimals)")
     effective_date: date
 
 
-class CostMonthOut(BaseModel):
+class CostMonthOut(ApiModel):
     month: str = Field(description='Calendar month "YYYY-MM"', examples=["2026-01"])
     rows: int = Field(description="Metric rows of the month whose buy CPM changes (or would)")
     cost_before: str | None = Field(description="Their cost before, rounded to cents; null if they had no buy cost")
     cost_after: str | None = Field(description="Their cost after, rounded to cents")
 
 
-class BuyCostChangeOut(BaseModel):
+class BuyCostChangeOut(ApiModel):
     applied: bool = Field(description="true: stored; false: a preview, nothing was stored")
     buy_cost: BuyCostOut | BuyCostProposalOut
     created: bool = Field(description="A new effective date (false: an existing buy cost is changed)")
@@ -114,7 +114,7 @@ def set_buy_cost(principal: AdminPrincipal, client_id: UUID, body: RateIn) -> Bu
 # ---------------------------------------------------------------- margin
 
 
-class MarginTotalsOut(BaseModel):
+class MarginTotalsOut(ApiModel):
     impressions: int
     revenue: str | None = Field(description="Money, rounded to cents")
     spend: str | None = Field(description="What the client is billed (sell CPM); null when nothing is priced")
@@ -134,7 +134,7 @@ class MarginCampaignOut(MarginTotalsOut):
     name: str
 
 
-class MarginReportOut(BaseModel):
+class MarginReportOut(ApiModel):
     date_from: date
     date_to: date
     target_roas: str | None = Field(description="The client's target ROAS (6 decimals), if set")
@@ -183,7 +183,7 @@ class TargetRoasIn(RequestBody):
     )
 
 
-class TargetRoasOut(BaseModel):
+class TargetRoasOut(ApiModel):
     client_id: UUID
     target_roas: str | None
 
@@ -202,14 +202,14 @@ def set_target_roas(principal: AdminPrincipal, client_id: UUID, body: TargetRoas
 # ---------------------------------------------------------------- closed months
 
 
-class ClosedMonthOut(BaseModel):
+class ClosedMonthOut(ApiModel):
     month: str = Field(description='"YYYY-MM"')
     closed_at: datetime
     closed_by: UUID | None
     closed_by_email: str | None
 
 
-class MonthEventOut(BaseModel):
+class MonthEventOut(ApiModel):
     id: int
     month: str
     action: Literal["close", "reopen"]
@@ -218,12 +218,12 @@ class MonthEventOut(BaseModel):
     created_at: datetime
 
 
-class MonthsOut(BaseModel):
+class MonthsOut(ApiModel):
     closed: list[ClosedMonthOut] = Field(description="Closed months, newest first")
     events: list[MonthEventOut] = Field(description="Every close and reopen, newest first (the last 100)")
 
 
-class MonthStateOut(BaseModel):
+class MonthStateOut(ApiModel):
     month: str
     closed: bool
     changed: bool = Field(description="false: the month already was in that state (nothing logged)")

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import Router
-from pydantic import BaseModel
 
+from shared.api.models import ApiModel
 from shared.api.openapi import api_doc
 
 router = Router()
@@ -25,7 +25,7 @@ DOCUMENTED_ROUTERS = (
 _document: dict[str, Any] | None = None
 
 
-class Health(BaseModel):
+class Health(ApiModel):
     status: str
 
 
