@@ -9,9 +9,12 @@ ROAS = revenue / spend = 1000 x CTR x CVR x AOV / CPM, with every ratio from the
 Each driver's `contribution` is its term (the CPM's is -Δln CPM: a dearer CPM lowers ROAS),
 `contribution_change` the same as a relative effect on ROAS (exp(contribution) - 1), and
 `change` the driver's own relative change (what the sentence states). The logs are computed
-with 40 significant digits, so the unrounded contributions sum to Δln ROAS to within 1e-30;
-the API rounds each to 6 places, so the rounded ones sum to the rounded Δln ROAS within
-2.5e-6 (four roundings of at most 5e-7 each, plus the total's).
+with 40 significant digits, and Δln ROAS is the sum of the four terms (the identity above:
+eight logs, not ten), so the unrounded contributions sum to it to within 1e-38, and it is
+ln(ROAS ratio) to within 1e-30. `contribution_change` is exp(contribution) - 1 written as
+the ratio it equals (value / previous - 1; previous / value - 1 for the CPM): a division, not
+an exponential. The API rounds each to 6 places, so the rounded ones sum to the rounded
+Δln ROAS within 2.5e-6 (four roundings of at most 5e-7 each, plus the total's).
 
 A log needs a positive number on both sides: when either period has no impressions, clicks,
 conversions, revenue or priced spend, there is no decomposition, only the reason.
@@ -51,7 +54,12 @@ class Driver:
 
     @property
     def contribution_change(self) -> Decimal:
-        return LOG_CONTEXT.exp(self.contribution) - 1
+        """exp(contribution) - 1: the driver's ratio for CTR, CVR and AOV, its inverse for the
+        CPM (exp(ln a - ln b) = a / b), less one."""
+        c = LOG_CONTEXT
+        if self.name == "cpm":
+            return c.subtract(c.divide(self.previous, self.value), 1)
+        return c.subtract(c.divide(self.value, self.previous), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +125,13 @@ def decompose(current: Aggregate, previous: Aggregate) -> RoasDecomposition | No
                 contribution=c.minus(log_change) if name == "cpm" else log_change,
             )
         )
+    log_change = Decimal(0)
+    for driver in drivers:  # Δln ROAS = Δln CTR + Δln CVR + Δln AOV - Δln CPM
+        log_change = c.add(log_change, driver.contribution)
     return RoasDecomposition(
         roas_previous=before["roas"],
         roas=now["roas"],
-        log_change=c.subtract(c.ln(now["roas"]), c.ln(before["roas"])),
+        log_change=log_change,
         drivers=tuple(drivers),
     )
 

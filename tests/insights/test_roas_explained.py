@@ -151,11 +151,19 @@ def test_the_decomposition_is_exact_for_random_periods(current, previous):
     for driver in split.drivers:
         total = wide.add(total, driver.contribution)
     assert abs(wide.subtract(total, split.log_change)) <= Decimal("1e-30")
+    # ...and that sum is the log of the exact ROAS ratio (checked independently at 50 digits)
+    roas_ratio = ratios["roas"]
+    exact_log = wide.ln(wide.divide(Decimal(roas_ratio.numerator), Decimal(roas_ratio.denominator)))
+    assert abs(wide.subtract(split.log_change, exact_log)) <= Decimal("1e-30")
     # each log is the log of its exact ratio (checked independently at 50 digits)
     for driver in split.drivers:
         exact_ratio = ratios[driver.name]
         expected = wide.ln(wide.divide(Decimal(exact_ratio.numerator), Decimal(exact_ratio.denominator)))
         assert abs(wide.subtract(driver.log_change, expected)) <= Decimal("1e-30")
+        # exp(contribution) - 1, the relative effect on ROAS: its exact ratio less one, to 40 digits
+        effect_ratio = 1 / exact_ratio if driver.name == "cpm" else exact_ratio
+        effect = wide.subtract(wide.divide(Decimal(effect_ratio.numerator), Decimal(effect_ratio.denominator)), 1)
+        assert abs(wide.subtract(driver.contribution_change, effect)) <= Decimal("1e-38") * max(1, abs(effect))
     # what the API returns, rounded to 6 places, sums within the stated tolerance
     shaped = explain_roas(current, previous)
     rounded = sum((d["contribution"] for d in shaped["drivers"]), Decimal(0))
