@@ -58,9 +58,11 @@ _EMPTY_DAY = (
 )
 # Fields in `DayOut`'s order (AggregateOut's keys, then date): the order the API serialises.
 # Every number slot is quoted; a None fills it as "None", which `series_and_total` turns into
-# null (no other text of a day can contain it: numbers and an ISO date only).
+# null (no other text of a day can contain it: numbers and an ISO date only). The counts are
+# written with %s: psycopg loads sum(bigint) as a Decimal of exponent 0, whose str is its
+# digits, what %d writes, ~0.25 us a day faster (tests/api/test_overview_body.py, real sums).
 _DAY = (
-    '{"impressions":%d,"clicks":%d,"conversions":%d,"revenue":"%s","spend":"%s",'
+    '{"impressions":%s,"clicks":%s,"conversions":%s,"revenue":"%s","spend":"%s",'
     '"ctr":"%s","cvr":"%s","cpc":"%s","cpa":"%s","roas":"%s","date":"%s"}'
 )
 _NULL_SLOT = '"None"'
@@ -101,7 +103,7 @@ def series_and_total(by_day: dict[date, tuple[Any, ...]], start: date, end: date
     found = False
     # The counts stay the integral Decimals psycopg loads sum(bigint) as (`check_columns`):
     # Decimal(int(x)) of such an x is x, so dividing them is the ratio of the general path,
-    # `%d` writes them as it writes the int, and their sums are exact (int() at the end).
+    # `%s` writes their digits as `%d` writes the int, and their sums are exact (int() at the end).
     total_impressions = total_clicks = total_conversions = total_revenue = zero
     total_spend: Decimal | None = None
     day = start
