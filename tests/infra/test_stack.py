@@ -282,6 +282,14 @@ def test_database_is_private_encrypted_and_protected_in_production(full: Synth) 
     assert subnets == isolated and len(subnets) == 2
 
 
+def test_database_parameters_force_tls_and_size_the_wal_buffers_for_loads(full: Synth, minimal: Synth) -> None:
+    for synth in (full, minimal):
+        (group,) = synth.resources("AWS::RDS::DBParameterGroup").values()
+        parameters = group["Properties"]["Parameters"]
+        assert parameters["rds.force_ssl"] == "1"
+        assert parameters["wal_buffers"] == "2048"  # 8 kB pages: 16 MB
+
+
 def test_database_outside_production_can_be_torn_down(minimal: Synth) -> None:
     (instance,) = minimal.resources("AWS::RDS::DBInstance").values()
     assert instance["Properties"]["DeletionProtection"] is False
