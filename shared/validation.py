@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from shared.errors import InvalidInput
 
@@ -22,6 +23,7 @@ MAX_INTEGER_DIGITS = 18  # below 2**63: every accepted integer fits a PostgreSQL
 DAYS_AHEAD = 366  # dates may lie up to a year ahead (rate cards are set in advance)
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+_PLAIN_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # C0 controls, DEL, C1 controls, and UTF-16 surrogates (a lone one cannot be encoded).
@@ -54,6 +56,15 @@ def parse_int(value: str, *, field: str, minimum: int, maximum: int) -> int:
     if len(text) > MAX_INTEGER_DIGITS or not minimum <= int(text) <= maximum:
         raise InvalidInput(f"{field} must be between {minimum} and {maximum}")
     return int(text)
+
+
+def parse_decimal(value: str, *, field: str) -> Decimal:
+    """A plain decimal of ASCII digits ("4.25", "-1", ".5"): `Decimal()` alone also takes
+    Arabic-Indic and full-width digits, underscores ("1_000"), exponents and "NaN"."""
+    text = value.strip()
+    if not _PLAIN_DECIMAL.fullmatch(text):
+        raise InvalidInput(f'{field} must be a decimal number of ASCII digits (e.g. "4.25")')
+    return Decimal(text)
 
 
 def parse_date(value: str, *, field: str, bounds: DateBounds | None = None) -> date:

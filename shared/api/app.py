@@ -21,7 +21,7 @@ from shared.api import deps
 from shared.api.errors import register_error_handlers
 from shared.api.openapi import BEARER_SCHEME, error_response_doc
 from shared.api.prejson import PreSerialisedLast
-from shared.api.security import SecurityFirst
+from shared.api.security import JsonBodies, SecurityFirst
 from shared.observability import metrics
 from shared.settings import Settings
 
@@ -137,7 +137,7 @@ def create_resolver(*routers: Router, settings: Settings | None = None) -> APIGa
     app.use(middlewares=[no_store])
     # 401/403 must come before 400: wrap Powertools' request validation (always the first
     # middleware of every route) so authentication runs ahead of it.
-    app._request_validation_middleware = SecurityFirst(app._request_validation_middleware)  # type: ignore[assignment]
+    app._request_validation_middleware = SecurityFirst(JsonBodies())  # type: ignore[assignment]
     # A body with pre-serialised long lists (`shared.api.prejson`): the rest validated as usual.
     app._response_validation_middleware = PreSerialisedLast(app._response_validation_middleware, app._serializer)  # type: ignore[assignment]
     for router in routers:

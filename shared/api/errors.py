@@ -16,7 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 
 from shared import errors
 from shared.observability import logger
@@ -124,6 +124,15 @@ def allowed_methods(app: APIGatewayRestResolver) -> list[str]:
     return sorted(methods)
 
 
+def unsupported_content_type_response(exc: RequestUnsupportedContentType) -> Response:
+    """Powertools' body parser refusing a content type: never reached through the strict
+    input layer (it answers 415 first and names the type Powertools parses), kept so that
+    a route outside that layer is a 415 too, not a 500."""
+    return error_response(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the request body must be JSON (Content-Type: application/json)"
+    )
+
+
 def unexpected_error_response(exc: Exception) -> Response:
     """Anything else: logged with its stack trace, answered with a generic 500."""
     logger.exception("unhandled error", error=type(exc).__name__)
@@ -138,5 +147,6 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     app.exception_handler(errors.DomainError)(domain_error_response)
     app.exception_handler(RequestValidationError)(validation_error_response)
+    app.exception_handler(RequestUnsupportedContentType)(unsupported_content_type_response)
     app.exception_handler(ServiceError)(service_error)
     app.exception_handler(Exception)(unexpected_error_response)

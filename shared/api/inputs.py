@@ -25,6 +25,7 @@ import binascii
 import json
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import AfterValidator, BeforeValidator
@@ -84,8 +85,9 @@ def check_query(event: dict[str, Any], allowed: set[str]) -> None:
             validation.check_text(value, field=name)
 
 
-def body_text(event: dict[str, Any]) -> str:
-    """The request body as checked text (content type, size, encoding, shape before parsing)."""
+def check_media_type(event: dict[str, Any]) -> None:
+    """A JSON content type (`application/json` or `application/*+json`, in any letter case)
+    in UTF-8, else `UnsupportedMediaType` (415)."""
     media, _, parameters = _header(event, "content-type").partition(";")
     media = media.strip().lower()
     if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
@@ -97,6 +99,11 @@ def body_text(event: dict[str, Any]) -> str:
     )  # fmt: skip
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType("the request body must be UTF-8 JSON (charset=utf-8)")
+
+
+def body_text(event: dict[str, Any]) -> str:
+    """The request body as checked text (content type, size, encoding, shape before parsing)."""
+    check_media_type(event)
     raw = event.get("body") or ""
     if event.get("isBase64Encoded"):
         try:
@@ -180,6 +187,23 @@ def strict_int(field: str, *, minimum: int, maximum: int) -> BeforeValidator:
             return value
         return validation.parse_int(str(value) if isinstance(value, str) else "x", field=field, minimum=minimum,
                                     maximum=maximum)  # fmt: skip
+
+    return BeforeValidator(parse)
+
+
+def strict_decimal(field: str) -> BeforeValidator:
+    """A typed decimal body field: a JSON number, or a string `shared.validation.parse_decimal`
+    accepts (pydantic's Decimal takes Arabic-Indic and full-width digits and "1_000"); range and places are
+    then the field's own constraints."""
+
+    def parse(value: Any) -> Any:
+        if value is None:
+            return None  # an optional field's null: the field's type decides
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return Decimal(str(value))  # JSON has no NaN or Infinity here (`parse_body`)
+        if isinstance(value, str):
+            return validation.parse_decimal(value, field=field)
+        raise InvalidInput(f'{field} must be a decimal number (e.g. "4.25")')
 
     return BeforeValidator(parse)
 

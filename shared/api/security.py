@@ -21,6 +21,7 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Request, Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandler, NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 
 from shared.api import deps
 from shared.api.inputs import check_request
@@ -126,6 +127,21 @@ class SecurityFirst(BaseMiddlewareHandler):
             # input layer, after authentication so an anonymous caller learns nothing more.
             check_request(app, route)
         return self._validation.handler(app, next_middleware)
+
+
+class JsonBodies(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, reading every body as JSON.
+
+    Its own parser reads a body only under a header starting with lower-case
+    `application/json` and raises an exception for anything else, where `check_request`
+    (run first) accepts any JSON type in any letter case (`application/merge-patch+json`,
+    `Application/JSON`) and refuses the rest with a 415. So by the time this runs, a body is
+    JSON text or absent (a route may still look at the header itself, as the cookie refresh
+    does), and the one parser is the right one.
+    """
+
+    def _get_body(self, app: Any) -> dict[str, Any]:
+        return self._parse_json_data(app)
 
 
 def require_admin(principal: Principal) -> Principal:

@@ -104,6 +104,16 @@ def test_unexpected_errors_are_a_generic_500_without_details(settings_env: Any) 
     assert result["body"] == '{"message":"internal error"}'
 
 
+def test_powertools_refusing_a_content_type_is_a_415_not_a_500(settings_env: Any) -> None:
+    # the strict input layer answers first on every registered route; this is the net under it
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
+
+    refused = RequestUnsupportedContentType("Unsupported content type", errors=[])
+    result = _resolve(_resolver_with(_raiser(refused)), api_event("GET", "/boom"))
+    assert result["statusCode"] == 415
+    assert json.loads(result["body"]) == {"message": "the request body must be JSON (Content-Type: application/json)"}
+
+
 def _raiser(error: Exception) -> Any:
     def raising() -> dict[str, str]:  # no parameters: Powertools would treat them as query params
         raise error

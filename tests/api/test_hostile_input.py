@@ -5,7 +5,9 @@ as the admin, as a client user and anonymously)."""
 from __future__ import annotations
 
 import base64
+import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -48,6 +50,52 @@ def test_login_with_a_non_json_content_type_is_415(api: ApiClient, content_type:
         LOGIN, raw_body='{"email": "a@example.com", "password": "x"}', headers={"Content-Type": content_type}
     )
     assert_4xx(response, 415)
+
+
+JSON_LIKE = [
+    "application/json",
+    "Application/JSON",
+    "APPLICATION/JSON; charset=UTF-8",
+    "application/merge-patch+json",
+    "application/vnd.api+json",
+    ' application/json ; charset="utf-8"',
+]
+
+
+@pytest.mark.parametrize("content_type", JSON_LIKE)
+def test_every_json_content_type_is_parsed_like_application_json(
+    api: ApiClient, client_user: Any, admin_user: ApiUser, acme: Any, content_type: str
+) -> None:
+    # the strict layer accepts these types; Powertools' parser reads only lower-case
+    # `application/json`, so each used to end in an unmapped exception (a 500)
+    headers = {"Content-Type": content_type}
+    good = {"email": client_user.email, "password": client_user.password}
+    assert api.post(LOGIN, raw_body=json.dumps(good), headers=headers).status == 200
+    wrong = api.post(LOGIN, raw_body=json.dumps({**good, "password": "not it"}), headers=headers)
+    assert_4xx(wrong, 401)
+    missing = api.post(LOGIN, raw_body=json.dumps({"email": client_user.email}), headers=headers)
+    assert_4xx(missing, 400, names="password")
+    renamed = api.request(
+        "PATCH",
+        f"/admin/clients/{acme.id}",
+        token=admin_user.token,
+        raw_body='{"name": "Acme Renamed"}',
+        headers=headers,
+    )
+    assert renamed.status == 200, renamed.body
+    assert renamed.json()["name"] == "Acme Renamed"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "Text/JSON"])
+def test_a_non_json_type_over_an_empty_body_is_a_400_for_the_missing_body(
+    api: ApiClient, admin_user: ApiUser, content_type: str
+) -> None:
+    # nothing to parse, so nothing to refuse as a type: the body is missing (a cookie refresh
+    # reads the header itself, see test_auth_cookie)
+    response = api.request(
+        "POST", "/admin/clients", token=admin_user.token, raw_body="", headers={"Content-Type": content_type}
+    )
+    assert_4xx(response, 400, names="body")
 
 
 def test_login_without_a_content_type_is_415_and_does_not_quote_the_body(api: ApiClient) -> None:
@@ -193,6 +241,59 @@ def test_admin_rate_in_year_9999_and_page_offsets(api, admin_user, acme) -> None
     assert_4xx(api.get("/admin/ingestions", token=admin_user.token, query={"from": "0001-01-01"}), names="from")
 
 
+NON_ASCII_DECIMALS = [
+    "\u0664.\u0662\u0665",
+    "\uff14.\uff12\uff15",
+    "1_000",
+    "1e3",
+    "NaN",
+    "Infinity",
+    "4.2.5",
+    "",
+    " ",
+    "0x10",
+]
+
+
+def _decimal_routes(client_id: Any) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(method, path, field, the rest of a valid body) for every decimal a body takes."""
+    dated = {"effective_date": "2026-03-02", "preview": True}
+    return [
+        ("POST", f"/admin/clients/{client_id}/cpm", "cpm", dated),
+        ("POST", f"/admin/clients/{client_id}/buy-cost", "cpm", dated),
+        ("PUT", f"/admin/clients/{client_id}/target-roas", "target_roas", {}),
+        ("PATCH", f"/admin/clients/{client_id}", "monthly_budget", {}),
+    ]
+
+
+def test_decimals_in_bodies_take_ascii_digits_only(api: ApiClient, admin_user: ApiUser, acme: Any) -> None:
+    # pydantic's Decimal is Python's: it reads Arabic-Indic and full-width digits and "1_000"
+    rates = api.get(f"/admin/clients/{acme.id}/cpm", token=admin_user.token).json()
+    client = api.get(f"/admin/clients/{acme.id}", token=admin_user.token).json()
+    for method, path, field, rest in _decimal_routes(acme.id):
+        for value in NON_ASCII_DECIMALS:
+            response = api.request(method, path, token=admin_user.token, body={field: value, **rest})
+            assert_4xx(response, names=field)
+        for value in ([], {"v": 1}, True):
+            assert_4xx(api.request(method, path, token=admin_user.token, body={field: value, **rest}), names=field)
+    # and nothing was stored by any of them
+    assert api.get(f"/admin/clients/{acme.id}/cpm", token=admin_user.token).json() == rates
+    assert api.get(f"/admin/clients/{acme.id}", token=admin_user.token).json() == client
+
+
+def test_decimals_in_bodies_as_strings_or_numbers(api: ApiClient, admin_user: ApiUser, acme: Any) -> None:
+    for method, path, field, rest in _decimal_routes(acme.id):
+        for value, expected in (("4.25", "4.25"), (4.25, "4.25"), (3, "3"), (" 2.5 ", "2.5"), ("0.50", "0.5")):
+            response = api.request(method, path, token=admin_user.token, body={field: value, **rest})
+            assert response.status == 200, (path, value, response.body)
+            shown = response.json()
+            shown = shown.get(field, shown.get("rate", shown.get("buy_cost", {})))
+            shown = shown["cpm"] if isinstance(shown, dict) else shown
+            assert Decimal(shown) == Decimal(expected), (path, value, shown)
+        # the field's own range still applies, and names it
+        assert_4xx(api.request(method, path, token=admin_user.token, body={field: "-1", **rest}), names=field)
+
+
 def test_validation_failures_are_400_in_both_routers(api, admin_user, acme) -> None:
     # the same fault (a malformed limit) answers the same status in the admin and client routers
     admin = api.get("/admin/clients", token=admin_user.token, query={"limit": "abc"})
@@ -236,6 +337,11 @@ HOSTILE_BODIES = [
     ("application/xml", "<a/>"),
     ("multipart/form-data; boundary=x", "--x--"),
     ("application/json; charset=latin-1", "{}"),
+    ("application/merge-patch+json", '{"__unknown__": 1}'),
+    ("Application/JSON", '{"__unknown__": 1}'),
+    ("APPLICATION/JSON; charset=UTF-8", "[]"),
+    ("application/vnd.api+json", "{not json"),
+    ("text/plain", ""),
 ]
 
 

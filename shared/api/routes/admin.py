@@ -112,6 +112,7 @@ class ClientCreate(RequestBody):
 
 MonthlyBudget = Annotated[
     Decimal,
+    inputs.strict_decimal("monthly_budget"),
     Field(
         ge=0,
         max_digits=16,
@@ -235,7 +236,9 @@ class RateOut(ApiModel):
 
 class RateIn(RequestBody):
     cpm: Annotated[
-        Decimal, Field(ge=0, max_digits=10, decimal_places=4, description='A decimal string ("4.25") or number')
+        Decimal,
+        inputs.strict_decimal("cpm"),
+        Field(ge=0, max_digits=10, decimal_places=4, description='A decimal string ("4.25") or number'),
     ]
     effective_date: Annotated[date, inputs.strict_date("effective_date")]
     preview: bool = False

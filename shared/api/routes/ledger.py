@@ -178,9 +178,9 @@ def client_margin(
 
 
 class TargetRoasIn(RequestBody):
-    target_roas: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=6)] | None = Field(
-        description='A decimal string ("4.0") or number; null clears it'
-    )
+    target_roas: (
+        Annotated[Decimal, inputs.strict_decimal("target_roas"), Field(gt=0, max_digits=12, decimal_places=6)] | None
+    ) = Field(description='A decimal string ("4.0") or number; null clears it')
 
 
 class TargetRoasOut(ApiModel):
