@@ -20,6 +20,7 @@ import psycopg
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.observability import logger
+from shared.validation import DateBounds
 
 MONTH_CLOSED = "month closed"  # the rejected-row reason ingestion gives
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
@@ -30,7 +31,7 @@ def parse_month(text: str) -> date:
     """'YYYY-MM' -> the first day of that month; InvalidInput otherwise."""
     match = _MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
-        raise InvalidInput("month must be YYYY-MM (e.g. 2026-01)")
+        raise InvalidInput("month must be a month in YYYY-MM format (e.g. 2026-01)")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -60,11 +61,32 @@ def refuse_price_change(
     )
 
 
+def _within(month: date, bounds: DateBounds) -> bool:
+    return bounds.earliest.replace(day=1) <= month <= bounds.latest
+
+
+def _months_between(bounds: DateBounds) -> str:
+    return f"between {bounds.earliest.isoformat()[:7]} and {bounds.latest.isoformat()[:7]}"
+
+
 def set_month(
-    db: Database, client_id: UUID, month: date, *, action: Literal["close", "reopen"], actor_id: UUID
+    db: Database,
+    client_id: UUID,
+    month: date,
+    *,
+    action: Literal["close", "reopen"],
+    actor_id: UUID,
+    bounds: DateBounds,
 ) -> dict[str, Any]:
     """Close or reopen a month; idempotent (closing a closed month changes nothing and logs
-    nothing). Returns the month's state and, when it changed, the logged event."""
+    nothing). Returns the month's state and, when it changed, the logged event.
+
+    A month may be closed from the month of `bounds.earliest` (`MIN_DATA_DATE`) to the month
+    of `bounds.latest` (today: a month is invoiced once it has begun) — closing 9999-12 would
+    refuse every later rate change. Reopening an open month outside `bounds` is refused the
+    same way; a closed one is always reopened (so a mistaken close can be undone)."""
+    if action == "close" and not _within(month, bounds):
+        raise InvalidInput(f"month must be a month {_months_between(bounds)} (a month is closed once it has begun)")
     params = {"client_id": client_id, "month": month, "actor_id": actor_id, "action": action}
     with db.transaction(tenant=Tenant.every_client()) as conn:
         if conn.execute(QUERIES["admin_client_exists"], params).fetchone() is None:
@@ -73,6 +95,8 @@ def set_month(
         changed = conn.execute(
             QUERIES["ledger_close_month" if action == "close" else "ledger_reopen_month"], params
         ).fetchone()
+        if not changed and not _within(month, bounds):
+            raise InvalidInput(f"month must be a month {_months_between(bounds)}")
         event = conn.execute(QUERIES["ledger_insert_month_event"], params).fetchone() if changed else None
     logger.info("month " + ("closed" if action == "close" else "reopened"), client_id=str(client_id),
                 month=month.isoformat()[:7], changed=bool(changed))  # fmt: skip

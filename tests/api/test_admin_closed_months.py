@@ -3,6 +3,7 @@ buy-cost change whose days reach into the month is refused with 409 naming it.""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -111,6 +112,49 @@ def test_close_twice_and_reopen_an_open_month_change_nothing(
 def test_bad_months_are_a_400(api: ApiClient, admin_user: ApiUser, ledger_client: dict[str, Any], month: str) -> None:
     response = api.post(f"/admin/clients/{ledger_client['id']}/months/{month}/close", token=admin_user.token)
     assert response.status == 400, (month, response.body)
+
+
+def _month(day: date) -> str:
+    return day.isoformat()[:7]
+
+
+def test_a_month_is_closed_from_the_first_data_month_to_the_current_one(
+    api: ApiClient, admin_user: ApiUser, ledger_client: dict[str, Any]
+) -> None:
+    # closing 9999-12 used to succeed, and then refused every later rate change (409)
+    cid = ledger_client["id"]
+    today = date.today()
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    for month in ("0001-01", "1999-12", "9999-12", _month(next_month)):
+        response = api.post(f"/admin/clients/{cid}/months/{month}/close", token=admin_user.token)
+        assert response.status == 400, (month, response.body)
+        message = response.json()["message"]
+        assert message.startswith("month must be a month between 2000-01 and ") and _month(today) in message, message
+    assert api.get(f"/admin/clients/{cid}/months", token=admin_user.token).json() == {"closed": [], "events": []}
+    rate = {"cpm": "4.25", "effective_date": next_month.isoformat()}
+    assert api.post(f"/admin/clients/{cid}/cpm", token=admin_user.token, body=rate).status == 200
+    # the bounds themselves close
+    for month in ("2000-01", _month(today)):
+        closed = api.post(f"/admin/clients/{cid}/months/{month}/close", token=admin_user.token)
+        assert closed.status == 200 and closed.json()["changed"] is True, closed.body
+
+
+def test_reopen_undoes_any_closed_month_but_no_open_one_outside_the_bounds(
+    api: ApiClient, admin_user: ApiUser, ledger_client: dict[str, Any], owner_conn: Any
+) -> None:
+    # given a far-future month closed before the bound existed
+    cid = ledger_client["id"]
+    owner_conn.execute(
+        "INSERT INTO client_closed_months (client_id, month, closed_by) VALUES (%s, '9999-12-01', %s)",
+        (cid, admin_user.id),
+    )
+    assert api.post(f"/admin/clients/{cid}/months/0001-01/reopen", token=admin_user.token).status == 400
+    reopened = api.post(f"/admin/clients/{cid}/months/9999-12/reopen", token=admin_user.token)
+    assert reopened.status == 200 and reopened.json()["changed"] is True, reopened.body
+    months = api.get(f"/admin/clients/{cid}/months", token=admin_user.token).json()
+    assert months["closed"] == [] and [e["action"] for e in months["events"]] == ["reopen"]
+    again = api.post(f"/admin/clients/{cid}/months/9999-12/reopen", token=admin_user.token)
+    assert again.status == 400 and "month must be a month between" in again.json()["message"]
 
 
 def test_months_of_an_unknown_client_and_for_a_client_user(

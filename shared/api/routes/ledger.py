@@ -25,6 +25,7 @@ from shared.api.security import AdminPrincipal
 from shared.dashboard.params import DateRange
 from shared.errors import InvalidInput
 from shared.numbers import money, ratio, unit_cost
+from shared.validation import DateBounds
 
 router = Router()
 
@@ -247,8 +248,14 @@ def list_months(principal: AdminPrincipal, client_id: UUID) -> MonthsOut:
     **api_doc(role="admin"),
 )
 def close_month(principal: AdminPrincipal, client_id: UUID, month: str) -> MonthStateOut:
+    settings = deps.settings()
     state = closed_months_service.set_month(
-        deps.database(), client_id, closed_months_service.parse_month(month), action="close", actor_id=principal.user_id
+        deps.database(),
+        client_id,
+        closed_months_service.parse_month(month),
+        action="close",
+        actor_id=principal.user_id,
+        bounds=DateBounds(settings.min_data_date, datetime.now(settings.timezone).date()),
     )
     return MonthStateOut.model_validate(state)
 
@@ -266,5 +273,6 @@ def reopen_month(principal: AdminPrincipal, client_id: UUID, month: str) -> Mont
         closed_months_service.parse_month(month),
         action="reopen",
         actor_id=principal.user_id,
+        bounds=inputs.date_bounds(),
     )
     return MonthStateOut.model_validate(state)
