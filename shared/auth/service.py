@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ LOGIN_FAILED = "invalid email or password"
 REFRESH_FAILED = "invalid or expired refresh token"
 MAX_EMAIL_LENGTH = 255
 MAX_REFRESH_TOKEN_LENGTH = 256
+_TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]+")  # URL-safe base64 without padding, ASCII only
 # Within the grace, a successor that was itself rotated already (a third tab) is followed
 # this many steps at most to the family's live token.
 MAX_GRACE_CHAIN = 4
@@ -230,8 +232,10 @@ def refresh(db: Database, *, refresh_token: str, settings: Settings) -> SessionT
     A token presented again within `refresh_reuse_grace_seconds` of its rotation gets the
     successor already issued for it (and a fresh access token) instead.
     """
-    if not refresh_token or len(refresh_token) > MAX_REFRESH_TOKEN_LENGTH:
-        raise Unauthenticated(REFRESH_FAILED)
+    if len(refresh_token) > MAX_REFRESH_TOKEN_LENGTH or not _TOKEN_TEXT.fullmatch(refresh_token):
+        # every token issued is URL-safe base64 (issue_session, successor_token); anything
+        # else (a cookie may carry any text, a lone surrogate included) matches none
+        raise Unauthenticated(REFRESH_FAILED, details="malformed refresh token")
     reused: dict[str, Any] | None = None
     graced = False
     with db.transaction(tenant=Tenant.every_client()) as conn:

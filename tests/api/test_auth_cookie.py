@@ -403,3 +403,17 @@ def test_the_openapi_document_describes_the_cookie_session(api: ApiClient) -> No
     assert {"200", "401", "403"} <= set(refresh["responses"])
     pair = document["components"]["schemas"]["TokenPair"]["properties"]["refresh_token"]
     assert {"type": "null"} in pair["anyOf"]
+
+
+@pytest.mark.parametrize("value", ["\ud800", "\udfff" * 3, "é" * 43, "tok\u0663en", "a+b/c=", "x" * 257])
+def test_a_malformed_refresh_cookie_is_the_generic_401(
+    api: ApiClient, cookie_login: tuple[str, str], value: str
+) -> None:
+    # a cookie may carry any text; a lone surrogate used to reach the token hash (a 500)
+    _access, token = cookie_login
+    response = _cookie_refresh(api, value)
+    assert response.status == 401, response.body
+    assert response.json() == {"message": "invalid or expired refresh token"}
+    assert _set_cookies(response) == []
+    # and the real session is untouched
+    assert _cookie_refresh(api, token).status == 200
