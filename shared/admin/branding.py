@@ -56,7 +56,7 @@ def decode_logo(content_base64: str) -> Logo:
     try:
         content = base64.b64decode(content_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("logo must be base64-encoded image bytes") from None
+        raise InvalidInput("logo_base64 must be base64-encoded image bytes") from None
     return sniff_logo(content)
 
 

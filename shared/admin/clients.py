@@ -168,7 +168,7 @@ def normalise_names(names: list[str]) -> list[str]:
     for raw in names:
         name = " ".join(raw.split())
         if not name:
-            raise InvalidInput("advertiser names must not be blank")
+            raise InvalidInput("advertisers must not contain a blank name")
         if len(name) > 255:
             raise InvalidInput("advertiser names are at most 255 characters")
         key = "".join(name.lower().split())  # the same key as app.name_key

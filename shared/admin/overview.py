@@ -41,7 +41,7 @@ def agency_overview(db: Database, *, period: OverviewPeriod, now: datetime, max_
     """Every client (problems first) with KPIs for the period and health; plus the agency's
     unresolved failed runs of the last 7 days (attributed to a client or not)."""
     if period.date_range.days > max_days:
-        raise InvalidInput(f"the date range may span at most {max_days} days")
+        raise InvalidInput(f"from and to may span at most {max_days} days")
     failed_since = now - FAILED_RUNS_WINDOW
     params = {
         "from": period.date_range.start,

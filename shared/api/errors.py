@@ -87,11 +87,22 @@ def _field(loc: Sequence[Any]) -> str:
     return text
 
 
+def _message(item: dict[str, Any]) -> str:
+    """pydantic's message, except that a length limit on text is said in characters (a query
+    parameter typed `str | None` with a validator gets the generic "at most 64 items")."""
+    kind, context = item.get("type"), item.get("ctx") or {}
+    if kind in ("too_long", "too_short") and isinstance(item.get("input"), str):
+        limit = context.get("max_length" if kind == "too_long" else "min_length")
+        if isinstance(limit, int):
+            return f"String should have {'at most' if kind == 'too_long' else 'at least'} {limit} characters"
+    return str(item.get("msg", "invalid value"))
+
+
 def validation_error_response(exc: RequestValidationError) -> Response:
     """400 (the API's one status for invalid input, in every router) with a message naming the
     first failing field and every failing location; pydantic's input values are never echoed."""
     details = [
-        {"loc": list(item.get("loc", ())), "type": item.get("type", "invalid"), "msg": item.get("msg", "invalid value")}
+        {"loc": list(item.get("loc", ())), "type": item.get("type", "invalid"), "msg": _message(item)}
         for item in exc.errors()
     ]
     first = details[0] if details else {"loc": [], "msg": "invalid value"}

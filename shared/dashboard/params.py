@@ -98,7 +98,7 @@ def parse_date_range(
         raise InvalidInput("from must be on or before to")
     result = DateRange(start, end)
     if result.days > max_days:
-        raise InvalidInput(f"the date range may span at most {max_days} days")
+        raise InvalidInput(f"from and to may span at most {max_days} days")
     return result
 
 

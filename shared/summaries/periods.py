@@ -16,14 +16,18 @@ KINDS = (WEEKLY, MONTHLY)
 def week_end(week_start: date) -> date:
     """The Sunday ending the week that starts on `week_start` (which must be a Monday)."""
     if week_start.isoweekday() != 1:
-        raise InvalidInput(f"a weekly period starts on a Monday; {week_start.isoformat()} is not one")
+        raise InvalidInput(
+            f"period_start must be a Monday for a weekly period; {week_start.isoformat()} is a {week_start:%A}"
+        )
     return week_start + timedelta(days=6)
 
 
 def month_end(month_start: date) -> date:
     """The last day of the month that starts on `month_start` (which must be a 1st)."""
     if month_start.day != 1:
-        raise InvalidInput(f"a monthly period starts on the 1st; {month_start.isoformat()} is not")
+        raise InvalidInput(
+            f"period_start must be the 1st of a month for a monthly period; {month_start.isoformat()} is not"
+        )
     return add_months(month_start, 1) - timedelta(days=1)
 
 

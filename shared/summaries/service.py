@@ -96,7 +96,7 @@ def backfill(
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
     period_end(kind, period_start)  # validates the start
     if period_start > local_date(now or datetime.now(UTC), settings.timezone):
-        raise InvalidInput("the period has not started yet")
+        raise InvalidInput("period_start must not be after today: the period has not started yet")
     return _run(db, kind, period_start, settings=settings, client_id=client_id, sender=None)
 
 

@@ -99,7 +99,7 @@ DATE_CASES = [
     ({"from": "2026-3-1", "to": "2026-03-10"}, "from must be a date in YYYY-MM-DD format"),
     ({"from": "2026-02-30", "to": "2026-03-10"}, "from must be a date in YYYY-MM-DD format"),
     ({"from": "2026-03-01", "to": "tomorrow"}, "to must be a date in YYYY-MM-DD format"),
-    ({"from": "2020-01-01", "to": "2026-03-10"}, "the date range may span at most 800 days"),
+    ({"from": "2020-01-01", "to": "2026-03-10"}, "from and to may span at most 800 days"),
     ({"from": "2026-03-01'; DROP TABLE clients; --", "to": "2026-03-10"}, "from must be a date"),
 ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -231,6 +232,42 @@ def test_admin_nul_in_a_client_name_an_email_or_an_advertiser(api, admin_user, a
 def test_admin_summaries_backfill_in_year_0001(api, admin_user) -> None:
     body = {"kind": "weekly", "period_start": "0001-01-01"}
     assert_4xx(api.post("/admin/summaries", token=admin_user.token, body=body), names="period_start")
+
+
+def _a_monday_ahead() -> date:
+    today = date.today()
+    return today + timedelta(days=14 - today.weekday())  # a week clear of any time zone's today
+
+
+def test_every_refusal_names_what_to_change(api: ApiClient, admin_user: ApiUser, acme: Any, acme_user: ApiUser) -> None:
+    # a message a caller can act on names the field (or fields) at fault
+    token = admin_user.token
+    too_long = {"from": "2020-01-01", "to": "2026-03-10"}
+    for path, who in (
+        (f"/clients/{acme.id}/overview", acme_user.token),
+        (f"/clients/{acme.id}/campaigns", acme_user.token),
+        ("/admin/overview", token),
+        (f"/admin/clients/{acme.id}/margin", token),
+    ):
+        response = api.get(path, token=who, query=too_long)
+        assert_4xx(response, names="from")
+        assert "to" in response.json()["message"].split("may span")[0] and "800 days" in response.json()["message"]
+    summaries = [
+        ({"kind": "weekly", "period_start": "2026-03-03"}, "Monday"),
+        ({"kind": "monthly", "period_start": "2026-03-02"}, "1st"),
+        ({"kind": "weekly", "period_start": _a_monday_ahead().isoformat()}, "not started"),
+    ]
+    for body, says in summaries:
+        response = api.post("/admin/summaries", token=token, body=body)
+        assert_4xx(response, names="period_start")
+        assert says in response.json()["message"]
+    branding = api.patch(f"/admin/clients/{acme.id}/branding", token=token, body={"logo_base64": "not base64!"})
+    assert_4xx(branding, names="logo_base64")
+    blank = api.put(f"/admin/clients/{acme.id}/advertisers", token=token, body={"advertisers": ["Acme", "  "]})
+    assert_4xx(blank, names="advertisers")
+    throttle = api.request("DELETE", "/admin/login-throttle", token=token, query={"source": "1" * 65})
+    assert_4xx(throttle, names="source")
+    assert "64 characters" in throttle.json()["message"], throttle.json()
 
 
 def test_admin_rate_in_year_9999_and_page_offsets(api, admin_user, acme) -> None:

@@ -173,7 +173,7 @@ def client_margin(
     if start > end:
         raise InvalidInput("from must be on or before to")
     if (end - start).days + 1 > current.max_date_span_days:
-        raise InvalidInput(f"the date range may span at most {current.max_date_span_days} days")
+        raise InvalidInput(f"from and to may span at most {current.max_date_span_days} days")
     report = margin_service.margin_report(deps.database(), client_id, DateRange(start, end), today=today)
     return MarginReportOut.model_validate(report)
 
