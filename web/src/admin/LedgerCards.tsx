@@ -107,7 +107,7 @@ export function ClosedMonthsCard({ clientId }: { clientId: string }) {
           setConfirm(true)
         }}
       >
-        <Field label="Month">{(id) => <input id={id} required type="month" pattern="\d{4}-\d{2}" className={inputClass} value={month} onChange={(e) => setMonth(e.target.value)} />}</Field>
+        <Field label="Month">{(id) => <input id={id} required type="month" pattern="\d{4}-\d{2}" max={isoDay(new Date()).slice(0, 7)} className={inputClass} value={month} onChange={(e) => setMonth(e.target.value)} />}</Field>
         <button type="submit" className={primaryButtonClass} disabled={close.isPending || !month}>Close month</button>
       </form>
       {error && <div className="mt-3"><Notice tone="bad">{errorMessage(error)}</Notice></div>}

@@ -2780,7 +2780,7 @@ export interface components {
              * Target Roas
              * @description A decimal string ("4.0") or number; null clears it
              */
-            target_roas: number | string | null;
+            target_roas: (number | string) | null;
         };
         /** TargetRoasOut */
         TargetRoasOut: {
