@@ -139,7 +139,7 @@ test('the admin runs the agency from the portal', async ({ page, browser }) => {
   }
   expect(await spendOnDashboard(buyer.page)).toBe(15000n) // a preview changes nothing
   await page.getByRole('button', { name: 'Apply this rate' }).click()
-  await expect(page.getByTestId('rate-applied')).toContainText('2 row(s) re-priced')
+  await expect(page.getByTestId('rate-applied')).toContainText('2 rows re-priced')
   expect(await spendOnDashboard(buyer.page)).toBe(18000n)
 
   // ---- a failed upload: its reason and rejected rows, then a retry

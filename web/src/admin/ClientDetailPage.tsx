@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
-import { formatUnitCost } from '../format'
+import { formatCountOf, formatUnitCost } from '../format'
 import { BudgetCard } from './BudgetCard'
 import { type AdminClient, adminApi, fileToBase64, useAdminClient, useAdminMutation, useBranding, useLogo } from './api'
 import { splitNames } from './ClientsPage'
@@ -113,7 +113,7 @@ function Advertisers({ client }: { client: AdminClient }) {
         <button type="submit" className={primaryButtonClass} disabled={save.isPending}>Save advertisers</button>
       </form>
       {save.isError && <div className="mt-3"><Notice tone="bad">{errorMessage(save.error)}</Notice></div>}
-      {save.isSuccess && <div className="mt-3"><Notice tone="good">Saved {save.data.advertisers.length} name(s).</Notice></div>}
+      {save.isSuccess && <div className="mt-3"><Notice tone="good">Saved {formatCountOf(save.data.advertisers.length, 'name')}.</Notice></div>}
     </Card>
   )
 }

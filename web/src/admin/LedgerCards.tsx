@@ -5,7 +5,7 @@
  */
 import { useState } from 'react'
 import { buttonClass, Card, ErrorState, inputClass, Loading, primaryButtonClass } from '../app/ui'
-import { formatCount, formatDate, formatMoney, formatMoneyDifference, formatUnitCost, formatYearMonth } from '../format'
+import { formatCount, formatCountOf, formatDate, formatMoney, formatMoneyDifference, formatUnitCost, formatYearMonth } from '../format'
 import { adminApi, type BuyCostChange, useAdminMutation, useBuyCosts, useMonths } from './api'
 import { CpmForm, CpmTimeline } from './CpmTimeline'
 import { ConfirmDialog, errorMessage, Field, formatDateTime, isoDay, Notice } from './ui'
@@ -43,7 +43,7 @@ export function BuyCostCard({ clientId, currency }: { clientId: string; currency
           ) : (
             <>
               <p data-testid="buy-cost-preview-cost">
-                {formatCount(preview.rows_changed)} row(s), {formatDate(preview.date_from)} – {formatDate(preview.date_to)}: cost {formatMoney(preview.cost_before, currency)} → {formatMoney(preview.cost_after, currency)}
+                {formatCountOf(preview.rows_changed, 'row')}, {formatDate(preview.date_from)} – {formatDate(preview.date_to)}: cost {formatMoney(preview.cost_before, currency)} → {formatMoney(preview.cost_after, currency)}
               </p>
               <ul className="tabular-nums">
                 {preview.months.map((m) => (
@@ -63,7 +63,7 @@ export function BuyCostCard({ clientId, currency }: { clientId: string; currency
         </div>
       )}
       {apply.isError && <div className="mt-3"><Notice tone="bad">{errorMessage(apply.error)}</Notice></div>}
-      {applied && <div className="mt-3"><Notice tone="good"><span data-testid="buy-cost-applied">Applied: the cost of {formatCount(applied.rows_changed)} row(s) changed.</span></Notice></div>}
+      {applied && <div className="mt-3"><Notice tone="good"><span data-testid="buy-cost-applied">Applied: the cost of {formatCountOf(applied.rows_changed, 'row')} changed.</span></Notice></div>}
       <div className="mt-5">
         {costs.isPending && <Loading label="Loading the buy costs…" />}
         {costs.isError && <ErrorState error={costs.error} onRetry={() => void costs.refetch()} what="the buy costs" />}

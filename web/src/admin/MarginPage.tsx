@@ -8,7 +8,7 @@ import { Link, useParams, useSearchParams } from 'react-router'
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { useTheme } from '../app/theme'
 import { Card, ErrorState, inputClass, Loading, primaryButtonClass, buttonClass } from '../app/ui'
-import { formatCompact, formatCount, formatMoney, formatRate, formatRoas, formatShortDate, formatUnitCost } from '../format'
+import { formatCompact, formatCount, formatCountOf, formatMoney, formatRate, formatRoas, formatShortDate, formatUnitCost } from '../format'
 import { adminApi, type MarginReport, useAdminClient, useAdminMutation, useMargin } from './api'
 import { AdminPage, daysAgo, errorMessage, Field, Notice, TableFrame, td, th } from './ui'
 
@@ -64,7 +64,7 @@ function MarginBody({ report, currency }: { report: MarginReport; currency: stri
         <Tile label="Spend (billed to the client)" value={formatMoney(t.spend, currency)} />
         <Tile label="Cost (paid to the partner)" value={formatMoney(t.cost, currency)} hint={report.current_buy_cpm ? `Buy CPM today ${formatUnitCost(report.current_buy_cpm, currency)}` : 'No buy cost in force today'} />
         <Tile label="Margin" value={formatMoney(t.margin, currency)} testId="margin-total" />
-        <Tile label="Margin %" value={t.margin_ratio ? formatRate(t.margin_ratio) : '—'} hint={report.uncosted_days ? `${report.uncosted_days} day(s) without a buy cost are left out` : undefined} testId="margin-ratio" />
+        <Tile label="Margin %" value={t.margin_ratio ? formatRate(t.margin_ratio) : '—'} hint={report.uncosted_days ? `${formatCountOf(report.uncosted_days, 'day')} without a buy cost ${report.uncosted_days === 1 ? 'is' : 'are'} left out` : undefined} testId="margin-ratio" />
       </div>
       <Card title="Spend, cost and margin per day" id="margin-chart">
         {report.series.length === 0 ? (

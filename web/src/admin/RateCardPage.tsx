@@ -6,7 +6,7 @@
 import { useState } from 'react'
 import { Link, useParams, useSearchParams } from 'react-router'
 import { buttonClass, Card, ErrorState, Loading, primaryButtonClass } from '../app/ui'
-import { formatCount, formatDate, formatMoney, formatMoneyDifference, formatRate, formatRoas, formatUnitCost, formatYearMonth } from '../format'
+import { formatCount, formatCountOf, formatDate, formatMoney, formatMoneyDifference, formatRate, formatRoas, formatUnitCost, formatYearMonth } from '../format'
 import { adminApi, type Repricing, useAdminClient, useAdminMutation, useRates, type WhatIfMonth } from './api'
 import { CpmForm, CpmTimeline } from './CpmTimeline'
 import { TargetRoasCard } from './MarginPage'
@@ -114,7 +114,7 @@ export function RateCardPage() {
           <div className="mt-3">
             <Notice tone="good">
               <span data-testid="rate-applied">
-                Applied: {formatCount(applied.rows_changed)} row(s) re-priced
+                Applied: {formatCountOf(applied.rows_changed, 'row')} re-priced
                 {applied.rows_changed > 0 && <> (spend {formatMoney(applied.spend_before, currency)} → {formatMoney(applied.spend_after, currency)})</>}; {applied.summaries_refreshed} summaries rebuilt.
               </span>
             </Notice>

@@ -4,6 +4,7 @@ import {
   formatChange,
   formatCompact,
   formatCount,
+  formatCountOf,
   formatDate,
   formatMetric,
   formatMoney,
@@ -59,6 +60,9 @@ describe('counts, rates and ratios', () => {
   it('counts have thousands separators', () => {
     expect(formatCount(1234567)).toBe('1,234,567')
     expect(formatCount(0)).toBe('0')
+    expect(formatCountOf(1, 'row')).toBe('1 row')
+    expect(formatCountOf(0, 'row')).toBe('0 rows')
+    expect(formatCountOf(2400, 'day')).toBe('2,400 days')
     expect(formatCount(null)).toBe('—')
   })
   it('rates are percentages with 2 decimals', () => {

@@ -98,6 +98,11 @@ export function formatCount(value: number | string | null | undefined): string {
   return countFormat.format(asNumeric(value))
 }
 
+/** A count and its noun, singular for exactly one: "1 row", "2,400 rows", "3 days". */
+export function formatCountOf(value: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(value)} ${value === 1 ? singular : plural}`
+}
+
 /** Rates (CTR, CVR) from fractions to percentages with 2 decimals: "0.004253" → "0.43%". */
 export function formatRate(value: Decimal): string {
   if (value === null || value === undefined || value === '') return EMPTY
