@@ -50,7 +50,7 @@ function ClientSwitcher() {
           for (const k of ['from', 'to', 'compare']) if (q.get(k)) keep.set(k, q.get(k)!)
           navigate(`/clients/${e.target.value}${keep.size ? `?${keep}` : ''}`)
         }}
-        className="max-w-[11rem] truncate rounded-lg border border-zinc-300 bg-white py-1.5 pl-2 pr-7 text-sm font-medium dark:border-zinc-700 dark:bg-zinc-900"
+        className="max-w-[11rem] truncate rounded-lg border border-zinc-300 bg-white py-1.5 pl-2 pr-7 md:max-w-[16rem] text-sm font-medium dark:border-zinc-700 dark:bg-zinc-900"
       >
         {!clients.data.some((c) => c.id === current) && <option value="">Choose a client…</option>}
         {clients.data.map((c) => (
