@@ -66,6 +66,13 @@ RULES = {
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 KIND_ORDER = {"anomaly": 0, "trend": 1, "change": 2, "bottom_performer": 3, "top_performer": 4}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def spoken_day(day: date) -> str:
+    """A day as the dashboard writes it in prose: "Tuesday, Mar 10, 2026" (the web app's
+    dates read "Mar 10, 2026"; the machine-readable `date` field stays ISO)."""
+    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def insights_for(
@@ -209,7 +216,7 @@ def _anomaly(
     verb = "rose" if change > 0 else "fell"
     favourable = (change > 0) == metric.higher_is_better
     message = (
-        f"{metric.label} {verb} {human.change_size(change)} on {weekday} {day.isoformat()} "
+        f"{metric.label} {verb} {human.change_size(change)} on {spoken_day(day)} "
         f"({metric.fmt(value, currency)} vs a median of {metric.fmt(baseline, currency)} on the previous {points} {weekday}s)"
     )
     return {

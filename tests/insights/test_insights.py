@@ -63,7 +63,7 @@ def test_a_planted_ctr_collapse_is_found_with_its_numbers(owner_conn, worker_db,
     assert float(ctr["z"]) <= -3.5
     assert ctr["baseline_points"] == 8
     assert ctr["message"].startswith("CTR fell 6")
-    assert "on Tuesday 2026-03-10 (0.20% vs a median of 0.5" in ctr["message"]
+    assert "on Tuesday, Mar 10, 2026 (0.20% vs a median of 0.5" in ctr["message"]
     assert "on the previous 8 Tuesdays)" in ctr["message"]
     # nothing else on other days
     assert {i["date"] for i in found} == {"2026-03-10"}
