@@ -2,12 +2,8 @@ import { type FormEvent, useEffect, useState } from 'react'
 import { useNavigate, useSearchParams } from 'react-router'
 import { session } from '../api/client'
 import { inputClass, primaryButtonClass } from '../app/ui'
+import { safeNext } from './next'
 import { useSession } from './useSession'
-
-/** Only same-app paths are followed after login (no open redirect). */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/'
-}
 
 export function LoginPage() {
   const [params] = useSearchParams()
