@@ -151,6 +151,18 @@ test('a client user sees its KPIs equal to the API, drills down, compares, downl
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
 })
 
+test('a next that the URL parser would take off-site lands on the dashboard here', async ({ page }) => {
+  const user = clientUser()
+  const origin = new URL(stack().web_url).origin
+  for (const next of ['/\\evil.example/', '/\t/evil.example/']) {
+    await login(page, user.email, user.password, next)
+    expect(new URL(page.url()).origin, next).toBe(origin)
+    await expect(page).toHaveURL(new RegExp(`/clients/${user.clientId}`))
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await expect(page).toHaveURL(/\/login/)
+  }
+})
+
 test('a wrong password says so and signs nobody in', async ({ page }) => {
   await page.goto(url('/login'))
   await page.getByLabel('Email').fill(clientUser().email)
