@@ -163,7 +163,7 @@ def test_cookie_refresh_rotates_the_cookie(api: ApiClient, cookie_login: tuple[s
 
 @pytest.mark.parametrize(
     "content_type",
-    [None, "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"],
+    [None, "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "text/plain"],
 )
 def test_a_cookie_refresh_without_a_json_content_type_is_403_and_rotates_nothing(
     api: ApiClient, cookie_login: tuple[str, str], content_type: str | None
