@@ -136,9 +136,9 @@ def allowed_methods(app: APIGatewayRestResolver) -> list[str]:
 
 
 def unsupported_content_type_response(exc: RequestUnsupportedContentType) -> Response:
-    """Powertools' body parser refusing a content type: never reached through the strict
-    input layer (it answers 415 first and names the type Powertools parses), kept so that
-    a route outside that layer is a 415 too, not a 500."""
+    """Powertools' body parser refusing a content type. Not raised today (`JsonBodies` reads
+    every body as JSON once `check_request` has answered 415 for any other type); kept so
+    that a change in Powertools cannot turn a content type back into a 500."""
     return error_response(
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the request body must be JSON (Content-Type: application/json)"
     )
