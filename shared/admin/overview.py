@@ -17,7 +17,7 @@ from shared.dashboard.params import DateRange
 from shared.db import QUERIES, Database, Tenant
 from shared.errors import InvalidInput
 from shared.metrics import Aggregate
-from shared.numbers import money, ratio
+from shared.numbers import human, money, ratio
 
 FAILED_RUNS_WINDOW = timedelta(days=7)
 MISSING_DATES_SHOWN = 31
@@ -121,7 +121,7 @@ def problems_of(health: dict[str, Any]) -> list[dict[str, Any]]:
         problems.append(
             {
                 "code": "failed_runs",
-                "message": f"{health['failed_runs']} failed file(s) in the last 7 days",
+                "message": f"{human.count_of(health['failed_runs'], 'failed file')} in the last 7 days",
                 "fix": "ingestion",
                 "run_id": health["last_failed_run_id"],
             }
@@ -131,7 +131,7 @@ def problems_of(health: dict[str, Any]) -> list[dict[str, Any]]:
         problems.append(
             {
                 "code": "missing_days",
-                "message": f"{health['missing_days']} day(s) without data, latest {dates[0].isoformat()}",
+                "message": f"{human.count_of(health['missing_days'], 'day')} without data, latest {human.day(dates[0])}",
                 "fix": "uploads",
                 "day": dates[0],
             }
@@ -140,7 +140,7 @@ def problems_of(health: dict[str, Any]) -> list[dict[str, Any]]:
         problems.append(
             {
                 "code": "unpriced_rows",
-                "message": f"{health['unpriced_rows']} row(s) without a CPM from {health['unpriced_from'].isoformat()}",
+                "message": f"{human.count_of(health['unpriced_rows'], 'row')} without a CPM from {human.day(health['unpriced_from'])}",
                 "fix": "rate_card",
                 "day": health["unpriced_from"],
             }

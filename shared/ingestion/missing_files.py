@@ -22,7 +22,7 @@ from shared.alert_journal import ConnectionAlertJournal, DatabaseAlertJournal
 from shared.alerts import Alert, send_alert
 from shared.db import QUERIES, Database, Tenant
 from shared.ingestion import remedies
-from shared.numbers.human import count
+from shared.numbers import human
 from shared.observability import logger, metrics
 from shared.ports import EmailSender
 from shared.settings import Settings
@@ -73,7 +73,7 @@ def check_missing_files(
     for client in candidates:
         client_id: UUID = client["client_id"]
         report.missing.append(client_id)
-        subject = f"Missing daily file: {client['name']} has no data for {day.isoformat()}"
+        subject = f"Missing daily file: {client['name']} has no data for {human.weekday(day)}"
         # Claim, send and record in one transaction: a concurrent run waits on the claim and
         # then finds it sent.
         with db.transaction(tenant=Tenant.every_client()) as conn:
@@ -93,8 +93,11 @@ def check_missing_files(
                 Alert(
                     kind=ALERT_KIND,
                     subject=subject,
-                    summary=f"No partner data was loaded for {client['name']} for {day.isoformat()}.",
-                    details=[("Client", f"{client['name']} ({client['slug']})"), ("Day", day.isoformat())],
+                    summary=f"No partner data was loaded for {client['name']} for {human.weekday(day)}.",
+                    details=[
+                        ("Client", f"{client['name']} ({client['slug']})"),
+                        ("Day", f"{human.weekday(day)} ({day.isoformat()})"),
+                    ],
                     todo=remedies.for_missing_file(client["name"], client["slug"], day.isoformat()),
                     client_id=client_id,
                 ),
@@ -127,7 +130,7 @@ def fail_interrupted_runs(*, settings: Settings, db: Database, sender: EmailSend
         send_alert(
             Alert(
                 kind=INTERRUPTED_KIND,
-                subject=f"Ingestion interrupted: {count(len(runs))} file(s) not loaded",
+                subject=f"Ingestion interrupted: {human.count_of(len(runs), 'file')} not loaded",
                 summary="These loads did not finish (timeout or crash); nothing from them was stored. "
                 "Retry them from the admin portal.",
                 lines=[

@@ -1,5 +1,6 @@
 """Numbers for people: the one formatter behind insight sentences, the digest, the PDF, the
-CSV headers and the alert emails, so a figure reads the same wherever it appears.
+CSV headers and the alert emails, so a figure reads the same wherever it appears. Dates in
+prose read as the web app writes them ("Mar 10, 2026"); machine fields stay ISO.
 
 Every function takes the exact value (or its JSON string) and rounds once, half up:
 0.005049 is "0.50%" everywhere, never "0.50%" in one place and "0.51%" in another.
@@ -7,7 +8,9 @@ Every function takes the exact value (or its JSON string) and rounds once, half 
 
 from __future__ import annotations
 
+import calendar
 import unicodedata
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -32,6 +35,11 @@ def count(value: Any) -> str:
     if value is None:
         return NOT_AVAILABLE
     return f"{_q(_dec(value), 0):,}"
+
+
+def count_of(value: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 file", "3 files", "1,204 rows"."""
+    return f"{count(value)} {noun if value == 1 else plural or noun + 's'}"
 
 
 def money(value: Any, currency: str = DEFAULT_CURRENCY) -> str:
@@ -147,3 +155,30 @@ def clean_name(name: str) -> str:
         " " if ch in "\t\n\r" else ch for ch in name if ch in "\t\n\r" or unicodedata.category(ch) not in _STRIPPED
     )
     return " ".join(kept.split())
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+
+
+def day(value: date) -> str:
+    """2026-03-10 -> "Mar 10, 2026" (the web app's dates)."""
+    return f"{MONTHS[value.month - 1][:3]} {value.day}, {value.year}"
+
+
+def weekday(value: date) -> str:
+    """2026-03-10 -> "Tuesday, Mar 10, 2026" (a day named in a sentence)."""
+    return f"{WEEKDAYS[value.weekday()]}, {day(value)}"
+
+
+def period(start: date, end: date) -> str:
+    """A period as the web app labels it: a whole calendar month is "March 2026"; any other
+    span is "Mar 2 \N{EN DASH} Mar 8, 2026", with both years when they differ."""
+    last_of_month = calendar.monthrange(end.year, end.month)[1]
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and end.day == last_of_month:
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    if start == end:
+        return day(start)
+    first = day(start) if start.year != end.year else day(start).rsplit(",", 1)[0]
+    return f"{first} \u2013 {day(end)}"

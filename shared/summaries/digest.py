@@ -35,10 +35,10 @@ def digest_alert(
         (headline(summary), [insight["message"] for insight in summary.insights[:INSIGHTS_PER_CLIENT]])
         for summary in summaries
     ]
-    period = f"{period_start.isoformat()} to {period_end.isoformat()}"
+    period = human.period(period_start, period_end)
     return Alert(
         kind=f"{kind}_digest",
-        subject=f"{kind.title()} digest {period}: {len(summaries)} client(s)"
+        subject=f"{kind.title()} digest, {period}: {human.count_of(len(summaries), 'client')}"
         + (f", {len(failed)} failed" if failed else ""),
         summary=f"The {kind} summaries for {period} are ready.",
         details=[("Period", period), ("Clients summarised", str(len(summaries))), ("Failed", str(len(failed)))],

@@ -100,7 +100,7 @@ def test_a_failed_ingestion_and_a_missing_file_show_in_the_alert_log(
     assert body["total"] == 2
     missing, failed = body["items"]
     assert (missing["kind"], missing["status"], missing["client_id"]) == ("missing_file", "sent", str(beta["id"]))
-    assert missing["subject"] == "Missing daily file: Beta has no data for 2026-03-02"
+    assert missing["subject"] == "Missing daily file: Beta has no data for Monday, Mar 2, 2026"
     assert (failed["kind"], failed["status"], failed["run_id"]) == ("ingestion_failed", "sent", str(result.run_id))
     assert failed["recipients_count"] == 1 and failed["subject"].startswith("Ingestion failed:")
 

@@ -146,6 +146,11 @@ def test_overview_numbers_and_health_match_hand_computed_ones(
     assert acme["problems"][0]["run_id"] == str(runs["acme_failed_by_key"])
     assert acme["problems"][1]["day"] == "2026-11-07"
     assert acme["problems"][2]["day"] == "2026-11-09"
+    assert [p["message"] for p in acme["problems"]] == [
+        "2 failed files in the last 7 days",
+        "2 days without data, latest Nov 7, 2026",
+        "2 rows without a CPM from Nov 9, 2026",
+    ]
 
     beta = by_slug["beta"]
     assert beta["kpis"]["impressions"] == 20000

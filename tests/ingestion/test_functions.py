@@ -140,7 +140,7 @@ def test_missing_file_check_alerts_once_per_client_and_day(
     assert (first.missing, first.alerted) == ([beta], [beta])
     assert (again.alerted, again.already_alerted) == ([], [beta])
     [email] = sent_emails()
-    assert "Missing daily file: Beta Bikes has no data for 2026-03-02" in email.subject
+    assert "Missing daily file: Beta Bikes has no data for Monday, Mar 2, 2026" in email.subject
     logged = owner_conn.execute("SELECT kind, dedupe_key, sent FROM alert_log").fetchall()
     assert logged == [{"kind": "missing_file", "dedupe_key": f"{beta}:2026-03-02", "sent": True}]
     # The next day is a new alert.

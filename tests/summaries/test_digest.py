@@ -42,7 +42,7 @@ def test_digest_groups_each_headline_with_its_top_three_insights():
         ["Globex"],
     )
     assert alert.kind == "weekly_digest"
-    assert alert.subject == "Weekly digest 2026-03-02 to 2026-03-08: 1 client(s), 1 failed"
+    assert alert.subject == "Weekly digest, Mar 2 \N{EN DASH} Mar 8, 2026: 1 client, 1 failed"
     assert alert.groups == [
         (
             "Acme <Outdoor> (USD): spend $42.50 (+25.0%), conversions 5 (+25.0%), revenue $90.00 (+50.0%), "

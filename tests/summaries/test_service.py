@@ -55,7 +55,7 @@ def test_scheduled_weekly_run_builds_every_active_client_and_emails_the_digest(
     assert _stored(owner_conn) == {(acme.id, date(2026, 3, 2)), (globex.id, date(2026, 3, 2))}
     (email,) = sent_emails()
     assert email.destinations["ToAddresses"] == ["admin@example.com"]
-    assert "Weekly digest 2026-03-02 to 2026-03-08: 2 client(s)" in email.subject
+    assert "Weekly digest, Mar 2 \N{EN DASH} Mar 8, 2026: 2 clients" in email.subject
     assert "Acme Outdoor (USD): spend $40.00 (+25.0%), conversions 10 (+25.0%), revenue $200.00 (+100.0%)" in email.body
     assert "CTR 1.00% (-0.25 pp); data on 1/7 days" in email.body
     assert "Dormant" not in email.body
