@@ -63,16 +63,11 @@ RULES = {
     "(by CTR when some have no spend); at least two needed",
 }
 
+PATH_SEPARATOR = (
+    " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "  # a creative path, "Campaign > Strategy > Placement"
+)
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 KIND_ORDER = {"anomaly": 0, "trend": 1, "change": 2, "bottom_performer": 3, "top_performer": 4}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def spoken_day(day: date) -> str:
-    """A day as the dashboard writes it in prose: "Tuesday, Mar 10, 2026" (the web app's
-    dates read "Mar 10, 2026"; the machine-readable `date` field stays ISO)."""
-    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def insights_for(
@@ -212,11 +207,11 @@ def _anomaly(
     points: int,
     currency: str,
 ) -> dict[str, Any]:
-    weekday = WEEKDAYS[day.weekday()]
+    weekday = human.WEEKDAYS[day.weekday()]
     verb = "rose" if change > 0 else "fell"
     favourable = (change > 0) == metric.higher_is_better
     message = (
-        f"{metric.label} {verb} {human.change_size(change)} on {spoken_day(day)} "
+        f"{metric.label} {verb} {human.change_size(change)} on {human.weekday(day)} "
         f"({metric.fmt(value, currency)} vs a median of {metric.fmt(baseline, currency)} on the previous {points} {weekday}s)"
     )
     return {
@@ -417,6 +412,8 @@ def _creative_entity(row: dict[str, Any]) -> dict[str, Any]:
         "name": row["name"],
         "campaign_id": str(row["campaign_id"]),
         "campaign_name": row["campaign_name"],
+        "strategy_id": str(row["strategy_id"]),
+        "strategy_name": row["strategy_name"],
         "placement_id": str(row["placement_id"]),
         "placement_name": row["placement_name"],
     }
@@ -425,7 +422,11 @@ def _creative_entity(row: dict[str, Any]) -> dict[str, Any]:
 def _describe(entity: dict[str, Any]) -> str:
     name = human.clean_name(entity["name"])
     if entity["type"] == "creative":
-        return f"creative {name} (campaign {human.clean_name(entity['campaign_name'])})"
+        # A creative's name often repeats across strategies and placements: its path tells them apart.
+        path = PATH_SEPARATOR.join(
+            human.clean_name(entity[key]) for key in ("campaign_name", "strategy_name", "placement_name")
+        )
+        return f"creative {name} ({path})"
     return f"{entity['type']} {name}"
 
 

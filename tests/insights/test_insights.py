@@ -203,6 +203,27 @@ def test_top_and_bottom_performers_skip_tiny_entities(owner_conn, worker_db, set
     assert found["bottom_performer"]["value"] == "0.500000"
 
 
+def test_a_creative_performer_is_named_with_its_campaign_and_placement(owner_conn, worker_db, settings):
+    # Creative names repeat across strategies and placements ("15s video v1" on every site): the
+    # prose gives the creative's path.
+    client = make_client(owner_conn, "creatives", cpm="10.0000")
+    client.add(WEEK, 20_000, 200, 20, "800", campaign="Winner", creative="Video v1")
+    client.add(WEEK, 20_000, 200, 5, "100", campaign="Laggard", creative="Video v1")
+
+    found = {
+        i["kind"]: i
+        for i in _insights(worker_db, settings, client.id)
+        if i["entity"] and i["entity"]["type"] == "creative"
+    }
+    SEP = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
+    PATH = f"Winner{SEP}Strategy{SEP}Placement"
+
+    assert found["top_performer"]["message"] == (
+        f"Creative Video v1 ({PATH}) was the top performer by ROAS: 4.00x against 2.25x overall (20,000 impressions)"
+    )
+    assert found["bottom_performer"]["message"].startswith(f"Creative Video v1 (Laggard{SEP}Strategy{SEP}Placement)")
+
+
 def test_insights_are_stored_in_the_weekly_summary(owner_conn, worker_db, settings):
     from shared.summaries import build_weekly
 

@@ -55,6 +55,8 @@ for (const v of VARIANTS) {
         await shoot(page, `05-${kind}-list`, v.name, scheme)
         await page.getByTestId('summary-list').getByRole('link').first().click()
         await expect(page.getByRole('heading', { name: 'Top campaigns' })).toBeVisible()
+        // Creative names repeat across strategies and placements: each row gives its path.
+        await expect(page.getByRole('table', { name: 'Top creatives' }).getByRole('rowheader').first()).toContainText(/ › .+ › /)
         await shoot(page, `06-${kind}-detail`, v.name, scheme)
       }
 

@@ -26,8 +26,9 @@ FROM daily_metrics
 WHERE client_id = %(client_id)s AND date BETWEEN %(date_from)s AND %(date_to)s
 
 -- name: summary_creative_totals
--- A creative belongs to one placement (and so one campaign): grouping by it is enough.
+-- A creative belongs to one placement (and so one strategy and campaign): grouping by it is enough.
 SELECT cr.id, cr.name, p.id AS placement_id, p.name AS placement_name,
+       st.id AS strategy_id, st.name AS strategy_name,
        c.id AS campaign_id, c.name AS campaign_name,
        t.impressions, t.clicks, t.conversions, t.revenue, t.spend, t.days_with_data
 FROM (
@@ -44,6 +45,7 @@ FROM (
 ) t
 JOIN creatives cr ON cr.id = t.creative_id
 JOIN placements p ON p.id = cr.placement_id
+JOIN strategies st ON st.id = p.strategy_id
 JOIN campaigns c ON c.id = t.campaign_id
 ORDER BY cr.name, cr.id
 

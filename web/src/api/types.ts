@@ -39,6 +39,7 @@ export interface Performer extends Aggregate {
   type?: string
   rank?: number
   campaign_name?: string
+  strategy_name?: string
   placement_name?: string
   reasons?: string[]
   reason?: string

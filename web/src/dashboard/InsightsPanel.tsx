@@ -1,4 +1,5 @@
 import { useInsights } from '../api/queries'
+import type { Insight } from '../api/types'
 import { EmptyState, ErrorState, Skeleton } from '../app/ui'
 import type { DateRange } from './state'
 
@@ -7,6 +8,23 @@ const SEVERITY = {
   medium: 'bg-amber-500',
   low: 'bg-sky-500',
 } as Record<string, string>
+
+/** Insights as sentences, each with a dot for its severity (spoken to screen readers). */
+export function InsightList({ items }: { items: Insight[] }) {
+  return (
+    <ul className="space-y-3">
+      {items.map((item, i) => (
+        <li key={i} className="flex gap-3 text-sm leading-6">
+          <span className={`mt-2 size-2 shrink-0 rounded-full ${SEVERITY[item.severity] ?? 'bg-zinc-400'}`} aria-hidden="true" />
+          <span>
+            <span className="sr-only">{item.severity} priority: </span>
+            {item.message}
+          </span>
+        </li>
+      ))}
+    </ul>
+  )
+}
 
 export function InsightsPanel({ clientId, range }: { clientId: string; range: DateRange }) {
   const insights = useInsights(clientId, range)
@@ -23,26 +41,13 @@ export function InsightsPanel({ clientId, range }: { clientId: string; range: Da
   if (items.length === 0) return <EmptyState title="Nothing unusual in this period">Insights appear here when a metric moves sharply or a campaign stands out.</EmptyState>
   const first = items.slice(0, 4)
   const rest = items.slice(4)
-  const list = (shown: typeof items) => (
-    <ul className="space-y-3">
-      {shown.map((item, i) => (
-        <li key={i} className="flex gap-3 text-sm leading-6">
-          <span className={`mt-2 size-2 shrink-0 rounded-full ${SEVERITY[item.severity] ?? 'bg-zinc-400'}`} aria-hidden="true" />
-          <span>
-            <span className="sr-only">{item.severity} priority: </span>
-            {item.message}
-          </span>
-        </li>
-      ))}
-    </ul>
-  )
   return (
     <div data-testid="insights">
-      {list(first)}
+      <InsightList items={first} />
       {rest.length > 0 && (
         <details className="mt-3 text-sm">
           <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">{rest.length} more</summary>
-          <div className="mt-3">{list(rest)}</div>
+          <div className="mt-3"><InsightList items={rest} /></div>
         </details>
       )}
     </div>

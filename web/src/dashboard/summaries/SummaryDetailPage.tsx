@@ -2,6 +2,8 @@ import { Link, useParams } from 'react-router'
 import type { Aggregate, Change } from '../../api/client'
 import { type SummaryKind, useSummary } from '../../api/queries'
 import type { Performer } from '../../api/types'
+import { InsightList } from '../InsightsPanel'
+import { insightGroups } from './insightGroups'
 import { NotFoundPage } from '../../app/NotFoundPage'
 import { Card, EmptyState, ErrorState, Skeleton } from '../../app/ui'
 import { formatDate, formatMetric, type MetricKey } from '../../format'
@@ -17,6 +19,11 @@ export function SummaryDetailPage() {
 }
 
 const PERFORMER_COLUMNS: MetricKey[] = ['impressions', 'conversions', 'spend', 'cpa', 'roas']
+
+/** "Campaign › Strategy › Placement" of a ranked creative (a campaign has no path of its own). */
+function pathOf(r: Performer): string {
+  return [r.campaign_name, r.strategy_name, r.placement_name].filter(Boolean).join(' › ')
+}
 
 function Performers({ title, rows, currency, empty, showReason = false }: { title: string; rows: Performer[] | undefined; currency: string; empty: string; showReason?: boolean }) {
   return (
@@ -44,7 +51,12 @@ function Performers({ title, rows, currency, empty, showReason = false }: { titl
                 <tr key={r.id}>
                   <th scope="row" className="max-w-[16rem] py-2 pr-3 text-left font-medium">
                     <span className="block truncate">{r.name}</span>
-                    {r.campaign_name && <span className="block truncate text-xs font-normal text-zinc-500 dark:text-zinc-400">{r.campaign_name}</span>}
+                    {r.campaign_name && (
+                      // A creative's name repeats across strategies and placements: its path tells the rows apart.
+                      <span className="block truncate text-xs font-normal text-zinc-500 dark:text-zinc-400" title={pathOf(r)}>
+                        {pathOf(r)}
+                      </span>
+                    )}
                     {showReason && (r.reasons?.length || r.reason) && (
                       <span className="block text-xs font-normal text-rose-700 dark:text-rose-300">{r.reasons?.join('; ') ?? r.reason}</span>
                     )}
@@ -115,11 +127,14 @@ function Detail({ clientId, currency, kind, periodStart }: { clientId: string; c
       />
       {s.insights && s.insights.length > 0 && (
         <Card title="What happened">
-          <ul className="list-disc space-y-2 pl-5 text-sm leading-6">
-            {s.insights.map((i, n) => (
-              <li key={n}>{i.message}</li>
+          <div className="space-y-5" data-testid="summary-insights">
+            {insightGroups(s.insights).map(({ title, items }) => (
+              <section key={title} aria-label={title}>
+                <h3 className="mb-2 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{title}</h3>
+                <InsightList items={items} />
+              </section>
             ))}
-          </ul>
+          </div>
         </Card>
       )}
       <div className="grid gap-6 2xl:grid-cols-2">
