@@ -173,7 +173,7 @@ export function OverviewPage() {
                         {c.problems.length === 0 ? (
                           <Badge tone="good">OK</Badge>
                         ) : (
-                          <ul className="space-y-1">
+                          <ul className="w-52 space-y-1">
                             {c.problems.map((p) => (
                               <li key={p.code}>
                                 <Link to={problemLink(c, p)} className="text-rose-800 underline dark:text-rose-300">{p.message}</Link>

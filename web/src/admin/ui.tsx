@@ -37,7 +37,7 @@ export function RunStatus({ status }: { status: string }) {
  * `relative` so absolutely positioned children (sr-only labels) are clipped by it too. */
 export function TableFrame({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div className="relative -mx-4 overflow-x-auto sm:mx-0" role="region" aria-label={label} tabIndex={0}>
+    <div className="scroll-shadows relative -mx-4 overflow-x-auto sm:mx-0" role="region" aria-label={label} tabIndex={0}>
       <table className="w-full min-w-max border-collapse text-sm">{children}</table>
     </div>
   )

@@ -195,7 +195,7 @@ export function DrillTable({
       ) : total === 0 ? (
         <EmptyState title={`No ${LEVEL_LABEL[level].many.toLowerCase()} with activity in this period`}>Pick a longer date range, or check back after the next daily file arrives.</EmptyState>
       ) : (
-        <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className={`overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800 ${page.isPlaceholderData ? 'opacity-60' : ''}`}>
+        <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className={`scroll-shadows overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800 ${page.isPlaceholderData ? 'opacity-60' : ''}`}>
           {/* aria-busy: the rows shown are the previous view's until this level's arrive */}
           <table className="w-full min-w-[64rem] text-sm" data-testid="drill-table" aria-busy={page.isPlaceholderData || undefined}>
             <caption className="sr-only">

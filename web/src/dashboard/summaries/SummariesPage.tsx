@@ -36,7 +36,7 @@ function SummaryList({ clientId, currency, kind }: { clientId: string; currency:
         </EmptyState>
       ) : (
         <>
-          <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
+          <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className="scroll-shadows overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
             <table className="w-full min-w-[40rem] text-sm" data-testid="summary-list">
               <caption className="sr-only">{title}, newest first</caption>
               <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900/60 dark:text-zinc-400">

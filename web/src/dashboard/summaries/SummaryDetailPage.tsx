@@ -31,7 +31,7 @@ function Performers({ title, rows, currency, empty, showReason = false }: { titl
       {!rows || rows.length === 0 ? (
         <EmptyState title={empty} />
       ) : (
-        <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className="overflow-x-auto">
+        <div tabIndex={0} role="region" aria-label="Table (scrolls sideways)" className="scroll-shadows overflow-x-auto">
           <table className="w-full min-w-[32rem] text-sm">
             <caption className="sr-only">{title}</caption>
             <thead className="text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
