@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -233,8 +233,8 @@ def _render(
     currency = client["currency"]
     accent = accent_rgb(source.get("accent_color")) or ACCENT
     heading_ink = accent if source.get("accent_color") and contrast_on_white(accent) >= MIN_HEADING_CONTRAST else INK
-    period = f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
-    through = source["data_through"].isoformat() if source["data_through"] else "no data"
+    period = human.period(date_range.start, date_range.end)
+    through = human.day(source["data_through"]) if source["data_through"] else "no data"
     generated = now.strftime("%Y-%m-%d %H:%M UTC")
 
     class Report(FPDF):  # type: ignore[misc]
@@ -297,7 +297,8 @@ def _render(
     compared = (
         "no data in the previous period"
         if no_previous
-        else f"compared with {summary['previous_from']} to {summary['previous_to']}"
+        else "compared with "
+        + human.period(date.fromisoformat(summary["previous_from"]), date.fromisoformat(summary["previous_to"]))
     )
     pdf.multi_cell(
         title_width,
@@ -338,7 +339,8 @@ def _render(
             pdf.cell(columns[3], 6, "no previous data", align="R")
         else:
             pdf.set_text_color(*TONES[human.tone(key, change)])
-            direction = 0 if change is None else (Decimal(change) > 0) - (Decimal(change) < 0)
+            flat = change is None or human.is_flat(change)
+            direction = 0 if flat else (Decimal(change) > 0) - (Decimal(change) < 0)
             arrow = {1: "▲ ", -1: "▼ "}.get(direction, "")
             pdf.cell(columns[3], 6, arrow + change_text, align="R")
         pdf.ln()
@@ -524,8 +526,8 @@ def _chart(
     pdf.set_line_width(0.2)
     if series:
         pdf.set_xy(plot_x, plot_y + plot_h + 1)
-        pdf.cell(plot_w / 2, 4, series[0]["date"], align="L")
-        pdf.cell(plot_w / 2, 4, series[-1]["date"], align="R")
+        pdf.cell(plot_w / 2, 4, human.day(date.fromisoformat(series[0]["date"])), align="L")
+        pdf.cell(plot_w / 2, 4, human.day(date.fromisoformat(series[-1]["date"])), align="R")
         pdf.set_xy(plot_x, plot_y + plot_h + 4.5)
         pdf.cell(plot_w, 3.5, "day", align="C")
     pdf.set_text_color(*INK)

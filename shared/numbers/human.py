@@ -86,11 +86,17 @@ def change_size(change: Any) -> str:
 
 
 def signed_change(change: Any) -> str:
-    """A relative change with its sign and one decimal: "+12.3%", "-4.0%", "0.0%"."""
+    """A relative change with its sign and one decimal: "+12.3%", "-4.0%", and "0.0%" for any
+    change that rounds to zero (never "-0.0%")."""
     if change is None:
         return NOT_AVAILABLE
     size = _q(_dec(change) * 100, 1)
-    return f"{'+' if size > 0 else ''}{size}%"
+    return f"{'+' if size > 0 else ''}{size if size else Decimal('0.0')}%"
+
+
+def is_flat(change: Any) -> bool:
+    """Whether a relative change reads as "0.0%": no arrow, no colour, whatever its sign."""
+    return change is not None and _q(_dec(change) * 100, 1) == 0
 
 
 MINUS = "\u2212"  # a typographic minus, as in "ROAS \u221231%"
@@ -112,7 +118,7 @@ def signed_pp(change_pp: Any) -> str:
     if change_pp is None:
         return NOT_AVAILABLE
     size = _q(_dec(change_pp), 2)
-    return f"{'+' if size > 0 else ''}{size} pp"
+    return f"{'+' if size > 0 else ''}{size if size else Decimal('0.00')} pp"
 
 
 def metric(key: str, value: Any, currency: str = DEFAULT_CURRENCY) -> str:
@@ -129,12 +135,11 @@ def metric(key: str, value: Any, currency: str = DEFAULT_CURRENCY) -> str:
 
 
 def tone(key: str, change: Any) -> str:
-    """ "good", "bad" or "neutral" for a change of `key` (a cost rising is bad)."""
-    if change is None or key in NEUTRAL:
+    """ "good", "bad" or "neutral" for a change of `key` (a cost rising is bad; a change that
+    reads as 0.0% is neutral)."""
+    if change is None or key in NEUTRAL or is_flat(change):
         return "neutral"
     number = _dec(change)
-    if number == 0:
-        return "neutral"
     return "good" if (number > 0) != (key in LOWER_IS_BETTER) else "bad"
 
 

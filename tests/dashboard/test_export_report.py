@@ -241,7 +241,8 @@ def test_pdf_arrow_and_coloured_changes_render_as_text():
         "previous_to": "2026-03-01",
         "totals": agg,
         "previous": agg,
-        "change": {"impressions": "0.100000", "cpc": "0.200000"},
+        # CTR moved by less than the 0.05% and 0.005 pp the table shows: it reads as flat.
+        "change": {"impressions": "0.100000", "cpc": "0.200000", "ctr": "-0.000300", "ctr_pp": "-0.000040"},
         "series": [{"date": "2026-03-02", "spend": "2.00", "revenue": "1.00"}],
     }
     pdf = _render(
@@ -260,6 +261,9 @@ def test_pdf_arrow_and_coloured_changes_render_as_text():
     text, _ = _pdf_text(pdf)
     assert "0.46% → 0.43% → 0.41%" in text
     assert "£2.00" in text and "▲ +10.0%" in text
+    assert "0.0% (0.00 pp)" in text and "-0.0" not in text and "▼" not in text
+    # Dates read as the web app writes them.
+    assert "compared with Feb 16 \N{EN DASH} Mar 1, 2026" in text and "Mar 2, 2026" in text
 
 
 def _logo_png(width: int = 300, height: int = 100) -> bytes:

@@ -1,5 +1,5 @@
 import type { Aggregate, Change } from '../api/client'
-import { changeTone, formatChange, formatMetric, formatPoints, METRICS, type MetricKey } from '../format'
+import { changeTone, formatChange, formatMetric, formatPoints, isFlatChange, METRICS, type MetricKey } from '../format'
 
 export const TONE = {
   good: 'bg-emerald-50 text-emerald-700 dark:bg-emerald-950/60 dark:text-emerald-300',
@@ -52,7 +52,7 @@ export function KpiCards({
               <div className="mt-2 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs">
                 {delta !== null ? (
                   <span className={`inline-flex items-center gap-0.5 rounded-full px-1.5 py-0.5 font-medium tabular-nums ${TONE[tone]}`} data-testid="kpi-change" data-tone={tone}>
-                    <Arrow up={!delta.startsWith('-')} />
+                    {!isFlatChange(delta) && <Arrow up={!delta.startsWith('-')} />}
                     {formatChange(delta)}
                     {TONE_WORD[tone] && <span className="sr-only"> ({TONE_WORD[tone]})</span>}
                   </span>

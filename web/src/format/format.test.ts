@@ -112,6 +112,11 @@ describe('change tone', () => {
   it('spend is neutral; zero and missing changes are neutral', () => {
     expect(changeTone('spend', '0.27')).toBe('neutral')
     expect(changeTone('clicks', '0.000000')).toBe('neutral')
+    // A change the card shows as 0.0% is not coloured, whichever way it leans.
+    expect(changeTone('ctr', '-0.000300')).toBe('neutral')
+    expect(changeTone('cpa', '0.000499')).toBe('neutral')
+    expect(changeTone('cpa', '0.000500')).toBe('bad')
+    expect(formatChange('-0.000300')).toBe('0.0%')
     expect(changeTone('clicks', null)).toBe('neutral')
   })
 })

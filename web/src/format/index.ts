@@ -185,11 +185,16 @@ export function formatMetric(key: MetricKey, value: Decimal | number, currency =
 export type Tone = 'good' | 'bad' | 'neutral'
 
 /** Whether a change is good news: by its sign (read from the string) and the metric's direction. */
+/** Whether a relative change reads as "0.0%" (it rounds to zero): no arrow, no colour, whatever its sign. */
+export function isFlatChange(change: Decimal): boolean {
+  return !/[1-9]/.test(formatChange(change))
+}
+
 export function changeTone(key: MetricKey, change: Decimal): Tone {
   if (change === null || change === undefined || change === '') return 'neutral'
   const info = METRIC_BY_KEY[key]
   if (info.neutral) return 'neutral'
-  if (/^[-+]?0*(\.0*)?$/.test(change)) return 'neutral'
+  if (isFlatChange(change)) return 'neutral'
   const up = !change.startsWith('-')
   return up === info.higherIsBetter ? 'good' : 'bad'
 }

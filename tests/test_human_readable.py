@@ -1,4 +1,4 @@
-"""Counts and dates as people read them (shared.numbers.human), as the web app writes them."""
+"""Counts, dates and changes as people read them (shared.numbers.human), as the web app writes them."""
 
 from datetime import date
 
@@ -42,3 +42,14 @@ def test_days_and_weekdays():
 )
 def test_a_count_takes_its_noun_in_the_right_number(value, noun, plural, expected):
     assert human.count_of(value, noun, plural) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "shown", "flat"),
+    [("-0.000300", "0.0%", True), ("0.000499", "0.0%", True), ("0.000500", "+0.1%", False), ("-0.1234", "-12.3%", False)],
+)
+def test_a_change_that_rounds_to_zero_reads_flat_and_neutral(change, shown, flat):
+    assert human.signed_change(change) == shown
+    assert human.is_flat(change) is flat
+    assert (human.tone("ctr", change) == "neutral") is flat
+    assert human.signed_pp("-0.004") == "0.00 pp" and human.signed_pp("0.005") == "+0.01 pp"
