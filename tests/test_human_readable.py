@@ -46,7 +46,12 @@ def test_a_count_takes_its_noun_in_the_right_number(value, noun, plural, expecte
 
 @pytest.mark.parametrize(
     ("change", "shown", "flat"),
-    [("-0.000300", "0.0%", True), ("0.000499", "0.0%", True), ("0.000500", "+0.1%", False), ("-0.1234", "-12.3%", False)],
+    [
+        ("-0.000300", "0.0%", True),
+        ("0.000499", "0.0%", True),
+        ("0.000500", "+0.1%", False),
+        ("-0.1234", "-12.3%", False),
+    ],
 )
 def test_a_change_that_rounds_to_zero_reads_flat_and_neutral(change, shown, flat):
     assert human.signed_change(change) == shown
