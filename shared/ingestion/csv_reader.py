@@ -374,5 +374,5 @@ def map_header(header: list[str]) -> HeaderMap:
             percent.add(target)
     missing = [name for name in REQUIRED_FIELDS if name not in columns]
     if missing:
-        raise FileRejected("missing required column(s): " + ", ".join(missing))
+        raise FileRejected(f"missing required {'column' if len(missing) == 1 else 'columns'}: " + ", ".join(missing))
     return HeaderMap(columns=columns, unknown=unknown, percent_columns=frozenset(percent), width=len(header))

@@ -8,6 +8,7 @@ a new upload (which replaces the days it holds, so nothing is counted twice).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -18,7 +19,8 @@ from shared.ingestion.validation import RejectedRow
 if TYPE_CHECKING:  # the loader imports this module's callers; only its type is needed here
     from shared.ingestion.loader import UnpricedClient
 
-MISSING_COLUMNS = "missing required column(s): "
+# csv_reader's reason: "missing required column: clicks" / "...columns: a, b" (older runs: "column(s)").
+MISSING_COLUMNS = re.compile(r"^missing required columns?(?:\(s\))?: (.+)$")
 UNRESOLVED_ADVERTISER = "unresolved advertiser"
 MONTH_CLOSED = "month closed"  # shared.admin.closed_months.MONTH_CLOSED (the loader's step)
 MAX_NAMED_VALUES = 10
@@ -44,16 +46,17 @@ def _advertiser_steps(rejected: Iterable[RejectedRow]) -> list[str]:
     shown = ", ".join(repr(name) for name in names[:MAX_NAMED_VALUES])
     more = f" and {len(names) - MAX_NAMED_VALUES} more" if len(names) > MAX_NAMED_VALUES else ""
     return [
-        f"Add the advertiser name(s) {shown}{more} to the client they belong to: PUT "
+        f"Add the advertiser {'name' if len(names) == 1 else 'names'} {shown}{more} to the client they belong to: PUT "
         "/admin/clients/{client_id}/advertisers with the client's full list of names (admin portal: Clients → "
         "the client → Advertiser names). Names match ignoring case and spaces."
     ]
 
 
 def _column_steps(reason: str) -> list[str]:
-    if not reason.startswith(MISSING_COLUMNS):
+    match = MISSING_COLUMNS.match(reason)
+    if not match:
         return []
-    fields = [name.strip() for name in reason.removeprefix(MISSING_COLUMNS).split(",") if name.strip()]
+    fields = [name.strip() for name in match.group(1).split(",") if name.strip()]
     return [
         f"Ask the partner to include the column {field!r} (accepted headers: "
         + ", ".join(FIELD_ALIASES.get(field, (field,)))
@@ -68,7 +71,7 @@ def _closed_month_steps(rejected: Iterable[RejectedRow]) -> list[str]:
         return []
     shown = ", ".join(months[:MAX_NAMED_VALUES])
     return [
-        f"Rows of closed month(s) {shown} were refused (reason 'month closed'); the rest of the file loaded. If the "
+        f"Rows of the closed {'month' if len(months) == 1 else 'months'} {shown} were refused (reason 'month closed'); the rest of the file loaded. If the "
         "restatement is wanted, reopen the month: POST /admin/clients/{client_id}/months/YYYY-MM/reopen (admin "
         "portal: Clients → the client → Closed months → Reopen), then upload the file again; otherwise nothing "
         "needs doing."

@@ -35,6 +35,20 @@ def test_a_missing_column_names_the_column_its_accepted_headers_and_the_retry(in
     assert f"POST /admin/ingestions/{result.run_id}/retry" in steps
 
 
+def test_every_wording_of_missing_columns_gets_its_steps() -> None:
+    # one column, several, and the "column(s)" of runs stored before the wording changed
+    run_id = uuid4()
+    for reason, fields in [
+        ("missing required column: clicks", ["clicks"]),
+        ("missing required columns: clicks, impressions", ["clicks", "impressions"]),
+        ("missing required column(s): clicks", ["clicks"]),
+    ]:
+        steps = remedies.for_failed_file(reason, run_id=run_id)
+        named = [step for step in steps if "include the column" in step]
+        assert [next(f for f in fields if f"include the column {f!r}" in step) for step in named] == fields
+    assert not any("include the column" in s for s in remedies.for_failed_file("bad encoding", run_id=run_id))
+
+
 def test_an_unknown_advertiser_names_the_advertiser_the_route_and_the_reupload(
     ingest: Ingest, acme: UUID, settings: Settings
 ) -> None:
@@ -45,7 +59,7 @@ def test_an_unknown_advertiser_names_the_advertiser_the_route_and_the_reupload(
     assert result.status == "partial"
     [email] = sent_emails()
     steps = _what_to_do(email)
-    assert "Add the advertiser name(s) 'Globex Bikes'" in steps
+    assert "Add the advertiser name 'Globex Bikes'" in steps
     assert "PUT /admin/clients/{client_id}/advertisers" in steps and "Advertiser names" in steps
     assert "upload the file again" in steps and "not counted twice" in steps
     assert "retry" not in steps.lower()  # only failed runs can be retried

@@ -320,7 +320,7 @@ def test_failed_alert_reason_formats_counts_over_999(ingest: Ingest, acme: UUID)
     ("name", "reason"),
     [
         ("bad_empty.csv", "the file is empty"),
-        ("bad_missing_column.csv", "missing required column(s): clicks"),
+        ("bad_missing_column.csv", "missing required column: clicks"),
         ("bad_duplicate_header.csv", "duplicate header"),
         ("bad_unterminated_quote.csv", "unterminated quote"),
         ("bad_undecodable.csv", "not valid UTF-8"),
