@@ -57,6 +57,13 @@ for (const v of VARIANTS) {
         await expect(page.getByRole('heading', { name: 'Top campaigns' })).toBeVisible()
         // Creative names repeat across strategies and placements: each row gives its path.
         await expect(page.getByRole('table', { name: 'Top creatives' }).getByRole('rowheader').first()).toContainText(/ › .+ › /)
+        // A monthly summary shows its three months of spend, conversions and ROAS.
+        const trend = page.getByRole('table', { name: 'Spend, conversions and ROAS over the last three months' })
+        await expect(trend).toHaveCount(kind === 'monthly' ? 1 : 0)
+        if (kind === 'monthly') {
+          await expect(trend.getByRole('columnheader')).toHaveCount(6)
+          await expect(trend.getByRole('rowheader')).toHaveText(['Spend', 'Conversions', 'ROAS'])
+        }
         await shoot(page, `06-${kind}-detail`, v.name, scheme)
       }
 

@@ -45,8 +45,24 @@ export interface Performer extends Aggregate {
   reason?: string
 }
 
+/** One metric of a monthly summary's three-month trend (oldest month first). */
+export interface TrendSeries {
+  direction: 'up' | 'down' | 'flat' | null
+  values: (string | number | null)[]
+  change: string | null
+}
+
+export interface MonthlyTrend {
+  months: string[]
+  rule?: string
+  spend?: TrendSeries
+  conversions?: TrendSeries
+  roas?: TrendSeries
+}
+
 export interface SummaryDetail extends SummaryListItem {
   deltas?: { change?: Partial<Change>; previous?: Aggregate; previous_period?: { start: string; end: string } }
+  trend?: MonthlyTrend | null
   top_campaigns?: Performer[]
   top_creatives?: Performer[]
   underperformers?: Performer[]

@@ -4,6 +4,7 @@ import { type SummaryKind, useSummary } from '../../api/queries'
 import type { Performer } from '../../api/types'
 import { InsightList } from '../InsightsPanel'
 import { insightGroups } from './insightGroups'
+import { MonthlyTrend } from './MonthlyTrend'
 import { NotFoundPage } from '../../app/NotFoundPage'
 import { Card, EmptyState, ErrorState, Skeleton } from '../../app/ui'
 import { formatDate, formatMetric, type MetricKey } from '../../format'
@@ -137,6 +138,7 @@ function Detail({ clientId, currency, kind, periodStart }: { clientId: string; c
           </div>
         </Card>
       )}
+      {kind === 'monthly' && s.trend && s.trend.months.length > 0 && <MonthlyTrend trend={s.trend} currency={currency} />}
       <div className="grid gap-6 2xl:grid-cols-2">
         <Performers title="Top campaigns" rows={s.top_campaigns} currency={currency} empty="No campaign reached the ranking minimum" />
         <Performers title="Top creatives" rows={s.top_creatives} currency={currency} empty="No creative reached the ranking minimum" />
