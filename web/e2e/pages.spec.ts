@@ -57,6 +57,9 @@ for (const v of VARIANTS) {
         await expect(page.getByRole('heading', { name: 'Top campaigns' })).toBeVisible()
         // Creative names repeat across strategies and placements: each row gives its path.
         await expect(page.getByRole('table', { name: 'Top creatives' }).getByRole('rowheader').first()).toContainText(/ › .+ › /)
+        // The rankings say who qualifies; only a weekly summary has under-performers.
+        await expect(page.getByText(/^Campaigns with at least [\d,]+ impressions, by conversions/)).toBeVisible()
+        await expect(page.getByRole('heading', { name: 'Under-performers' })).toHaveCount(kind === 'weekly' ? 1 : 0)
         // A monthly summary shows its three months of spend, conversions and ROAS.
         const trend = page.getByRole('table', { name: 'Spend, conversions and ROAS over the last three months' })
         await expect(trend).toHaveCount(kind === 'monthly' ? 1 : 0)

@@ -67,7 +67,7 @@ export interface SummaryDetail extends SummaryListItem {
   top_creatives?: Performer[]
   underperformers?: Performer[]
   insights?: Insight[]
-  details?: { completeness?: { days_in_period: number; days_with_data: number; missing_dates: string[] } }
+  details?: { completeness?: { days_in_period: number; days_with_data: number; missing_dates: string[] }; ranking_min_impressions?: number }
 }
 
 /** What `overview` answers once comparison options and freshness are in (apiharden's contract). */

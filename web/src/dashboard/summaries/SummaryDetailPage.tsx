@@ -7,7 +7,7 @@ import { insightGroups } from './insightGroups'
 import { MonthlyTrend } from './MonthlyTrend'
 import { NotFoundPage } from '../../app/NotFoundPage'
 import { Card, EmptyState, ErrorState, Skeleton } from '../../app/ui'
-import { formatDate, formatMetric, type MetricKey } from '../../format'
+import { formatCount, formatDate, formatMetric, type MetricKey } from '../../format'
 import { ClientFrame } from '../ClientFrame'
 import { KpiCards } from '../KpiCards'
 import { isIsoDate } from '../state'
@@ -26,7 +26,21 @@ function pathOf(r: Performer): string {
   return [r.campaign_name, r.strategy_name, r.placement_name].filter(Boolean).join(' › ')
 }
 
-function Performers({ title, rows, currency, empty, showReason = false }: { title: string; rows: Performer[] | undefined; currency: string; empty: string; showReason?: boolean }) {
+function Performers({
+  title,
+  rows,
+  currency,
+  empty,
+  note,
+  showReason = false,
+}: {
+  title: string
+  rows: Performer[] | undefined
+  currency: string
+  empty: string
+  note?: string
+  showReason?: boolean
+}) {
   return (
     <Card title={title}>
       {!rows || rows.length === 0 ? (
@@ -73,6 +87,7 @@ function Performers({ title, rows, currency, empty, showReason = false }: { titl
           </table>
         </div>
       )}
+      {note && <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">{note}</p>}
     </Card>
   )
 }
@@ -103,6 +118,8 @@ function Detail({ clientId, currency, kind, periodStart }: { clientId: string; c
   const s = summary.data
   const end = kind === 'weekly' ? s.week_end : s.month_end
   const completeness = s.details?.completeness
+  const ranked = s.details?.ranking_min_impressions
+  const minimum = ranked === undefined ? undefined : formatCount(ranked)
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-baseline justify-between gap-3">
@@ -140,10 +157,19 @@ function Detail({ clientId, currency, kind, periodStart }: { clientId: string; c
       )}
       {kind === 'monthly' && s.trend && s.trend.months.length > 0 && <MonthlyTrend trend={s.trend} currency={currency} />}
       <div className="grid gap-6 2xl:grid-cols-2">
-        <Performers title="Top campaigns" rows={s.top_campaigns} currency={currency} empty="No campaign reached the ranking minimum" />
-        <Performers title="Top creatives" rows={s.top_creatives} currency={currency} empty="No creative reached the ranking minimum" />
+        <Performers title="Top campaigns" rows={s.top_campaigns} currency={currency} empty="No campaign reached the ranking minimum" note={minimum && `Campaigns with at least ${minimum} impressions, by conversions, then revenue, then clicks.`} />
+        <Performers title="Top creatives" rows={s.top_creatives} currency={currency} empty="No creative reached the ranking minimum" note={minimum && `Creatives with at least ${minimum} impressions, by conversions, then revenue, then clicks.`} />
       </div>
-      <Performers title="Under-performers" rows={s.underperformers} currency={currency} empty="No under-performers this period" showReason />
+      {kind === 'weekly' && (
+        <Performers
+          title="Under-performers"
+          rows={s.underperformers}
+          currency={currency}
+          empty="No under-performers this period"
+          note={minimum && `Campaigns with at least ${minimum} impressions whose CPA is 1.5× the client's or more, whose CTR is half the client's or less, or that spent without a conversion.`}
+          showReason
+        />
+      )}
     </div>
   )
 }
