@@ -365,7 +365,7 @@ def test_1302_recomputes_every_stored_day_fingerprint_without_a_sort(pg_admin_ur
             before = conn.execute(_STORED).fetchall()
             assert len(before) == 5
         # when 1302 runs
-        assert migrate(url) == ["1302"]
+        assert migrate(url)[0] == "1302"
         with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
             conn.execute("SELECT set_config('app.all_clients', 'on', false)")
             stored = conn.execute(_STORED).fetchall()

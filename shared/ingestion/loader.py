@@ -21,6 +21,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from shared.db import QUERIES
+from shared.ingestion import remedies
 from shared.ingestion.closed_months import reject_closed_months
 from shared.ingestion.csv_reader import FileRejected, map_header, open_csv
 from shared.ingestion.limits import Deadline, DeadlineExceeded, ReadLimits
@@ -419,6 +420,13 @@ def _finish_run(conn: Conn, run_id: UUID, outcome: LoadOutcome) -> None:
             "version_id": None,
             "uploaded_at": None,
             "retried_by_lambda": False,
+            "what_to_do": remedies.for_load(
+                status=outcome.status,
+                rejected=outcome.rejected,
+                rejected_count=outcome.rejected_count,
+                unpriced=outcome.unpriced,
+                run_id=run_id,
+            ),
         },
     )
 

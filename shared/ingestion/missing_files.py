@@ -126,6 +126,11 @@ def fail_interrupted_runs(*, settings: Settings, db: Database, sender: EmailSend
         runs = conn.execute(
             QUERIES["ingest_fail_interrupted_runs"], {"older_than_seconds": INTERRUPTED_AFTER_SECONDS}
         ).fetchall()
+        for run in runs:  # each run's page gives the steps the alert gives for it
+            conn.execute(
+                QUERIES["ingest_set_what_to_do"],
+                {"run_id": run["id"], "what_to_do": remedies.for_interrupted([run["id"]])},
+            )
     if runs:
         send_alert(
             Alert(

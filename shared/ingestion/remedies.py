@@ -83,11 +83,11 @@ def for_failed_file(reason: str, *, run_id: UUID, rejected: Sequence[RejectedRow
     steps = _column_steps(reason) + _advertiser_steps(rejected)
     if not steps and rejected:
         steps.append(
-            "Ask the partner to correct the rejected rows listed above (line, column and reason) and send the file "
+            "Ask the partner to correct the rejected rows (each with its line, column and reason) and send the file "
             "again; more rows were rejected than the reject threshold (REJECT_THRESHOLD) allows."
         )
     if not steps:
-        steps.append(f"Ask the partner to send a corrected file; the reason above says what is wrong ({clip(reason)}).")
+        steps.append(f"Ask the partner to send a corrected file; the reason says what is wrong ({clip(reason)}).")
     return [*steps, retry_step(run_id)]
 
 
@@ -105,10 +105,31 @@ def for_rejected_rows(rejected: Sequence[RejectedRow], *, run_id: UUID) -> list[
     steps = _advertiser_steps(rejected) + _closed_month_steps(rejected)
     if any(row.reason not in (UNRESOLVED_ADVERTISER, MONTH_CLOSED) for row in rejected):
         steps.append(
-            "Ask the partner to correct the other rejected rows listed above (line, column and reason); "
-            f"every rejected row of run {run_id} is in GET /admin/ingestions/{run_id}."
+            "Ask the partner to correct the other rejected rows (each with its line, column and reason); every "
+            f"rejected row of run {run_id} is on its page (admin portal: Ingestion runs → the run) and in "
+            f"GET /admin/ingestions/{run_id}/rejected-rows."
         )
     return [*steps, REUPLOAD_STEP]
+
+
+def rejections_need_action(status: str, rejected_count: int) -> bool:
+    """Whether a committed load's rejected rows call for an alert and steps (a duplicate or
+    stale file changed nothing, whatever it would have rejected)."""
+    return bool(rejected_count) and status not in ("duplicate", "stale")
+
+
+def for_load(
+    *,
+    status: str,
+    rejected: Sequence[RejectedRow],
+    rejected_count: int,
+    unpriced: Sequence[UnpricedClient],
+    run_id: UUID,
+) -> list[str]:
+    """Every step a committed load's alerts give (rejected rows, then rows without a CPM), for
+    the run's own record."""
+    steps = for_rejected_rows(rejected, run_id=run_id) if rejections_need_action(status, rejected_count) else []
+    return steps + (for_unpriced(unpriced) if unpriced else [])
 
 
 def for_unpriced(unpriced: Sequence[UnpricedClient]) -> list[str]:

@@ -346,6 +346,7 @@ def _finish(db: Database, run: _Run, **values: Any) -> None:
         "version_id": run.version_id,
         "uploaded_at": run.uploaded_at,
         "retried_by_lambda": False,
+        "what_to_do": [],
     }
     params.update(values)
     with db.transaction(tenant=Tenant.every_client()) as conn:
@@ -386,8 +387,11 @@ def _raised(
 ) -> IngestionResult:
     """The invocation fails so Lambda retries the event: the run is failed quietly (its
     retry is a new run of the same upload), one alert, then the error propagates."""
-    _mark_failed_quietly(run, reason, db=db)
-    if rule.alert == "database_down":
+    down = rule.alert == "database_down"
+    _mark_failed_quietly(
+        run, reason, db=db, what_to_do=remedies.for_database_down() if down else remedies.for_crash(run.run_id)
+    )
+    if down:
         _database_down(run.file_name, settings=settings, sender=sender)
         raise exc
     logger.exception("ingestion crashed")
@@ -413,9 +417,9 @@ def _store_rejections(db: Database, run_id: UUID, rejected: list[RejectedRow]) -
         store_rejected_rows(conn, run_id, rejected)
 
 
-def _mark_failed_quietly(run: _Run, message: str, *, db: Database) -> None:
+def _mark_failed_quietly(run: _Run, message: str, *, db: Database, what_to_do: list[str]) -> None:
     try:
-        _finish(db, run, status="failed", message=message, retried_by_lambda=True)
+        _finish(db, run, status="failed", message=message, retried_by_lambda=True, what_to_do=what_to_do)
     except Exception:  # noqa: BLE001 - best effort: the original error is what matters
         logger.warning("could not mark the run failed", run_id=str(run.run_id))
 
@@ -437,7 +441,9 @@ def _failed(
     rows = refused.rows if refused else 0
     checksum = refused.checksum if refused else None
     message = f"failed: {reason}"
-    # The failed run keeps its evidence (rejected rows); none of the file's data is stored.
+    denied = storage_code == "AccessDenied"
+    todo = _failed_file_remedy(run, reason, denied=denied, unsupported=unsupported, rejected=rejected)
+    # The failed run keeps its evidence (rejected rows) and its steps; none of the file's data is stored.
     _finish(
         db,
         run,
@@ -450,13 +456,13 @@ def _failed(
         # list's client filter find the failure under them (empty before any row is read).
         client_ids=refused.client_ids if refused else [],
         retried_by_lambda=not final,
+        what_to_do=todo,
     )
     if rejected:
         _store_rejections(db, run.run_id, rejected[: ALERT_REJECT_LINES * 20])
     metrics.add_metric(name="IngestionRunsFailed", unit=MetricUnit.Count, value=1)
     logger.warning("ingestion failed", reason=reason, storage_code=storage_code, rows=rows, rejected=rejected_count)
     file_name = clip(run.file_name)
-    denied = storage_code == "AccessDenied"
     send_alert(
         Alert(
             kind="s3_access_denied" if denied else "ingestion_failed",
@@ -470,7 +476,7 @@ def _failed(
                 ("Run", str(run.run_id)),
             ],
             lines=[item.describe() for item in rejected[:ALERT_REJECT_LINES]],
-            todo=_failed_file_remedy(run, reason, denied=denied, unsupported=unsupported, rejected=rejected),
+            todo=todo,
             client_id=_sole(refused.client_ids if refused else []),
         ),
         settings=settings,
@@ -520,7 +526,7 @@ def _loaded(
         timings=outcome.timings,
     )
     file_name = clip(run.file_name)
-    if outcome.rejected_count and outcome.status not in ("duplicate", "stale"):
+    if remedies.rejections_need_action(outcome.status, outcome.rejected_count):
         send_alert(
             Alert(
                 kind="ingestion_partial",

@@ -57,6 +57,7 @@ def test_list_filters_and_detail(api: ApiClient, admin_user: ApiUser, make_clien
         records_loaded=0,
         message="missing column: clicks",
         started_at="2026-01-07 06:00:00+00",
+        what_to_do=["Ask the partner to include the column 'clicks'.", "Re-run the file."],
     )
     owner_conn.execute(
         "INSERT INTO ingestion_rejected_rows (ingestion_run_id, line_number, column_name, value, reason) VALUES "
@@ -100,6 +101,10 @@ def test_list_filters_and_detail(api: ApiClient, admin_user: ApiUser, make_clien
         {"line_number": 3, "column_name": "impressions", "value": "-5", "reason": "negative"},
         {"line_number": 7, "column_name": "clicks", "value": "12x", "reason": "not an integer"},
     ]
+    assert detail.json()["what_to_do"] == []  # stored by the load; this one was inserted without
+    steps = api.get(f"/admin/ingestions/{failed['id']}", token=token).json()["what_to_do"]
+    assert steps == ["Ask the partner to include the column 'clicks'.", "Re-run the file."]
+    assert "what_to_do" not in first  # the list stays small: the steps are on the run's page
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -89,6 +91,40 @@ def test_missing_cpm_names_the_client_the_first_date_and_needs_no_reupload(inges
     assert "Add a CPM rate for Globex Bikes effective on or before 2026-03-05" in steps
     assert '"effective_date": "2026-03-05"' in steps and "POST /admin/clients/{client_id}/cpm" in steps
     assert "No re-upload is needed" in steps
+
+
+def _email_steps(email: Any) -> list[str]:
+    listed = _what_to_do(email).split("</ol>", 1)[0]
+    return [html.unescape(step) for step in re.findall(r"<li>(.*?)</li>", listed, flags=re.S)]
+
+
+def _stored_steps(owner_conn: Any, run_id: UUID | None) -> list[str]:
+    return owner_conn.execute("SELECT what_to_do FROM ingestion_logs WHERE id = %s", (run_id,)).fetchone()["what_to_do"]
+
+
+def test_the_run_keeps_the_steps_its_emails_gave(
+    ingest: Ingest, acme: UUID, owner_conn: Any, settings: Settings
+) -> None:
+    # a whole-file failure: the email's steps, in order, end with the retry
+    failed = ingest("partner/bad_missing_column.csv", event_bytes("bad_missing_column.csv"))
+    [email] = sent_emails()
+    assert _stored_steps(owner_conn, failed.run_id) == _email_steps(email)
+    assert _stored_steps(owner_conn, failed.run_id)[-1] == remedies.retry_step(failed.run_id)  # type: ignore[arg-type]
+
+    # a partial load (an unknown advertiser) and rows without a CPM: both emails' steps, in that order
+    add_client(owner_conn, name="Globex Bikes", slug="globex-bikes", advertisers=("Globex Bikes",), rates=())
+    lenient = settings.model_copy(update={"reject_threshold": Decimal("0.5")})
+    mixed = HEADER + _rows(6) + _rows(3, advertiser="Globex Bikes") + _rows(1, advertiser="Initech")
+    partial = ingest("partner/mixed.csv", mixed, settings=lenient)
+    assert partial.status == "partial"
+    _, rejected_email, cpm_email = sent_emails()
+    assert "Missing CPM" in cpm_email.subject
+    assert _stored_steps(owner_conn, partial.run_id) == _email_steps(rejected_email) + _email_steps(cpm_email)
+
+    # a clean load needs nothing
+    clean = ingest("partner/clean.csv", HEADER + _rows(5).replace("2026-03-05", "2026-03-06"))
+    assert clean.status == "success"
+    assert _stored_steps(owner_conn, clean.run_id) == []
 
 
 def test_the_steps_are_numbered_in_text_and_escaped_in_html() -> None:

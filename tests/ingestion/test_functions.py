@@ -287,6 +287,10 @@ def test_interrupted_runs_are_failed_once_with_one_alert(
     assert statuses == {stuck: "failed", loading: "running"}
     [email] = [m for m in sent_emails() if "interrupted" in m.subject]
     assert "b/stuck.csv" in email.body and "b/loading.csv" not in email.body
+    # and the failed run's page gives its retry step; the loading run has none yet
+    steps = {r["id"]: r["what_to_do"] for r in owner_conn.execute("SELECT id, what_to_do FROM ingestion_logs")}
+    assert steps[stuck][0] == f"Retry run {stuck}: POST /admin/ingestions/{stuck}/retry."
+    assert steps[loading] == []
 
 
 def test_ingest_handler_gives_up_before_the_lambda_timeout(

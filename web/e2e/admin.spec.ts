@@ -74,6 +74,10 @@ test('the admin runs the agency from the portal', async ({ page, browser }) => {
   await expect(failed).toContainText('_broken.csv')
   await failed.getByRole('link', { name: /_broken\.csv/ }).first().click()
   await expect(page.getByTestId('run-message')).toContainText('clicks')
+  // the steps its alert email gave: ask for the column, then re-run
+  const steps = page.getByTestId('run-what-to-do').getByRole('listitem')
+  await expect(steps.first()).toContainText("include the column 'clicks'")
+  await expect(steps.last()).toContainText('Re-run the file')
 
   // ---- create a client with an advertiser and a CPM
   await page.goto(url('/admin/clients'))

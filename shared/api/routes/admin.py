@@ -547,6 +547,9 @@ class RejectedRowOut(ApiModel):
 
 class RunDetailOut(RunOut):
     rejected_rows: list[RejectedRowOut]
+    what_to_do: list[str] = Field(
+        description="the steps the run's alert email gave, in order (empty when the run needed nothing)"
+    )
 
 
 class RetryOut(ApiModel):

@@ -194,7 +194,7 @@ LIMIT %(limit)s OFFSET %(offset)s
 -- name: admin_get_run
 SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
        records_loaded, records_failed, stale_days, left(message, 4000) AS message, client_ids, date_from,
-       date_to, retry_of, version_id, sequencer, uploaded_at, started_at, finished_at
+       date_to, retry_of, version_id, sequencer, uploaded_at, started_at, finished_at, what_to_do
 FROM ingestion_logs WHERE id = %(run_id)s
 
 -- name: admin_run_rejected_rows

@@ -28,6 +28,9 @@ SET status = %(status)s,
     version_id = coalesce(%(version_id)s::text, version_id),
     uploaded_at = coalesce(%(uploaded_at)s::timestamptz, uploaded_at),
     retried_by_lambda = %(retried_by_lambda)s,
+    -- Each step clipped like the message (at most 20: the column's CHECK), in their order.
+    what_to_do = ARRAY(SELECT left(step, 2000) FROM unnest(%(what_to_do)s::text[]) WITH ORDINALITY AS s (step, n)
+                       ORDER BY n LIMIT 20),
     finished_at = clock_timestamp()
 WHERE id = %(run_id)s
 RETURNING finished_at
@@ -369,6 +372,13 @@ COPY ingest_staging (
     line_number, client_id, date, campaign_name, strategy_name,
     placement_name, creative_name, impressions, clicks, conversions, conversion_revenue
 ) FROM STDIN
+
+-- name: ingest_set_what_to_do
+-- The steps of a run finished by another statement (an interrupted run), clipped as above.
+UPDATE ingestion_logs
+SET what_to_do = ARRAY(SELECT left(step, 2000) FROM unnest(%(what_to_do)s::text[]) WITH ORDINALITY AS s (step, n)
+                       ORDER BY n LIMIT 20)
+WHERE id = %(run_id)s
 
 -- name: ingest_fail_interrupted_runs
 -- Runs still `running` long after any Lambda could still be loading them (killed, timed

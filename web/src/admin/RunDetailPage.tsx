@@ -66,6 +66,16 @@ export function RunDetailPage() {
       <Card title="Message" id="message">
         <p className="break-words text-sm" data-testid="run-message">{r.message ?? '—'}</p>
       </Card>
+      {r.what_to_do.length > 0 && (
+        // The steps the run's alert email gave, stored with the run (the retry is the button above).
+        <Card title="What to do" id="what-to-do">
+          <ol className="list-decimal space-y-2 pl-5 text-sm leading-6 break-words" data-testid="run-what-to-do">
+            {r.what_to_do.map((step, i) => (
+              <li key={i}>{step}</li>
+            ))}
+          </ol>
+        </Card>
+      )}
       <Card title="Details" id="details">
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
           {facts.map(([label, v]) => (

@@ -2654,6 +2654,11 @@ export interface components {
              * @description the S3 object version the run read (versioned bucket)
              */
             version_id: string | null;
+            /**
+             * What To Do
+             * @description the steps the run's alert email gave, in order (empty when the run needed nothing)
+             */
+            what_to_do: string[];
         };
         /** RunOut */
         RunOut: {

@@ -1,0 +1,9 @@
+-- What to do about a run, stored with it: the steps its alert email gave (shared.ingestion.
+-- remedies), so the admin portal's run page says the same thing as the email, for as long as
+-- the run is kept. Empty for a run that needed nothing. Written with the run's final state
+-- (the load's own transaction for a loaded file), each step clipped on write like the message.
+-- A constant default: adding the column rewrites nothing.
+
+ALTER TABLE ingestion_logs
+    ADD COLUMN what_to_do text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT ingestion_logs_what_to_do_bounded CHECK (cardinality(what_to_do) <= 20);
