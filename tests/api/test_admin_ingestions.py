@@ -155,6 +155,11 @@ def test_retry_a_failed_run_loads_the_file_as_a_new_run(
     assert body["run"]["records_loaded"] == 2
     loaded = owner_conn.execute("SELECT sum(impressions) AS n FROM daily_metrics").fetchone()["n"]
     assert loaded == 3000
+    # the failed run's page now names its retry and how it went
+    detail = api.get(f"/admin/ingestions/{failed['id']}", token=admin_user.token).json()
+    assert (detail["retried_by"], detail["retried_by_status"]) == (body["run"]["id"], body["run"]["status"])
+    retry = api.get(f"/admin/ingestions/{body['run']['id']}", token=admin_user.token).json()
+    assert (retry["retry_of"], retry["retried_by"], retry["retried_by_status"]) == (str(failed["id"]), None, None)
 
 
 @pytest.mark.parametrize("status", ["success", "partial", "duplicate", "running"])

@@ -158,6 +158,10 @@ test('the admin runs the agency from the portal', async ({ page, browser }) => {
   await page.getByRole('button', { name: 'Retry this file' }).click()
   await page.getByRole('dialog').getByRole('button', { name: 'Retry' }).click()
   await expect(page.getByTestId('retry-result')).toContainText('failed')
+  // back on the failed run later: it names its retry, and a failed retry settles nothing
+  await page.reload()
+  await expect(page.getByTestId('retried-by')).toContainText('This file was retried: failed')
+  await expect(page.getByTestId('run-what-to-do')).toContainText('reject threshold')
 
   // ---- the alert log lists the failure with its run
   await page.goto(url('/admin/alerts'))

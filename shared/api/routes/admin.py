@@ -550,6 +550,8 @@ class RunDetailOut(RunOut):
     what_to_do: list[str] = Field(
         description="the steps the run's alert email gave, in order (empty when the run needed nothing)"
     )
+    retried_by: UUID | None = Field(description="the newest run that retried this one, if any")
+    retried_by_status: RunStatus | None = Field(description="that run's status")
 
 
 class RetryOut(ApiModel):

@@ -1,4 +1,4 @@
--- What to do about a run, stored with it: the steps its alert email gave (shared.ingestion.
+-- What to do about a run, stored with it, and its retry found from it. What to do: the steps its alert email gave (shared.ingestion.
 -- remedies), so the admin portal's run page says the same thing as the email, for as long as
 -- the run is kept. Empty for a run that needed nothing. Written with the run's final state
 -- (the load's own transaction for a loaded file), each step clipped on write like the message.
@@ -7,3 +7,6 @@
 ALTER TABLE ingestion_logs
     ADD COLUMN what_to_do text[] NOT NULL DEFAULT '{}'
         CONSTRAINT ingestion_logs_what_to_do_bounded CHECK (cardinality(what_to_do) <= 20);
+
+-- A failed run's page says whether it was retried, and how that went (the newest retry).
+CREATE INDEX idx_ingestion_logs_retry_of ON ingestion_logs (retry_of) WHERE retry_of IS NOT NULL;

@@ -192,10 +192,16 @@ ORDER BY started_at DESC, id
 LIMIT %(limit)s OFFSET %(offset)s
 
 -- name: admin_get_run
-SELECT id, file_name, bucket, object_key, checksum, file_size, run_date, status,
-       records_loaded, records_failed, stale_days, left(message, 4000) AS message, client_ids, date_from,
-       date_to, retry_of, version_id, sequencer, uploaded_at, started_at, finished_at, what_to_do
-FROM ingestion_logs WHERE id = %(run_id)s
+-- With its newest retry, if any (idx_ingestion_logs_retry_of).
+SELECT l.id, l.file_name, l.bucket, l.object_key, l.checksum, l.file_size, l.run_date, l.status,
+       l.records_loaded, l.records_failed, l.stale_days, left(l.message, 4000) AS message, l.client_ids,
+       l.date_from, l.date_to, l.retry_of, l.version_id, l.sequencer, l.uploaded_at, l.started_at,
+       l.finished_at, l.what_to_do, r.id AS retried_by, r.status AS retried_by_status
+FROM ingestion_logs l
+LEFT JOIN LATERAL (
+    SELECT id, status FROM ingestion_logs WHERE retry_of = l.id ORDER BY started_at DESC, id DESC LIMIT 1
+) r ON true
+WHERE l.id = %(run_id)s
 
 -- name: admin_run_rejected_rows
 -- Values were clipped to 200 characters on write (shared.ingestion.limits.ECHO_LIMIT); again on read.

@@ -34,7 +34,10 @@ export function RunDetailPage() {
     ['Started', formatDateTime(r.started_at)],
     ['Finished', formatDateTime(r.finished_at)],
     ['Retry of', r.retry_of ? <Link key="r" to={`/admin/ingestions/${r.retry_of}`} className="underline">{r.retry_of}</Link> : '—'],
+    ['Retried by', r.retried_by ? <Link key="b" to={`/admin/ingestions/${r.retried_by}`} className="underline">{r.retried_by}</Link> : '—'],
   ]
+  // A retry that loaded (or found the data already there) settles this run: its steps are done.
+  const settled = r.retried_by_status !== null && r.retried_by_status !== 'failed' && r.retried_by_status !== 'running'
 
   return (
     <AdminPage
@@ -63,10 +66,18 @@ export function RunDetailPage() {
           </span>
         </Notice>
       )}
+      {r.retried_by && !retry.data && (
+        <Notice tone={settled ? 'good' : 'bad'}>
+          <span data-testid="retried-by">
+            This file was retried: <strong>{r.retried_by_status}</strong>.{' '}
+            <Link className="underline" to={`/admin/ingestions/${r.retried_by}`}>Open the retry</Link>
+          </span>
+        </Notice>
+      )}
       <Card title="Message" id="message">
         <p className="break-words text-sm" data-testid="run-message">{r.message ?? '—'}</p>
       </Card>
-      {r.what_to_do.length > 0 && (
+      {r.what_to_do.length > 0 && !settled && (
         // The steps the run's alert email gave, stored with the run (the retry is the button above).
         <Card title="What to do" id="what-to-do">
           <ol className="list-decimal space-y-2 pl-5 text-sm leading-6 break-words" data-testid="run-what-to-do">

@@ -2617,6 +2617,16 @@ export interface components {
             records_loaded: number;
             /** Rejected Rows */
             rejected_rows: components["schemas"]["RejectedRowOut"][];
+            /**
+             * Retried By
+             * @description the newest run that retried this one, if any
+             */
+            retried_by: string | null;
+            /**
+             * Retried By Status
+             * @description that run's status
+             */
+            retried_by_status: ("running" | "success" | "partial" | "failed" | "duplicate" | "stale") | null;
             /** Retry Of */
             retry_of: string | null;
             /**
