@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router'
 import { Card, ErrorState, inputClass, Loading } from '../app/ui'
 import { formatCount, formatDate, formatMoney, formatRate, formatRoas } from '../format'
 import { type OverviewClient, type Problem, useAgencyOverview } from './api'
+import { shortFileName } from './fileName'
 import { AdminPage, Badge, daysAgo, Field, formatDateTime, TableFrame, td, th } from './ui'
 
 type SortKey = 'problems' | 'name' | 'impressions' | 'clicks' | 'ctr' | 'conversions' | 'revenue' | 'spend' | 'roas' | 'margin' | 'missing' | 'unpriced' | 'failed' | 'last_load'
@@ -120,15 +121,16 @@ export function OverviewPage() {
 
           {overview.data.failed_runs.length > 0 && (
             <Card title="Failed files in the last 7 days" id="failed-files">
-              <ul className="space-y-2 text-sm" data-testid="failed-files">
+              <ul className="space-y-3 text-sm" data-testid="failed-files">
                 {overview.data.failed_runs.map((run) => (
                   <li key={run.id} className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
                     <Badge tone="bad">failed</Badge>
-                    <Link to={`/admin/ingestions/${run.id}`} className="font-medium break-all text-indigo-700 underline dark:text-indigo-300">
-                      {run.file_name}
+                    <Link to={`/admin/ingestions/${run.id}`} className="font-medium break-all text-indigo-700 underline dark:text-indigo-300" title={run.file_name}>
+                      {shortFileName(run.file_name)}
                     </Link>
                     <span className="text-zinc-600 dark:text-zinc-400">{formatDateTime(run.started_at)}</span>
                     {run.message && <span className="w-full break-words text-zinc-700 dark:text-zinc-300">{run.message}</span>}
+                    <span className="w-full text-xs break-all text-zinc-500 dark:text-zinc-400">{run.file_name}</span>
                   </li>
                 ))}
               </ul>
