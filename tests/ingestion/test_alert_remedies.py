@@ -142,3 +142,11 @@ def test_every_remedy_ends_with_how_to_re_run_or_why_none_is_needed() -> None:
     assert "retry" in remedies.for_database_down()[-1]
     assert "late file is loaded as soon as it lands" in remedies.for_missing_file("Acme", "acme", "2026-03-05")[-1]
     assert remedies.for_interrupted([run])[0] == f"Retry run {run}: POST /admin/ingestions/{run}/retry."
+
+
+def test_stored_steps_keep_their_order_and_are_bounded(owner_conn: Any) -> None:
+    steps = [f"{n:02d}" + "x" * 3000 for n in range(25)]
+    stored = owner_conn.execute("SELECT app.run_steps(%s::text[]) AS s", (steps,)).fetchone()["s"]
+    assert [step[:2] for step in stored] == [f"{n:02d}" for n in range(20)]
+    assert {len(step) for step in stored} == {2000}
+    assert owner_conn.execute("SELECT app.run_steps('{}'::text[]) AS s").fetchone()["s"] == []

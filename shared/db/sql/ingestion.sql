@@ -28,9 +28,7 @@ SET status = %(status)s,
     version_id = coalesce(%(version_id)s::text, version_id),
     uploaded_at = coalesce(%(uploaded_at)s::timestamptz, uploaded_at),
     retried_by_lambda = %(retried_by_lambda)s,
-    -- Each step clipped like the message (at most 20: the column's CHECK), in their order.
-    what_to_do = ARRAY(SELECT left(step, 2000) FROM unnest(%(what_to_do)s::text[]) WITH ORDINALITY AS s (step, n)
-                       ORDER BY n LIMIT 20),
+    what_to_do = app.run_steps(%(what_to_do)s::text[]),  -- clipped like the message (1401)
     finished_at = clock_timestamp()
 WHERE id = %(run_id)s
 RETURNING finished_at
@@ -374,11 +372,8 @@ COPY ingest_staging (
 ) FROM STDIN
 
 -- name: ingest_set_what_to_do
--- The steps of a run finished by another statement (an interrupted run), clipped as above.
-UPDATE ingestion_logs
-SET what_to_do = ARRAY(SELECT left(step, 2000) FROM unnest(%(what_to_do)s::text[]) WITH ORDINALITY AS s (step, n)
-                       ORDER BY n LIMIT 20)
-WHERE id = %(run_id)s
+-- The steps of a run finished by another statement (an interrupted run).
+UPDATE ingestion_logs SET what_to_do = app.run_steps(%(what_to_do)s::text[]) WHERE id = %(run_id)s
 
 -- name: ingest_fail_interrupted_runs
 -- Runs still `running` long after any Lambda could still be loading them (killed, timed

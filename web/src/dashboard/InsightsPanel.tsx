@@ -26,6 +26,24 @@ export function InsightList({ items }: { items: Insight[] }) {
   )
 }
 
+/** The first `shown` insights, the rest under "N more" (never a fold of just one). */
+export function FoldedInsights({ items, shown = 4 }: { items: Insight[]; shown?: number }) {
+  const folds = items.length > shown + 1
+  return (
+    <>
+      <InsightList items={folds ? items.slice(0, shown) : items} />
+      {folds && (
+        <details className="mt-3 text-sm">
+          <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">{items.length - shown} more</summary>
+          <div className="mt-3">
+            <InsightList items={items.slice(shown)} />
+          </div>
+        </details>
+      )}
+    </>
+  )
+}
+
 export function InsightsPanel({ clientId, range }: { clientId: string; range: DateRange }) {
   const insights = useInsights(clientId, range)
   if (insights.isPending)
@@ -39,17 +57,9 @@ export function InsightsPanel({ clientId, range }: { clientId: string; range: Da
   if (insights.isError) return <ErrorState error={insights.error} onRetry={() => void insights.refetch()} what="the insights" />
   const items = insights.data.items
   if (items.length === 0) return <EmptyState title="Nothing unusual in this period">Insights appear here when a metric moves sharply or a campaign stands out.</EmptyState>
-  const first = items.slice(0, 4)
-  const rest = items.slice(4)
   return (
     <div data-testid="insights">
-      <InsightList items={first} />
-      {rest.length > 0 && (
-        <details className="mt-3 text-sm">
-          <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">{rest.length} more</summary>
-          <div className="mt-3"><InsightList items={rest} /></div>
-        </details>
-      )}
+      <FoldedInsights items={items} />
     </div>
   )
 }

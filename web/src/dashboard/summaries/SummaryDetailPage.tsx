@@ -2,7 +2,7 @@ import { Link, useParams } from 'react-router'
 import type { Aggregate, Change } from '../../api/client'
 import { type SummaryKind, useSummary } from '../../api/queries'
 import type { Performer } from '../../api/types'
-import { InsightList } from '../InsightsPanel'
+import { FoldedInsights } from '../InsightsPanel'
 import { insightGroups } from './insightGroups'
 import { MonthlyTrend } from './MonthlyTrend'
 import { NotFoundPage } from '../../app/NotFoundPage'
@@ -19,7 +19,6 @@ export function SummaryDetailPage() {
   return <ClientFrame>{(client) => <Detail clientId={client.id} currency={client.currency ?? 'USD'} kind={kind} periodStart={periodStart} />}</ClientFrame>
 }
 
-const GROUP_SHOWN = 4
 const PERFORMER_COLUMNS: MetricKey[] = ['impressions', 'conversions', 'spend', 'cpa', 'roas']
 
 /** "Campaign › Strategy › Placement" of a ranked creative (a campaign has no path of its own). */
@@ -150,18 +149,7 @@ function Detail({ clientId, currency, kind, periodStart }: { clientId: string; c
             {insightGroups(s.insights).map(({ title, items }) => (
               <section key={title} aria-label={title}>
                 <h3 className="mb-2 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{title}</h3>
-                {/* A long group shows its most important few; the rest open under "N more". */}
-                <InsightList items={items.length > GROUP_SHOWN + 1 ? items.slice(0, GROUP_SHOWN) : items} />
-                {items.length > GROUP_SHOWN + 1 && (
-                  <details className="mt-3 text-sm">
-                    <summary className="cursor-pointer font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-                      {items.length - GROUP_SHOWN} more
-                    </summary>
-                    <div className="mt-3">
-                      <InsightList items={items.slice(GROUP_SHOWN)} />
-                    </div>
-                  </details>
-                )}
+                <FoldedInsights items={items} />
               </section>
             ))}
           </div>
